@@ -1,0 +1,38 @@
+//! Authentication: password hashing, access tokens (JWT) and refresh tokens.
+pub mod jwt;
+pub mod password;
+pub mod refresh;
+
+use entity::enums::PlatformRole;
+use uuid::Uuid;
+
+/// The signed-in person, as read from the database on this request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub id: Uuid,
+    pub role: PlatformRole,
+}
+
+impl Viewer {
+    pub fn is_admin(&self) -> bool {
+        self.role == PlatformRole::Admin
+    }
+}
+
+/// Who is calling. A token that fails to verify is remembered, so that a
+/// field needing a viewer can say why rather than only "sign in".
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Anonymous,
+    Rejected(String),
+    Viewer(Viewer),
+}
+
+impl Auth {
+    pub fn viewer(&self) -> Option<&Viewer> {
+        match self {
+            Auth::Viewer(v) => Some(v),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,148 @@
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExternalAlgorithm {
+    Rs256,
+    Es256,
+}
+
+/// Every setting is a CLI flag and an environment variable; the README lists
+/// them all with their defaults.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "HEARTH_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub addr: String,
+    /// Directory for the embedded database, the generated JWT secret and the
+    /// embedded search index.
+    #[arg(long, env = "HEARTH_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// postgres://… or sqlite://…; unset means SQLite in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Apply pending migrations at start-up. Always on for the embedded
+    /// SQLite default; for Postgres, run `hearth migrate` or set this.
+    #[arg(long, env = "HEARTH_MIGRATE", global = true)]
+    pub migrate: bool,
+    /// Database connection pool size.
+    #[arg(long, env = "HEARTH_DB_POOL", default_value_t = 10, global = true)]
+    pub db_pool: u32,
+    /// Redis for pub/sub between instances; unset means an in-process bus.
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+    /// Meilisearch for search; unset means the embedded index.
+    #[arg(long, env = "MEILISEARCH_URL", global = true)]
+    pub meilisearch_url: Option<String>,
+    #[arg(
+        long,
+        env = "MEILISEARCH_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub meilisearch_api_key: Option<String>,
+    /// HS256 secret for access tokens. Unset: a random one is generated once
+    /// and kept in the data directory.
+    #[arg(long, env = "HEARTH_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// PEM public key of an external identity provider (RS256 or ES256).
+    #[arg(long, env = "HEARTH_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+    #[arg(
+        long,
+        env = "HEARTH_JWT_ALGORITHM",
+        value_enum,
+        default_value = "rs256",
+        global = true
+    )]
+    pub jwt_algorithm: ExternalAlgorithm,
+    /// Required `iss` of external tokens.
+    #[arg(long, env = "HEARTH_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` of external tokens.
+    #[arg(long, env = "HEARTH_JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(
+        long,
+        env = "HEARTH_ACCESS_TOKEN_TTL",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl: i64,
+    /// Lifetime of a login session (refresh token family), in days.
+    #[arg(
+        long,
+        env = "HEARTH_SESSION_TTL_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_ttl_days: i64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "HEARTH_BODY_LIMIT", default_value_t = 64 * 1024, global = true)]
+    pub body_limit: usize,
+    /// Deepest accepted query nesting.
+    #[arg(long, env = "HEARTH_MAX_DEPTH", default_value_t = 15, global = true)]
+    pub max_depth: usize,
+    /// Highest accepted query cost; a list costs its page size times its fields.
+    #[arg(
+        long,
+        env = "HEARTH_MAX_COMPLEXITY",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub max_complexity: usize,
+    /// Log format.
+    #[arg(
+        long,
+        env = "HEARTH_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Settings for tests and tools: defaults, no environment.
+    pub fn for_tests(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        Config {
+            addr: "127.0.0.1:0".into(),
+            data_dir,
+            database_url,
+            migrate: true,
+            db_pool: 5,
+            redis_url: None,
+            meilisearch_url: None,
+            meilisearch_api_key: None,
+            jwt_secret: None,
+            jwt_public_key_file: None,
+            jwt_algorithm: ExternalAlgorithm::Rs256,
+            jwt_issuer: None,
+            jwt_audience: None,
+            access_token_ttl: 900,
+            session_ttl_days: 30,
+            body_limit: 64 * 1024,
+            max_depth: 15,
+            max_complexity: 5000,
+            log_format: LogFormat::Text,
+        }
+    }
+
+    pub fn is_embedded_db(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_none_or(|u| u.starts_with("sqlite:"))
+    }
+}

@@ -1,0 +1,3 @@
+//! Domain rules, independent of GraphQL and of storage.
+pub mod content;
+pub mod policy;

@@ -1,0 +1,183 @@
+//! Who may see or do what. Every service asks here before it reads or
+//! writes group content; no resolver decides on its own.
+//!
+//! The rule that matters most: a group, thread or post that the viewer may
+//! not see is NOT_FOUND, never FORBIDDEN, so nobody learns that a group they
+//! are not in exists. FORBIDDEN is reserved for things the viewer can see
+//! but may not do.
+use crate::{
+    auth::{Auth, Viewer},
+    error::{AppError, AppResult},
+};
+use chrono::{DateTime, Utc};
+use entity::{
+    enums::{GroupRole, PlatformRole, PostState},
+    membership, post, thread,
+};
+use uuid::Uuid;
+
+/// The viewer's standing in one group.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub viewer: Viewer,
+    pub membership: Option<membership::Model>,
+}
+
+impl Standing {
+    pub fn new(viewer: Viewer, membership: Option<membership::Model>) -> Self {
+        Standing { viewer, membership }
+    }
+
+    pub fn group_role(&self) -> Option<GroupRole> {
+        self.membership.as_ref().map(|m| m.role)
+    }
+
+    pub fn is_member(&self) -> bool {
+        self.membership.is_some()
+    }
+
+    /// Group facilitators and platform admins.
+    pub fn is_moderator(&self) -> bool {
+        self.viewer.is_admin()
+            || self
+                .membership
+                .as_ref()
+                .is_some_and(|m| m.role == GroupRole::Facilitator)
+    }
+
+    pub fn muted_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.membership
+            .as_ref()
+            .and_then(|m| m.muted_until)
+            .filter(|until| *until > now)
+    }
+}
+
+/// A viewer, or UNAUTHENTICATED with the reason a token was refused.
+pub fn require_viewer(auth: &Auth) -> AppResult<&Viewer> {
+    match auth {
+        Auth::Viewer(v) => Ok(v),
+        Auth::Anonymous => Err(AppError::unauthenticated("sign in required")),
+        Auth::Rejected(reason) => Err(AppError::unauthenticated(reason.clone())),
+    }
+}
+
+/// Members read their group; admins read every group.
+pub fn read_group(s: &Standing) -> AppResult<()> {
+    if s.is_member() || s.viewer.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub fn create_group(viewer: &Viewer) -> AppResult<()> {
+    match viewer.role {
+        PlatformRole::Admin | PlatformRole::Facilitator => Ok(()),
+        PlatformRole::Member => Err(AppError::forbidden(
+            "only admins and facilitators may create groups",
+        )),
+    }
+}
+
+/// Group facilitators (and admins) invite.
+pub fn create_invite(s: &Standing) -> AppResult<()> {
+    read_group(s)?;
+    if s.is_moderator() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "only the group's facilitators may invite",
+        ))
+    }
+}
+
+/// Facilitator-only views and actions of a group the viewer can see.
+pub fn moderate(s: &Standing) -> AppResult<()> {
+    read_group(s)?;
+    if s.is_moderator() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "only the group's facilitators may do this",
+        ))
+    }
+}
+
+/// Writing in a group: a member, not muted.
+pub fn write_in_group(s: &Standing, now: DateTime<Utc>) -> AppResult<()> {
+    read_group(s)?;
+    if !s.is_member() {
+        return Err(AppError::forbidden(
+            "only members of the group may write here",
+        ));
+    }
+    if let Some(until) = s.muted_until(now) {
+        return Err(AppError::forbidden(format!(
+            "you are muted in this group until {}",
+            until.to_rfc3339()
+        )));
+    }
+    Ok(())
+}
+
+/// Posting in a thread: writing in its group, and the thread not locked
+/// (facilitators may still post in a locked thread).
+pub fn post_in_thread(s: &Standing, thread: &thread::Model, now: DateTime<Utc>) -> AppResult<()> {
+    write_in_group(s, now)?;
+    if thread.locked && !s.is_moderator() {
+        return Err(AppError::forbidden("this thread is locked"));
+    }
+    Ok(())
+}
+
+/// Editing: the author, on a visible post, while allowed to write.
+pub fn edit_post(s: &Standing, post: &post::Model, now: DateTime<Utc>) -> AppResult<()> {
+    read_group(s)?;
+    if post.author_id != Some(s.viewer.id) {
+        return Err(AppError::forbidden("only the author may edit a post"));
+    }
+    match post.state {
+        PostState::Visible => write_in_group(s, now),
+        PostState::Hidden => Err(AppError::forbidden("this post was hidden by a facilitator")),
+        PostState::Deleted => Err(AppError::bad_input("this post was deleted")),
+    }
+}
+
+/// Deleting: the author. Allowed while muted: people can always take back
+/// what they wrote.
+pub fn delete_post(s: &Standing, post: &post::Model) -> AppResult<()> {
+    read_group(s)?;
+    if post.author_id != Some(s.viewer.id) {
+        return Err(AppError::forbidden("only the author may delete a post"));
+    }
+    Ok(())
+}
+
+pub fn react(s: &Standing, post: &post::Model, now: DateTime<Utc>) -> AppResult<()> {
+    write_in_group(s, now)?;
+    if post.state != PostState::Visible {
+        return Err(AppError::bad_input("this post cannot take reactions"));
+    }
+    Ok(())
+}
+
+/// Whether the body of `post` is shown: visible posts to all who can read
+/// the group; hidden ones to facilitators and the author; deleted to nobody.
+pub fn see_post_body(s: &Standing, post: &post::Model) -> bool {
+    match post.state {
+        PostState::Visible => true,
+        PostState::Hidden => s.is_moderator() || post.author_id == Some(s.viewer.id),
+        PostState::Deleted => false,
+    }
+}
+
+/// Whether hidden posts count and show for this viewer.
+pub fn see_hidden(s: &Standing) -> bool {
+    s.is_moderator()
+}
+
+/// A member's mute is shown to facilitators and to the member themself.
+pub fn see_mute(s: &Standing, member_id: Uuid) -> bool {
+    s.is_moderator() || s.viewer.id == member_id
+}

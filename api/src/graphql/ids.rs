@@ -1,0 +1,87 @@
+//! Opaque global IDs: base64url of `Type:uuid`. A malformed ID and an ID of
+//! another type are both NOT_FOUND, like a missing object.
+use crate::error::{AppError, AppResult};
+use async_graphql::ID;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    User,
+    Group,
+    Thread,
+    Post,
+    Flag,
+    ModerationAction,
+}
+
+impl Kind {
+    fn tag(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+            Kind::Thread => "Thread",
+            Kind::Post => "Post",
+            Kind::Flag => "Flag",
+            Kind::ModerationAction => "ModerationAction",
+        }
+    }
+
+    const ALL: [Kind; 6] = [
+        Kind::User,
+        Kind::Group,
+        Kind::Thread,
+        Kind::Post,
+        Kind::Flag,
+        Kind::ModerationAction,
+    ];
+}
+
+pub fn encode(kind: Kind, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.tag(), id.simple())))
+}
+
+/// Any global ID: its type and UUID.
+pub fn decode_any(id: &str) -> AppResult<(Kind, Uuid)> {
+    if id.len() > 128 {
+        return Err(AppError::NotFound);
+    }
+    let raw = URL_SAFE_NO_PAD
+        .decode(id.trim())
+        .map_err(|_| AppError::NotFound)?;
+    let raw = String::from_utf8(raw).map_err(|_| AppError::NotFound)?;
+    let (tag, uuid) = raw.split_once(':').ok_or(AppError::NotFound)?;
+    let kind = Kind::ALL
+        .into_iter()
+        .find(|k| k.tag() == tag)
+        .ok_or(AppError::NotFound)?;
+    let uuid = Uuid::try_parse(uuid).map_err(|_| AppError::NotFound)?;
+    Ok((kind, uuid))
+}
+
+pub fn decode(expected: Kind, id: &ID) -> AppResult<Uuid> {
+    match decode_any(id)? {
+        (kind, uuid) if kind == expected => Ok(uuid),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// An optional input ID that, when it fails to decode, is the client's input
+/// error (e.g. `replyToId`), not a lookup.
+pub fn decode_input(expected: Kind, id: &ID, field: &str) -> AppResult<Uuid> {
+    decode(expected, id).map_err(|_| AppError::bad_input(format!("{field} is not a valid ID")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_type_check() {
+        let u = Uuid::now_v7();
+        let id = encode(Kind::Post, u);
+        assert_eq!(decode(Kind::Post, &id).unwrap(), u);
+        assert!(decode(Kind::Thread, &id).is_err());
+        assert!(decode(Kind::Post, &ID("garbage!".into())).is_err());
+    }
+}

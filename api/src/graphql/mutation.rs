@@ -1,0 +1,221 @@
+use super::{
+    ids::{self, Kind},
+    rc,
+    types::*,
+};
+use crate::service::{self, forum, groups};
+use async_graphql::{Context, InputObject, Object, Result, ID};
+use chrono::{DateTime, Utc};
+
+#[derive(InputObject)]
+pub struct RegisterInput {
+    pub handle: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub handle: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct CreateGroupInput {
+    pub name: String,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateInviteInput {
+    pub group_id: ID,
+    #[graphql(default_with = "Some(GroupRole::Member)")]
+    pub role: Option<GroupRole>,
+    #[graphql(default_with = "Some(1)")]
+    pub max_uses: Option<i32>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject)]
+pub struct CreateThreadInput {
+    pub group_id: ID,
+    pub title: String,
+    /// The opening post.
+    pub body: String,
+    #[graphql(default_with = "Some(ThreadKind::Discussion)")]
+    pub kind: Option<ThreadKind>,
+    pub content_warning: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreatePostInput {
+    pub thread_id: ID,
+    pub body: String,
+    pub content_warning: Option<String>,
+    pub reply_to_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct EditPostInput {
+    pub post_id: ID,
+    pub body: String,
+    pub content_warning: Option<String>,
+}
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
+        let r = rc(ctx)?;
+        let s = service::accounts::register(
+            &r.state,
+            &input.handle,
+            &input.display_name,
+            &input.password,
+        )
+        .await?;
+        Ok(s.into())
+    }
+
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
+        let r = rc(ctx)?;
+        Ok(
+            service::accounts::login(&r.state, &input.handle, &input.password)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Rotates the refresh token: the old one stops working.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> Result<AuthPayload> {
+        let r = rc(ctx)?;
+        Ok(service::accounts::refresh_session(&r.state, &refresh_token)
+            .await?
+            .into())
+    }
+
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        let r = rc(ctx)?;
+        Ok(service::accounts::logout(&r.state, &refresh_token).await?)
+    }
+
+    /// Admins and platform facilitators; the creator becomes the group's facilitator.
+    async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> Result<Group> {
+        let g = groups::create_group(
+            rc(ctx)?,
+            groups::NewGroup {
+                name: &input.name,
+                slug: input.slug.as_deref(),
+                description: input.description.as_deref(),
+            },
+        )
+        .await?;
+        Ok(Group(g))
+    }
+
+    /// Group facilitators.
+    async fn create_invite(&self, ctx: &Context<'_>, input: CreateInviteInput) -> Result<Invite> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let invite = groups::create_invite(
+            r,
+            groups::NewInvite {
+                group_id: ids::decode(Kind::Group, &input.group_id)?,
+                role: input.role.unwrap_or(GroupRole::Member).into(),
+                max_uses: input.max_uses.unwrap_or(1),
+                expires_at: input.expires_at,
+            },
+        )
+        .await?;
+        Ok(Invite(invite))
+    }
+
+    async fn join_group(&self, ctx: &Context<'_>, code: String) -> Result<Membership> {
+        Ok(Membership(groups::join_group(rc(ctx)?, &code).await?))
+    }
+
+    async fn leave_group(&self, ctx: &Context<'_>, group_id: ID) -> Result<bool> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        Ok(groups::leave_group(r, ids::decode(Kind::Group, &group_id)?).await?)
+    }
+
+    async fn create_thread(&self, ctx: &Context<'_>, input: CreateThreadInput) -> Result<Thread> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let t = forum::create_thread(
+            r,
+            forum::NewThread {
+                group_id: ids::decode(Kind::Group, &input.group_id)?,
+                title: &input.title,
+                body: &input.body,
+                kind: input.kind.unwrap_or(ThreadKind::Discussion).into(),
+                content_warning: input.content_warning.as_deref(),
+            },
+        )
+        .await?;
+        Ok(Thread(t))
+    }
+
+    async fn create_post(&self, ctx: &Context<'_>, input: CreatePostInput) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let thread_id = ids::decode(Kind::Thread, &input.thread_id)?;
+        let reply_to = input
+            .reply_to_id
+            .as_ref()
+            .map(|id| ids::decode_input(Kind::Post, id, "replyToId"))
+            .transpose()?;
+        let p = forum::create_post(
+            r,
+            forum::NewPost {
+                thread_id,
+                body: &input.body,
+                content_warning: input.content_warning.as_deref(),
+                reply_to,
+            },
+        )
+        .await?;
+        Ok(Post(p))
+    }
+
+    /// The author only.
+    async fn edit_post(&self, ctx: &Context<'_>, input: EditPostInput) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Post, &input.post_id)?;
+        let p = forum::edit_post(r, id, &input.body, input.content_warning.as_deref()).await?;
+        Ok(Post(p))
+    }
+
+    /// The author only; leaves a DELETED tombstone.
+    async fn delete_post(&self, ctx: &Context<'_>, post_id: ID) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        Ok(Post(
+            forum::delete_post(r, ids::decode(Kind::Post, &post_id)?).await?,
+        ))
+    }
+
+    /// Idempotent.
+    async fn react(&self, ctx: &Context<'_>, post_id: ID, kind: ReactionKind) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Post, &post_id)?;
+        Ok(Post(forum::set_reaction(r, id, kind.into(), true).await?))
+    }
+
+    /// Idempotent.
+    async fn unreact(&self, ctx: &Context<'_>, post_id: ID, kind: ReactionKind) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Post, &post_id)?;
+        Ok(Post(forum::set_reaction(r, id, kind.into(), false).await?))
+    }
+}

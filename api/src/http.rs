@@ -1,0 +1,183 @@
+//! HTTP routes: GraphQL over POST, GraphiQL, health, readiness, metrics.
+use crate::{
+    error::{error_body, finalize_errors},
+    service::{accounts, RequestCtx},
+    startup::AppState,
+};
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpRequest, HttpResponse,
+};
+use async_graphql::http::GraphiQLSource;
+use futures_util::StreamExt;
+use std::sync::Arc;
+use tracing_actix_web::RequestId;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graphql", web::post().to(graphql))
+        .route("/graphql", web::get().to(graphql_get))
+        .route("/", web::get().to(graphiql))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+fn json(status: StatusCode, body: &serde_json::Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// Reads at most `limit` bytes. An oversize body is drained (up to a cap)
+/// before the answer, so the client reads an error rather than a reset.
+async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, BodyError> {
+    let mut body = web::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Broken)?;
+        seen += chunk.len();
+        if seen <= limit {
+            body.extend_from_slice(&chunk);
+        } else if seen > limit.saturating_mul(64).max(16 << 20) {
+            return Err(BodyError::TooLarge);
+        }
+    }
+    if seen > limit {
+        Err(BodyError::TooLarge)
+    } else {
+        Ok(body)
+    }
+}
+
+async fn graphql(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    request_id: RequestId,
+) -> HttpResponse {
+    let state: Arc<AppState> = state.into_inner();
+    let limit = state.config.body_limit;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &error_body(
+                "BAD_USER_INPUT",
+                &format!("request body exceeds the limit of {limit} bytes"),
+            ),
+        )
+    };
+    let body = match read_limited(payload, limit).await {
+        Ok(b) if declared.is_none_or(|d| d <= limit) => b,
+        Ok(_) | Err(BodyError::TooLarge) => return too_large(),
+        Err(BodyError::Broken) => {
+            return json(
+                StatusCode::BAD_REQUEST,
+                &error_body("BAD_USER_INPUT", "request body could not be read"),
+            )
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json(
+                StatusCode::BAD_REQUEST,
+                &error_body("BAD_USER_INPUT", &format!("malformed JSON request: {e}")),
+            )
+        }
+    };
+    let request_id = request_id.to_string();
+    let auth_header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let auth = match accounts::authenticate(&state, auth_header).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = ?e, "authentication failed");
+            return json(
+                StatusCode::OK,
+                &error_body(
+                    "INTERNAL",
+                    &format!("internal error (request id {request_id})"),
+                ),
+            );
+        }
+    };
+    let ctx = RequestCtx::new(state.clone(), auth, request_id.clone());
+    let mut response = state.schema.execute(request.data(ctx)).await;
+    finalize_errors(&mut response.errors, &request_id);
+    match serde_json::to_string(&response) {
+        Ok(body) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "serialising response");
+            json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &error_body(
+                    "INTERNAL",
+                    &format!("internal error (request id {request_id})"),
+                ),
+            )
+        }
+    }
+}
+
+async fn graphql_get() -> HttpResponse {
+    json(
+        StatusCode::BAD_REQUEST,
+        &error_body(
+            "BAD_USER_INPUT",
+            "send queries with POST; GET /graphql is for WebSocket subscriptions",
+        ),
+    )
+}
+
+async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .title("Hearth")
+                .finish(),
+        )
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.db.ping().await {
+        HttpResponse::Ok().content_type("text/plain").body("ready")
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unreachable")
+    }
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let encoder = prometheus::TextEncoder::new();
+    match encoder.encode_to_string(&state.registry.gather()) {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(text),
+        Err(e) => {
+            tracing::error!(error = %e, "encoding metrics");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! Threads, posts and reactions.
+use super::RequestCtx;
+use crate::{
+    domain::{content, policy},
+    error::{AppError, AppResult},
+    store::{events::Subject, now, Page},
+};
+use chrono::{DateTime, Utc};
+use entity::{
+    enums::{EventKind, PostState, ReactionKind, ThreadKind},
+    post, reaction, thread,
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, OnConflict},
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+use uuid::Uuid;
+
+/// Position in `Group.threads`: pinned first, then latest activity.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadKey {
+    pub pinned: bool,
+    pub last_activity_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl ThreadKey {
+    pub fn of(t: &thread::Model) -> Self {
+        ThreadKey {
+            pinned: t.pinned,
+            last_activity_at: t.last_activity_at,
+            id: t.id,
+        }
+    }
+}
+
+pub async fn thread(ctx: &RequestCtx, id: Uuid) -> AppResult<thread::Model> {
+    ctx.readable_thread(id).await.map(|(t, _)| t)
+}
+
+pub async fn post(ctx: &RequestCtx, id: Uuid) -> AppResult<post::Model> {
+    ctx.readable_post(id).await.map(|(p, _)| p)
+}
+
+/// `Group.threads`; the caller has checked the viewer may read the group.
+pub async fn threads(
+    ctx: &RequestCtx,
+    group_id: Uuid,
+    limit: u64,
+    after: Option<ThreadKey>,
+) -> AppResult<Page<thread::Model>> {
+    let mut q = thread::Entity::find().filter(thread::Column::GroupId.eq(group_id));
+    if let Some(k) = after {
+        q = q.filter(
+            Condition::any()
+                .add(thread::Column::Pinned.lt(k.pinned))
+                .add(
+                    Condition::all()
+                        .add(thread::Column::Pinned.eq(k.pinned))
+                        .add(crate::store::keyset_after(
+                            thread::Column::LastActivityAt,
+                            thread::Column::Id,
+                            k.last_activity_at,
+                            k.id,
+                            true,
+                        )),
+                ),
+        );
+    }
+    let rows = q
+        .order_by_desc(thread::Column::Pinned)
+        .order_by_desc(thread::Column::LastActivityAt)
+        .order_by_desc(thread::Column::Id)
+        .limit(limit + 1)
+        .all(&ctx.state.db.conn)
+        .await?;
+    Ok(Page::from_overfetch(rows, limit, after.is_some()))
+}
+
+pub enum PostsWindow {
+    /// `first` posts after a position (oldest first).
+    Forward { limit: u64, after: Option<Uuid> },
+    /// `last` posts before a position, still returned oldest first.
+    Backward { limit: u64, before: Option<Uuid> },
+}
+
+/// `Thread.posts`, tombstones included so replies keep their context; the
+/// caller has checked the viewer may read the thread.
+pub async fn posts(
+    ctx: &RequestCtx,
+    thread_id: Uuid,
+    window: PostsWindow,
+) -> AppResult<Page<post::Model>> {
+    let q = post::Entity::find().filter(post::Column::ThreadId.eq(thread_id));
+    let conn = &ctx.state.db.conn;
+    match window {
+        PostsWindow::Forward { limit, after } => {
+            let q = match after {
+                Some(a) => q.filter(post::Column::Id.gt(a)),
+                None => q,
+            };
+            let rows = q
+                .order_by_asc(post::Column::Id)
+                .limit(limit + 1)
+                .all(conn)
+                .await?;
+            Ok(Page::from_overfetch(rows, limit, after.is_some()))
+        }
+        PostsWindow::Backward { limit, before } => {
+            let q = match before {
+                Some(b) => q.filter(post::Column::Id.lt(b)),
+                None => q,
+            };
+            let rows = q
+                .order_by_desc(post::Column::Id)
+                .limit(limit + 1)
+                .all(conn)
+                .await?;
+            let mut page = Page::from_overfetch(rows, limit, false);
+            page.items.reverse();
+            Ok(Page {
+                has_previous: page.has_next,
+                has_next: before.is_some(),
+                items: page.items,
+            })
+        }
+    }
+}
+
+pub struct NewThread<'a> {
+    pub group_id: Uuid,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub kind: ThreadKind,
+    pub content_warning: Option<&'a str>,
+}
+
+pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<thread::Model> {
+    let standing = ctx.standing(input.group_id).await?;
+    let t = now();
+    policy::write_in_group(&standing, t)?;
+    if input.kind == ThreadKind::Announcement && !standing.is_moderator() {
+        return Err(AppError::forbidden(
+            "only facilitators may post announcements",
+        ));
+    }
+    let title = content::required_text("title", input.title, content::TITLE_MAX)?;
+    let body = content::required_text("body", input.body, content::BODY_MAX)?;
+    let cw = content::optional_text(
+        "contentWarning",
+        input.content_warning,
+        content::CONTENT_WARNING_MAX,
+    )?;
+    let viewer_id = standing.viewer.id;
+    let db = &ctx.state.db;
+    let mut w = db.write().await?;
+    // Thread and opening post commit together or not at all.
+    let thread = thread::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        group_id: Set(input.group_id),
+        author_id: Set(Some(viewer_id)),
+        title: Set(title),
+        kind: Set(input.kind),
+        pinned: Set(false),
+        locked: Set(false),
+        visible_posts: Set(1),
+        hidden_posts: Set(0),
+        created_at: Set(t),
+        last_activity_at: Set(t),
+    }
+    .insert(&w.txn)
+    .await?;
+    let post = insert_post(&w.txn, &thread, viewer_id, body, cw, None, t).await?;
+    w.append_event(
+        thread.group_id,
+        EventKind::ThreadCreated,
+        Some(viewer_id),
+        Subject {
+            thread_id: Some(thread.id),
+            post_id: Some(post.id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    db.commit(w).await?;
+    Ok(thread)
+}
+
+async fn insert_post(
+    txn: &sea_orm::DatabaseTransaction,
+    thread: &thread::Model,
+    author: Uuid,
+    body: String,
+    content_warning: Option<String>,
+    reply_to: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> AppResult<post::Model> {
+    Ok(post::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        thread_id: Set(thread.id),
+        group_id: Set(thread.group_id),
+        author_id: Set(Some(author)),
+        body: Set(Some(body)),
+        content_warning: Set(content_warning),
+        reply_to_id: Set(reply_to),
+        state: Set(PostState::Visible),
+        created_at: Set(at),
+        edited_at: Set(None),
+    }
+    .insert(txn)
+    .await?)
+}
+
+pub struct NewPost<'a> {
+    pub thread_id: Uuid,
+    pub body: &'a str,
+    pub content_warning: Option<&'a str>,
+    pub reply_to: Option<Uuid>,
+}
+
+pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post::Model> {
+    let (thread, standing) = ctx.readable_thread(input.thread_id).await?;
+    let t = now();
+    policy::post_in_thread(&standing, &thread, t)?;
+    let body = content::required_text("body", input.body, content::BODY_MAX)?;
+    let cw = content::optional_text(
+        "contentWarning",
+        input.content_warning,
+        content::CONTENT_WARNING_MAX,
+    )?;
+    if let Some(reply_to) = input.reply_to {
+        // One answer for a post elsewhere and no post at all.
+        let target = ctx.load_post(reply_to).await?;
+        if target.is_none_or(|p| p.thread_id != thread.id) {
+            return Err(AppError::bad_input(
+                "replyToId is not a post in this thread",
+            ));
+        }
+    }
+    let db = &ctx.state.db;
+    let mut w = db.write().await?;
+    let post = insert_post(
+        &w.txn,
+        &thread,
+        standing.viewer.id,
+        body,
+        cw,
+        input.reply_to,
+        t,
+    )
+    .await?;
+    thread::Entity::update_many()
+        .col_expr(
+            thread::Column::VisiblePosts,
+            Expr::col(thread::Column::VisiblePosts).add(1),
+        )
+        .col_expr(thread::Column::LastActivityAt, Expr::value(t))
+        .filter(thread::Column::Id.eq(thread.id))
+        .exec(&w.txn)
+        .await?;
+    w.append_event(
+        thread.group_id,
+        EventKind::PostCreated,
+        Some(standing.viewer.id),
+        Subject {
+            thread_id: Some(thread.id),
+            post_id: Some(post.id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    db.commit(w).await?;
+    Ok(post)
+}
+
+pub async fn edit_post(
+    ctx: &RequestCtx,
+    post_id: Uuid,
+    body: &str,
+    content_warning: Option<&str>,
+) -> AppResult<post::Model> {
+    let (post, standing) = ctx.readable_post(post_id).await?;
+    let t = now();
+    policy::edit_post(&standing, &post, t)?;
+    let body = content::required_text("body", body, content::BODY_MAX)?;
+    let cw = content::optional_text(
+        "contentWarning",
+        content_warning,
+        content::CONTENT_WARNING_MAX,
+    )?;
+    let db = &ctx.state.db;
+    let mut w = db.write().await?;
+    let group_id = post.group_id;
+    let thread_id = post.thread_id;
+    let mut active: post::ActiveModel = post.into();
+    active.body = Set(Some(body));
+    active.content_warning = Set(cw);
+    active.edited_at = Set(Some(t));
+    let post = active.update(&w.txn).await?;
+    w.append_event(
+        group_id,
+        EventKind::PostEdited,
+        Some(standing.viewer.id),
+        Subject {
+            thread_id: Some(thread_id),
+            post_id: Some(post_id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    db.commit(w).await?;
+    Ok(post)
+}
+
+/// Leaves a tombstone: the text is erased, the place in the thread stays.
+pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Model> {
+    let (post, standing) = ctx.readable_post(post_id).await?;
+    policy::delete_post(&standing, &post)?;
+    if post.state == PostState::Deleted {
+        return Ok(post);
+    }
+    let db = &ctx.state.db;
+    let mut w = db.write().await?;
+    let counter = match post.state {
+        PostState::Hidden => thread::Column::HiddenPosts,
+        _ => thread::Column::VisiblePosts,
+    };
+    thread::Entity::update_many()
+        .col_expr(counter, Expr::col(counter).sub(1))
+        .filter(thread::Column::Id.eq(post.thread_id))
+        .exec(&w.txn)
+        .await?;
+    let (group_id, thread_id) = (post.group_id, post.thread_id);
+    let mut active: post::ActiveModel = post.into();
+    active.state = Set(PostState::Deleted);
+    active.body = Set(None);
+    active.content_warning = Set(None);
+    let post = active.update(&w.txn).await?;
+    w.append_event(
+        group_id,
+        EventKind::PostDeleted,
+        Some(standing.viewer.id),
+        Subject {
+            thread_id: Some(thread_id),
+            post_id: Some(post_id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    db.commit(w).await?;
+    Ok(post)
+}
+
+/// Adds (`on`) or removes a reaction; repeating either changes nothing.
+pub async fn set_reaction(
+    ctx: &RequestCtx,
+    post_id: Uuid,
+    kind: ReactionKind,
+    on: bool,
+) -> AppResult<post::Model> {
+    let (post, standing) = ctx.readable_post(post_id).await?;
+    policy::react(&standing, &post, now())?;
+    let viewer_id = standing.viewer.id;
+    let db = &ctx.state.db;
+    let mut w = db.write().await?;
+    let changed = if on {
+        reaction::Entity::insert(reaction::ActiveModel {
+            post_id: Set(post_id),
+            user_id: Set(viewer_id),
+            kind: Set(kind),
+            created_at: Set(now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                reaction::Column::PostId,
+                reaction::Column::UserId,
+                reaction::Column::Kind,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&w.txn)
+        .await?
+    } else {
+        reaction::Entity::delete_by_id((post_id, viewer_id, kind))
+            .exec(&w.txn)
+            .await?
+            .rows_affected
+    };
+    if changed > 0 {
+        w.append_event(
+            post.group_id,
+            EventKind::ReactionsChanged,
+            Some(viewer_id),
+            Subject {
+                thread_id: Some(post.thread_id),
+                post_id: Some(post_id),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    db.commit(w).await?;
+    Ok(post)
+}

@@ -1,0 +1,119 @@
+//! Use cases. Each one: authenticate, load, ask `domain::policy`, then read
+//! or write through `store`. Resolvers call these and nothing below them.
+pub mod accounts;
+pub mod forum;
+pub mod groups;
+pub mod moderation;
+
+use crate::{
+    auth::{Auth, Viewer},
+    domain::policy::{self, Standing},
+    error::{AppError, AppResult},
+    startup::AppState,
+    store::loaders::Loaders,
+};
+use entity::{group, membership, post, thread, user};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Everything a request's resolvers share: who is asking and its loaders.
+pub struct RequestCtx {
+    pub state: Arc<AppState>,
+    pub auth: Auth,
+    pub request_id: String,
+    pub loaders: Loaders,
+}
+
+impl RequestCtx {
+    pub fn new(state: Arc<AppState>, auth: Auth, request_id: String) -> Self {
+        let loaders = Loaders::new(&state.db.conn, auth.viewer().map(|v| v.id));
+        RequestCtx {
+            state,
+            auth,
+            request_id,
+            loaders,
+        }
+    }
+
+    pub fn viewer(&self) -> AppResult<&Viewer> {
+        policy::require_viewer(&self.auth)
+    }
+
+    /// The viewer's standing in a group (membership loaded once per request).
+    pub async fn standing(&self, group_id: Uuid) -> AppResult<Standing> {
+        let viewer = self.viewer()?.clone();
+        let membership = self
+            .loaders
+            .memberships
+            .load_one(group_id)
+            .await
+            .map_err(load_err)?;
+        Ok(Standing::new(viewer, membership))
+    }
+
+    /// A group the viewer may read, with their standing in it.
+    pub async fn readable_group(&self, group_id: Uuid) -> AppResult<(group::Model, Standing)> {
+        let standing = self.standing(group_id).await?;
+        policy::read_group(&standing)?;
+        let group = self
+            .group_by_id(group_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((group, standing))
+    }
+
+    /// A thread the viewer may read. The membership check comes first and
+    /// the same statements run whether or not the thread exists.
+    pub async fn readable_thread(&self, id: Uuid) -> AppResult<(thread::Model, Standing)> {
+        self.viewer()?;
+        let thread = self.load_thread(id).await?;
+        let standing = self
+            .standing(thread.as_ref().map_or(Uuid::nil(), |t| t.group_id))
+            .await?;
+        let thread = thread.ok_or(AppError::NotFound)?;
+        policy::read_group(&standing)?;
+        Ok((thread, standing))
+    }
+
+    pub async fn readable_post(&self, id: Uuid) -> AppResult<(post::Model, Standing)> {
+        self.viewer()?;
+        let post = self.load_post(id).await?;
+        let standing = self
+            .standing(post.as_ref().map_or(Uuid::nil(), |p| p.group_id))
+            .await?;
+        let post = post.ok_or(AppError::NotFound)?;
+        policy::read_group(&standing)?;
+        Ok((post, standing))
+    }
+
+    pub async fn group_by_id(&self, id: Uuid) -> AppResult<Option<group::Model>> {
+        self.loaders.groups.load_one(id).await.map_err(load_err)
+    }
+
+    pub async fn load_thread(&self, id: Uuid) -> AppResult<Option<thread::Model>> {
+        self.loaders.threads.load_one(id).await.map_err(load_err)
+    }
+
+    pub async fn load_post(&self, id: Uuid) -> AppResult<Option<post::Model>> {
+        self.loaders.posts.load_one(id).await.map_err(load_err)
+    }
+
+    pub async fn load_user(&self, id: Uuid) -> AppResult<Option<user::Model>> {
+        self.loaders.users.load_one(id).await.map_err(load_err)
+    }
+
+    pub async fn viewer_membership(&self, group_id: Uuid) -> AppResult<Option<membership::Model>> {
+        if self.auth.viewer().is_none() {
+            return Ok(None);
+        }
+        self.loaders
+            .memberships
+            .load_one(group_id)
+            .await
+            .map_err(load_err)
+    }
+}
+
+pub fn load_err(e: Arc<sea_orm::DbErr>) -> AppError {
+    AppError::internal(anyhow::anyhow!("{e}"))
+}

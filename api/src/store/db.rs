@@ -1,0 +1,107 @@
+use crate::{config::Config, error::AppResult};
+use anyhow::Context;
+use entity::event;
+use migration::{Migrator, MigratorTrait};
+use prometheus::IntCounter;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    TransactionTrait,
+};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{broadcast, Mutex, OwnedMutexGuard};
+
+/// The database handle every service uses.
+#[derive(Clone)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    /// SQLite has one writer; serialising write transactions here turns
+    /// would-be SQLITE_BUSY failures into a short wait.
+    write_lock: Option<Arc<Mutex<()>>>,
+    /// Committed events, for live updates and indexing.
+    pub events: broadcast::Sender<event::Model>,
+}
+
+/// A write transaction. Events appended to it are published only after it
+/// commits, so nobody hears of a change that was rolled back.
+pub struct WriteTxn {
+    pub txn: DatabaseTransaction,
+    pub(crate) pending: Vec<event::Model>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl Db {
+    pub async fn write(&self) -> AppResult<WriteTxn> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn {
+            txn,
+            pending: Vec::new(),
+            _guard: guard,
+        })
+    }
+
+    pub async fn commit(&self, w: WriteTxn) -> AppResult<()> {
+        let WriteTxn {
+            txn,
+            pending,
+            _guard,
+        } = w;
+        txn.commit().await?;
+        drop(_guard);
+        for e in pending {
+            // No receiver is not an error: nobody is listening.
+            let _ = self.events.send(e);
+        }
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+}
+
+fn database_url(cfg: &Config) -> anyhow::Result<String> {
+    match &cfg.database_url {
+        Some(url) => Ok(url.clone()),
+        None => {
+            std::fs::create_dir_all(&cfg.data_dir)
+                .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
+            let path = cfg.data_dir.join("hearth.db");
+            Ok(format!("sqlite://{}?mode=rwc", path.display()))
+        }
+    }
+}
+
+/// Connects, counts every SQL statement into `statements`, and applies
+/// migrations when `migrate` is set.
+pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> anyhow::Result<Db> {
+    let url = database_url(cfg)?;
+    let sqlite = url.starts_with("sqlite:");
+    let mut opts = ConnectOptions::new(url);
+    opts.max_connections(cfg.db_pool.max(1))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let mut conn = Database::connect(opts)
+        .await
+        .context("connecting to the database")?;
+    if sqlite {
+        // WAL lets readers go on while the one writer writes.
+        conn.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    conn.set_metric_callback(move |_| statements.inc());
+    if migrate {
+        Migrator::up(&conn, None)
+            .await
+            .context("applying migrations")?;
+    }
+    let (events, _) = broadcast::channel(4096);
+    Ok(Db {
+        conn,
+        write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
+        events,
+    })
+}

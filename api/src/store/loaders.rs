@@ -1,0 +1,145 @@
+//! Batched loads, one set per request: results depend on the viewer, and a
+//! request must never see another's cache. Each loader turns the N lookups of
+//! a page into one `WHERE id IN (…)`.
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{enums::ReactionKind, group, membership, post, reaction, thread, user};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+use std::{collections::HashMap, sync::Arc};
+use uuid::Uuid;
+
+pub type LoadError = Arc<DbErr>;
+
+pub struct Loaders {
+    pub users: DataLoader<UserLoader>,
+    pub groups: DataLoader<GroupLoader>,
+    pub threads: DataLoader<ThreadLoader>,
+    pub posts: DataLoader<PostLoader>,
+    /// The viewer's own membership, by group.
+    pub memberships: DataLoader<MembershipLoader>,
+    /// Reaction counts (and the viewer's own), by post.
+    pub reactions: DataLoader<ReactionLoader>,
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>) -> Self {
+        let spawn = tokio::spawn;
+        Loaders {
+            users: DataLoader::new(UserLoader(db.clone()), spawn),
+            groups: DataLoader::new(GroupLoader(db.clone()), spawn),
+            threads: DataLoader::new(ThreadLoader(db.clone()), spawn),
+            posts: DataLoader::new(PostLoader(db.clone()), spawn),
+            memberships: DataLoader::new(
+                MembershipLoader {
+                    db: db.clone(),
+                    viewer_id,
+                },
+                spawn,
+            ),
+            reactions: DataLoader::new(
+                ReactionLoader {
+                    db: db.clone(),
+                    viewer_id,
+                },
+                spawn,
+            ),
+        }
+    }
+}
+
+macro_rules! by_id_loader {
+    ($name:ident, $entity:ident) => {
+        pub struct $name(DatabaseConnection);
+
+        impl Loader<Uuid> for $name {
+            type Value = $entity::Model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
+                    .all(&self.0)
+                    .await?;
+                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+            }
+        }
+    };
+}
+
+by_id_loader!(UserLoader, user);
+by_id_loader!(GroupLoader, group);
+by_id_loader!(ThreadLoader, thread);
+by_id_loader!(PostLoader, post);
+
+pub struct MembershipLoader {
+    db: DatabaseConnection,
+    viewer_id: Option<Uuid>,
+}
+
+impl Loader<Uuid> for MembershipLoader {
+    type Value = membership::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer_id) = self.viewer_id else {
+            return Ok(HashMap::new());
+        };
+        let rows = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(viewer_id))
+            .filter(membership::Column::GroupId.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.group_id, r)).collect())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReactionSummary {
+    pub kind: ReactionKind,
+    pub count: i64,
+    pub viewer_has_reacted: bool,
+}
+
+pub struct ReactionLoader {
+    db: DatabaseConnection,
+    viewer_id: Option<Uuid>,
+}
+
+impl Loader<Uuid> for ReactionLoader {
+    type Value = Vec<ReactionSummary>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        // Counts and the viewer's own reactions in one grouped statement.
+        let viewer = self.viewer_id.unwrap_or(Uuid::nil());
+        let rows: Vec<(Uuid, ReactionKind, i64, i64)> = reaction::Entity::find()
+            .select_only()
+            .column(reaction::Column::PostId)
+            .column(reaction::Column::Kind)
+            .column_as(Expr::col(reaction::Column::UserId).count(), "n")
+            .column_as(
+                Expr::cust_with_values("SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END)", [viewer]),
+                "mine",
+            )
+            .filter(reaction::Column::PostId.is_in(keys.iter().copied()))
+            .group_by(reaction::Column::PostId)
+            .group_by(reaction::Column::Kind)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<Uuid, Vec<ReactionSummary>> = HashMap::new();
+        for (post_id, kind, count, mine) in rows {
+            out.entry(post_id).or_default().push(ReactionSummary {
+                kind,
+                count,
+                viewer_has_reacted: mine > 0,
+            });
+        }
+        for list in out.values_mut() {
+            list.sort_by_key(|r| r.kind);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,26 @@
+use crate::enums::EventKind;
+use sea_orm::entity::prelude::*;
+
+/// The per-group event log. Every write appends here in the same transaction
+/// as the change; live updates, moderation alerts and search indexing read it.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub group_id: Uuid,
+    pub kind: EventKind,
+    pub thread_id: Option<Uuid>,
+    pub post_id: Option<Uuid>,
+    /// The user the event is about (joined, left, muted, removed).
+    pub member_id: Option<Uuid>,
+    pub flag_id: Option<Uuid>,
+    pub action_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

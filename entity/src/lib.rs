@@ -1,0 +1,15 @@
+//! SeaORM entities: storage shapes only. Domain rules live in `api::domain`,
+//! GraphQL types in `api::graphql`.
+
+pub mod enums;
+pub mod event;
+pub mod flag;
+pub mod group;
+pub mod invite;
+pub mod membership;
+pub mod moderation_action;
+pub mod post;
+pub mod reaction;
+pub mod session;
+pub mod thread;
+pub mod user;

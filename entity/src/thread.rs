@@ -1,0 +1,25 @@
+use crate::enums::ThreadKind;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "threads")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub title: String,
+    pub kind: ThreadKind,
+    pub pinned: bool,
+    pub locked: bool,
+    /// Kept in step with the posts, so `postCount` costs no query.
+    pub visible_posts: i32,
+    pub hidden_posts: i32,
+    pub created_at: DateTimeUtc,
+    pub last_activity_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
