@@ -103,6 +103,9 @@ pub struct Config {
         global = true
     )]
     pub max_complexity: usize,
+    /// HTTP worker threads; unset means one per core.
+    #[arg(long, env = "HEARTH_WORKERS", global = true)]
+    pub workers: Option<usize>,
     /// Log format.
     #[arg(
         long,
@@ -136,6 +139,7 @@ impl Config {
             body_limit: 64 * 1024,
             max_depth: 15,
             max_complexity: 5000,
+            workers: Some(1),
             log_format: LogFormat::Text,
         }
     }

@@ -9,7 +9,7 @@ use actix_web::{
     web, HttpRequest, HttpResponse,
 };
 use async_graphql::http::GraphiQLSource;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use std::sync::Arc;
 use tracing_actix_web::RequestId;
 
@@ -114,7 +114,24 @@ async fn graphql(
         }
     };
     let ctx = RequestCtx::new(state.clone(), auth, request_id.clone());
-    let mut response = state.schema.execute(request.data(ctx)).await;
+    // A panic anywhere below (ours or the engine's) is answered as INTERNAL
+    // rather than a dropped connection.
+    let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))
+        .catch_unwind()
+        .await;
+    let mut response = match executed {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!(%request_id, "panic while executing a request");
+            return json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &error_body(
+                    "INTERNAL",
+                    &format!("internal error (request id {request_id})"),
+                ),
+            );
+        }
+    };
     finalize_errors(&mut response.errors, &request_id);
     match serde_json::to_string(&response) {
         Ok(body) => HttpResponse::Ok()

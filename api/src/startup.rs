@@ -58,14 +58,16 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = AppState::new(config).await?;
         let data = web::Data::from(state.clone());
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
                 .configure(http::routes)
-        })
-        .listen(listener)?
-        .run();
+        });
+        if let Some(n) = state.config.workers {
+            server = server.workers(n.max(1));
+        }
+        let server = server.listen(listener)?.run();
         Ok(Application {
             port,
             server,

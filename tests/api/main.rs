@@ -1,1 +1,13 @@
+//! Black-box suite: each test starts the real server on a random port
+//! against a fresh database (SQLite, and Postgres when TEST_DATABASE_URL is
+//! set) and speaks GraphQL over HTTP like any client.
+mod helpers;
 
+mod accounts;
+mod bad_input;
+mod cli;
+mod forum;
+mod groups;
+mod privacy;
+mod schema;
+mod statements;

@@ -14,7 +14,7 @@ pub fn build_schema(cfg: &Config) -> HearthSchema {
     Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
         .limit_depth(cfg.max_depth)
         .limit_complexity(cfg.max_complexity)
-        .limit_recursive_depth(64)
+        .limit_recursive_depth(32)
         .limit_directives(16)
         .finish()
 }

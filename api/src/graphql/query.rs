@@ -8,7 +8,7 @@ use async_graphql::{Context, Object, Result, ID};
 
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Any object by its global ID; NOT_FOUND when it does not exist or the
     /// viewer may not see it.

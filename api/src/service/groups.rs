@@ -164,17 +164,20 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
     let db = &ctx.state.db;
     let mut w = db.write().await?;
     let t = now();
-    // Unknown, expired and used-up invites read the same.
     let invite = invite::Entity::find_by_id(code.to_owned())
         .one(&w.txn)
         .await?
-        .filter(|i| i.uses < i.max_uses && i.expires_at.is_none_or(|e| e > t))
         .ok_or(AppError::NotFound)?;
+    // Only a member of the group can learn they are one already; to anyone
+    // else unknown, expired and used-up invites read the same.
     let existing = membership::Entity::find_by_id((invite.group_id, viewer.id))
         .one(&w.txn)
         .await?;
     if existing.is_some() {
         return Err(AppError::conflict("you are already a member of this group"));
+    }
+    if invite.uses >= invite.max_uses || invite.expires_at.is_some_and(|e| e <= t) {
+        return Err(AppError::NotFound);
     }
     // Conditional increment: concurrent joins cannot overrun max_uses.
     let used = invite::Entity::update_many()

@@ -92,7 +92,14 @@ pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> any
         // WAL lets readers go on while the one writer writes.
         conn.execute_unprepared("PRAGMA journal_mode=WAL").await?;
     }
-    conn.set_metric_callback(move |_| statements.inc());
+    conn.set_metric_callback(move |info| {
+        statements.inc();
+        if info.failed {
+            tracing::debug!(sql = %info.statement, "statement failed");
+        } else {
+            tracing::trace!(sql = %info.statement, elapsed = ?info.elapsed, "statement");
+        }
+    });
     if migrate {
         Migrator::up(&conn, None)
             .await

@@ -1,10 +1,10 @@
 //! Batched loads, one set per request: results depend on the viewer, and a
 //! request must never see another's cache. Each loader turns the N lookups of
 //! a page into one `WHERE id IN (…)`.
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{enums::ReactionKind, group, membership, post, reaction, thread, user};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
+    sea_query::{CaseStatement, Expr, ExprTrait},
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use std::{collections::HashMap, sync::Arc};
@@ -13,38 +13,36 @@ use uuid::Uuid;
 pub type LoadError = Arc<DbErr>;
 
 pub struct Loaders {
-    pub users: DataLoader<UserLoader>,
-    pub groups: DataLoader<GroupLoader>,
-    pub threads: DataLoader<ThreadLoader>,
-    pub posts: DataLoader<PostLoader>,
+    pub users: DataLoader<UserLoader, HashMapCache>,
+    pub groups: DataLoader<GroupLoader, HashMapCache>,
+    pub threads: DataLoader<ThreadLoader, HashMapCache>,
+    pub posts: DataLoader<PostLoader, HashMapCache>,
     /// The viewer's own membership, by group.
-    pub memberships: DataLoader<MembershipLoader>,
+    pub memberships: DataLoader<MembershipLoader, HashMapCache>,
     /// Reaction counts (and the viewer's own), by post.
-    pub reactions: DataLoader<ReactionLoader>,
+    pub reactions: DataLoader<ReactionLoader, HashMapCache>,
 }
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>) -> Self {
-        let spawn = tokio::spawn;
+        // Cached for the request: a page asks for the same membership or
+        // author many times, and should pay for it once.
+        fn cached<L: Loader<Uuid>>(loader: L) -> DataLoader<L, HashMapCache> {
+            DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+        }
         Loaders {
-            users: DataLoader::new(UserLoader(db.clone()), spawn),
-            groups: DataLoader::new(GroupLoader(db.clone()), spawn),
-            threads: DataLoader::new(ThreadLoader(db.clone()), spawn),
-            posts: DataLoader::new(PostLoader(db.clone()), spawn),
-            memberships: DataLoader::new(
-                MembershipLoader {
-                    db: db.clone(),
-                    viewer_id,
-                },
-                spawn,
-            ),
-            reactions: DataLoader::new(
-                ReactionLoader {
-                    db: db.clone(),
-                    viewer_id,
-                },
-                spawn,
-            ),
+            users: cached(UserLoader(db.clone())),
+            groups: cached(GroupLoader(db.clone())),
+            threads: cached(ThreadLoader(db.clone())),
+            posts: cached(PostLoader(db.clone())),
+            memberships: cached(MembershipLoader {
+                db: db.clone(),
+                viewer_id,
+            }),
+            reactions: cached(ReactionLoader {
+                db: db.clone(),
+                viewer_id,
+            }),
         }
     }
 }
@@ -113,6 +111,7 @@ impl Loader<Uuid> for ReactionLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         // Counts and the viewer's own reactions in one grouped statement.
+        // SUM over int4 is int8 on Postgres (over int8 it would be numeric).
         let viewer = self.viewer_id.unwrap_or(Uuid::nil());
         let rows: Vec<(Uuid, ReactionKind, i64, i64)> = reaction::Entity::find()
             .select_only()
@@ -120,7 +119,12 @@ impl Loader<Uuid> for ReactionLoader {
             .column(reaction::Column::Kind)
             .column_as(Expr::col(reaction::Column::UserId).count(), "n")
             .column_as(
-                Expr::cust_with_values("SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END)", [viewer]),
+                Expr::expr(
+                    CaseStatement::new()
+                        .case(reaction::Column::UserId.eq(viewer), Expr::val(1i32))
+                        .finally(Expr::val(0i32)),
+                )
+                .sum(),
                 "mine",
             )
             .filter(reaction::Column::PostId.is_in(keys.iter().copied()))

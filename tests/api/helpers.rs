@@ -1,0 +1,265 @@
+//! Starts the real server on a random port against a fresh database and
+//! talks to it as a client does.
+use api::{
+    startup::{AppState, Application},
+    Config,
+};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    pub backend: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs each listed scenario against SQLite, and against Postgres when
+/// `TEST_DATABASE_URL` is set.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app(false).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::helpers::postgres_url().is_some() {
+                        super::$name($crate::helpers::spawn_app(true).await).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// `TEST_DATABASE_URL`; in CI its absence is a failure, not a skip.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but TEST_DATABASE_URL is unset: the Postgres run would be skipped")
+        }
+        _ => None,
+    }
+}
+
+/// A new, empty database on the Postgres server of `TEST_DATABASE_URL`.
+pub async fn fresh_postgres_database() -> String {
+    let admin = postgres_url().expect("TEST_DATABASE_URL");
+    let name = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
+    let conn = Database::connect(admin.as_str())
+        .await
+        .expect("connecting to TEST_DATABASE_URL");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("creating a test database");
+    conn.close().await.ok();
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let (server, _) = base.rsplit_once('/').expect("database URL has a path");
+    format!("{server}/{name}")
+}
+
+pub async fn spawn_app(postgres: bool) -> TestApp {
+    spawn_app_with(postgres, |_| {}).await
+}
+
+pub async fn spawn_app_with(postgres: bool, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    // TEST_LOG=1 shows the server's logs.
+    if std::env::var("TEST_LOG").is_ok() {
+        api::telemetry::init(api::config::LogFormat::Text);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = if postgres {
+        Some(fresh_postgres_database().await)
+    } else {
+        None
+    };
+    let mut config = Config::for_tests(dir.path().to_path_buf(), database_url.clone());
+    tweak(&mut config);
+    let app = Application::build(config).await.expect("server starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        state,
+
+        backend: if postgres { "postgres" } else { "sqlite" },
+        _dir: dir,
+    }
+}
+
+pub struct Member {
+    pub token: String,
+    pub refresh: String,
+    pub id: String,
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request and returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request sent");
+        resp.json().await.expect("a JSON response")
+    }
+
+    /// Like [`gql`], asserting there are no errors; returns `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let resp = self.gql(token, query, variables).await;
+        assert!(
+            resp.get("errors").is_none(),
+            "[{}] unexpected errors: {resp}",
+            self.backend
+        );
+        resp["data"].clone()
+    }
+
+    /// Asserts the request fails with `code` and returns the response.
+    pub async fn fails(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        code: &str,
+    ) -> Value {
+        let resp = self.gql(token, query, variables).await;
+        assert_eq!(
+            code_of(&resp),
+            Some(code),
+            "[{}] expected {code}: {resp}",
+            self.backend
+        );
+        resp
+    }
+
+    pub async fn register(&self, handle: &str) -> Member {
+        let data = self
+            .ok(
+                None,
+                "mutation($h: String!) { register(input: {handle: $h, displayName: $h, password: \"correct horse battery\"}) { accessToken refreshToken viewer { user { id } } } }",
+                json!({ "h": handle }),
+            )
+            .await;
+        Member {
+            token: data["register"]["accessToken"].as_str().unwrap().to_owned(),
+            refresh: data["register"]["refreshToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            id: data["register"]["viewer"]["user"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        }
+    }
+
+    /// What `hearth user set-role` does, without a process per test.
+    pub async fn set_role(&self, handle: &str, role: entity::enums::PlatformRole) {
+        api::service::accounts::set_role(&self.state.db, handle, role)
+            .await
+            .expect("set role");
+    }
+
+    /// A facilitator with a new group; returns (facilitator, group id).
+    pub async fn group_with_facilitator(&self, handle: &str) -> (Member, String) {
+        let f = self.register(handle).await;
+        self.set_role(handle, entity::enums::PlatformRole::Facilitator)
+            .await;
+        let data = self
+            .ok(
+                Some(&f.token),
+                "mutation($n: String!) { createGroup(input: {name: $n}) { id } }",
+                json!({ "n": format!("{handle}'s group") }),
+            )
+            .await;
+        (f, data["createGroup"]["id"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn invite(&self, token: &str, group: &str) -> String {
+        let data = self
+            .ok(
+                Some(token),
+                "mutation($g: ID!) { createInvite(input: {groupId: $g, maxUses: 50}) { code } }",
+                json!({ "g": group }),
+            )
+            .await;
+        data["createInvite"]["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers `handle` and joins it to `group` through an invite.
+    pub async fn member_of(&self, facilitator: &Member, group: &str, handle: &str) -> Member {
+        let m = self.register(handle).await;
+        let code = self.invite(&facilitator.token, group).await;
+        self.ok(
+            Some(&m.token),
+            "mutation($c: String!) { joinGroup(code: $c) { role } }",
+            json!({ "c": code }),
+        )
+        .await;
+        m
+    }
+
+    /// Returns (thread id, opening post id).
+    pub async fn thread(&self, token: &str, group: &str, title: &str) -> (String, String) {
+        let data = self
+            .ok(
+                Some(token),
+                "mutation($g: ID!, $t: String!) { createThread(input: {groupId: $g, title: $t, body: \"Opening words\"}) { id posts(first: 1) { nodes { id } } } }",
+                json!({ "g": group, "t": title }),
+            )
+            .await;
+        (
+            data["createThread"]["id"].as_str().unwrap().to_owned(),
+            data["createThread"]["posts"]["nodes"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        )
+    }
+
+    pub async fn post(&self, token: &str, thread: &str, body: &str) -> String {
+        let data = self
+            .ok(
+                Some(token),
+                "mutation($t: ID!, $b: String!) { createPost(input: {threadId: $t, body: $b}) { id } }",
+                json!({ "t": thread, "b": body }),
+            )
+            .await;
+        data["createPost"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// SQL statements the server has run so far (from /metrics).
+    pub async fn statements(&self) -> u64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        text.lines()
+            .find_map(|l| l.strip_prefix("hearth_sql_statements_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("statement counter in /metrics")
+    }
+}
+
+/// The first error's `extensions.code`.
+pub fn code_of(resp: &Value) -> Option<&str> {
+    resp["errors"][0]["extensions"]["code"].as_str()
+}

@@ -1,0 +1,179 @@
+//! Every entry point, for callers who may not see group A: anonymous
+//! (UNAUTHENTICATED), a signed-in outsider, a member and a facilitator of
+//! another group (all NOT_FOUND, worded exactly like a missing object).
+use crate::backend_tests;
+use crate::helpers::{code_of, TestApp};
+use entity::enums::PlatformRole;
+use serde_json::{json, Value};
+
+async fn privacy_matrix(app: TestApp) {
+    let (fa, ga) = app.group_with_facilitator("fac-a").await;
+    let ma = app.member_of(&fa, &ga, "member-a").await;
+    let (ta, pa) = app.thread(&ma.token, &ga, "Private to A").await;
+    let slug_a = app
+        .ok(
+            Some(&fa.token),
+            "query($g: ID!) { group(id: $g) { slug } }",
+            json!({"g": ga}),
+        )
+        .await["group"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (fb, gb) = app.group_with_facilitator("fac-b").await;
+    let mb = app.member_of(&fb, &gb, "member-b").await;
+    let outsider = app.register("outsider").await;
+
+    let entry_points: Vec<(&str, &str, Value)> = vec![
+        ("node group", "query($id: ID!) { node(id: $id) { id } }", json!({"id": ga})),
+        ("node thread", "query($id: ID!) { node(id: $id) { id } }", json!({"id": ta})),
+        ("node post", "query($id: ID!) { node(id: $id) { id ... on Post { body } } }", json!({"id": pa})),
+        ("node user", "query($id: ID!) { node(id: $id) { id ... on User { displayName } } }", json!({"id": ma.id})),
+        ("group", "query($id: ID!) { group(id: $id) { name members { nodes { user { displayName } } } } }", json!({"id": ga})),
+        ("groupBySlug", "query($s: String!) { groupBySlug(slug: $s) { name } }", json!({"s": slug_a})),
+        ("thread", "query($id: ID!) { thread(id: $id) { title posts { nodes { body } } } }", json!({"id": ta})),
+        ("post", "query($id: ID!) { post(id: $id) { body thread { title } } }", json!({"id": pa})),
+        ("group flags", "query($id: ID!) { group(id: $id) { flags { nodes { id } } } }", json!({"id": ga})),
+        ("group moderationLog", "query($id: ID!) { group(id: $id) { moderationLog { nodes { id } } } }", json!({"id": ga})),
+        ("createInvite", "mutation($g: ID!) { createInvite(input: {groupId: $g}) { code } }", json!({"g": ga})),
+        ("leaveGroup", "mutation($g: ID!) { leaveGroup(groupId: $g) }", json!({"g": ga})),
+        ("createThread", "mutation($g: ID!) { createThread(input: {groupId: $g, title: \"x\", body: \"x\"}) { id } }", json!({"g": ga})),
+        ("createPost", "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"x\"}) { id } }", json!({"t": ta})),
+        ("editPost", "mutation($p: ID!) { editPost(input: {postId: $p, body: \"x\"}) { id } }", json!({"p": pa})),
+        ("deletePost", "mutation($p: ID!) { deletePost(postId: $p) { id } }", json!({"p": pa})),
+        ("react", "mutation($p: ID!) { react(postId: $p, kind: HEART) { id } }", json!({"p": pa})),
+        ("unreact", "mutation($p: ID!) { unreact(postId: $p, kind: HEART) { id } }", json!({"p": pa})),
+    ];
+
+    let callers: Vec<(&str, Option<&str>, &str)> = vec![
+        ("anonymous", None, "UNAUTHENTICATED"),
+        ("outsider", Some(&outsider.token), "NOT_FOUND"),
+        ("member of B", Some(&mb.token), "NOT_FOUND"),
+        ("facilitator of B", Some(&fb.token), "NOT_FOUND"),
+    ];
+
+    for (caller, token, code) in &callers {
+        for (name, query, vars) in &entry_points {
+            let resp = app.gql(*token, query, vars.clone()).await;
+            assert_eq!(
+                code_of(&resp),
+                Some(*code),
+                "[{}] {caller} → {name}: {resp}",
+                app.backend
+            );
+            let no_data = resp["data"].is_null()
+                || resp["data"]
+                    .as_object()
+                    .is_some_and(|o| o.values().all(Value::is_null));
+            assert!(no_data, "{caller} → {name} leaked data: {resp}");
+            if *code == "NOT_FOUND" {
+                assert_eq!(
+                    resp["errors"][0]["message"], "not found",
+                    "{caller} → {name}"
+                );
+            }
+        }
+    }
+
+    // A missing object reads exactly like A's: same code, same message.
+    let missing_thread = {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+        URL_SAFE_NO_PAD.encode(format!("Thread:{}", uuid::Uuid::now_v7().simple()))
+    };
+    let q = "query($id: ID!) { thread(id: $id) { title } }";
+    let missing = app
+        .gql(Some(&outsider.token), q, json!({"id": missing_thread}))
+        .await;
+    let hidden = app.gql(Some(&outsider.token), q, json!({"id": ta})).await;
+    assert_eq!(
+        missing["errors"][0]["message"],
+        hidden["errors"][0]["message"]
+    );
+    assert_eq!(code_of(&missing), code_of(&hidden));
+
+    // An ID of another type is NOT_FOUND, even for a member.
+    app.fails(
+        Some(&ma.token),
+        "query($id: ID!) { group(id: $id) { name } }",
+        json!({"id": ta}),
+        "NOT_FOUND",
+    )
+    .await;
+    app.fails(
+        Some(&ma.token),
+        "query($id: ID!) { thread(id: $id) { title } }",
+        json!({"id": pa}),
+        "NOT_FOUND",
+    )
+    .await;
+
+    // Users: a member of B cannot look up A's member; co-members can.
+    let data = app
+        .ok(
+            Some(&fa.token),
+            "query($id: ID!) { node(id: $id) { ... on User { displayName } } }",
+            json!({"id": ma.id}),
+        )
+        .await;
+    assert_eq!(data["node"]["displayName"], "member-a");
+
+    // Members of A see A; nothing the outsiders tried was written.
+    let data = app
+        .ok(Some(&ma.token), "query($id: ID!) { thread(id: $id) { postCount posts { nodes { body reactions { count } } } } }", json!({"id": ta}))
+        .await;
+    assert_eq!(data["thread"]["postCount"], 1);
+    assert_eq!(data["thread"]["posts"]["nodes"][0]["body"], "Opening words");
+    assert_eq!(data["thread"]["posts"]["nodes"][0]["reactions"], json!([]));
+    let data = app
+        .ok(Some(&ma.token), "query($g: ID!) { group(id: $g) { threads { nodes { id } } members { nodes { role } } } }", json!({"g": ga}))
+        .await;
+    assert_eq!(
+        data["group"]["threads"]["nodes"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        data["group"]["members"]["nodes"].as_array().unwrap().len(),
+        2
+    );
+
+    // Viewer shows the handle; User never does.
+    let resp = app
+        .gql(
+            Some(&ma.token),
+            "query($id: ID!) { node(id: $id) { ... on User { handle } } }",
+            json!({"id": ma.id}),
+        )
+        .await;
+    assert_eq!(code_of(&resp), Some("BAD_USER_INPUT"));
+
+    // Members see no flags or log: FORBIDDEN on their own group.
+    app.fails(
+        Some(&ma.token),
+        "query($g: ID!) { group(id: $g) { flags { nodes { id } } } }",
+        json!({"g": ga}),
+        "FORBIDDEN",
+    )
+    .await;
+    app.fails(
+        Some(&ma.token),
+        "query($g: ID!) { group(id: $g) { moderationLog { nodes { id } } } }",
+        json!({"g": ga}),
+        "FORBIDDEN",
+    )
+    .await;
+
+    // Admins read every group; viewerRole is null when they are not members.
+    let admin = app.register("admin").await;
+    app.set_role("admin", PlatformRole::Admin).await;
+    let data = app
+        .ok(
+            Some(&admin.token),
+            "query($g: ID!) { group(id: $g) { name viewerRole } }",
+            json!({"g": ga}),
+        )
+        .await;
+    assert_eq!(data["group"]["viewerRole"], Value::Null);
+}
+
+backend_tests!(privacy_matrix);
