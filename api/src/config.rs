@@ -103,6 +103,14 @@ pub struct Config {
         global = true
     )]
     pub max_complexity: usize,
+    /// Flags one member may raise per 24 hours.
+    #[arg(
+        long,
+        env = "HEARTH_FLAG_RATE_LIMIT",
+        default_value_t = 20,
+        global = true
+    )]
+    pub flag_rate_limit: u32,
     /// HTTP worker threads; unset means one per core.
     #[arg(long, env = "HEARTH_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -139,6 +147,7 @@ impl Config {
             body_limit: 64 * 1024,
             max_depth: 15,
             max_complexity: 5000,
+            flag_rate_limit: 20,
             workers: Some(1),
             log_format: LogFormat::Text,
         }

@@ -1,6 +1,6 @@
 //! HTTP routes: GraphQL over POST, GraphiQL, health, readiness, metrics.
 use crate::{
-    error::{error_body, finalize_errors},
+    error::error_body,
     service::{accounts, RequestCtx},
     startup::AppState,
 };
@@ -9,8 +9,10 @@ use actix_web::{
     web, HttpRequest, HttpResponse,
 };
 use async_graphql::http::GraphiQLSource;
+use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::{FutureExt, StreamExt};
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_actix_web::RequestId;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -119,7 +121,7 @@ async fn graphql(
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))
         .catch_unwind()
         .await;
-    let mut response = match executed {
+    let response = match executed {
         Ok(r) => r,
         Err(_) => {
             tracing::error!(%request_id, "panic while executing a request");
@@ -132,7 +134,6 @@ async fn graphql(
             );
         }
     };
-    finalize_errors(&mut response.errors, &request_id);
     match serde_json::to_string(&response) {
         Ok(body) => HttpResponse::Ok()
             .content_type("application/json")
@@ -150,7 +151,54 @@ async fn graphql(
     }
 }
 
-async fn graphql_get() -> HttpResponse {
+/// WebSocket subscriptions (graphql-transport-ws and graphql-ws). The
+/// access token comes in the `connection_init` payload.
+async fn graphql_get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    request_id: RequestId,
+) -> HttpResponse {
+    let is_ws = req
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !is_ws {
+        return get_without_upgrade();
+    }
+    let state: Arc<AppState> = state.into_inner();
+    let connection_id = request_id.to_string();
+    let init_state = state.clone();
+    let result = GraphQLSubscription::new(state.schema.clone())
+        .keepalive_timeout(Duration::from_secs(60))
+        .on_connection_init(move |value: serde_json::Value| async move {
+            let header = value
+                .get("authorization")
+                .or_else(|| value.get("Authorization"))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            let auth = accounts::authenticate(&init_state, header.as_deref())
+                .await
+                .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+            if let crate::auth::Auth::Rejected(reason) = &auth {
+                return Err(async_graphql::Error::new(reason.clone()));
+            }
+            let mut data = async_graphql::Data::default();
+            data.insert(RequestCtx::for_connection(init_state, auth, connection_id));
+            Ok(data)
+        })
+        .start(&req, payload);
+    match result {
+        Ok(resp) => resp,
+        Err(e) => json(
+            StatusCode::BAD_REQUEST,
+            &error_body("BAD_USER_INPUT", &format!("WebSocket upgrade refused: {e}")),
+        ),
+    }
+}
+
+fn get_without_upgrade() -> HttpResponse {
     json(
         StatusCode::BAD_REQUEST,
         &error_body(

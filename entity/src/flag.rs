@@ -8,6 +8,9 @@ pub struct Model {
     pub id: Uuid,
     pub post_id: Uuid,
     pub group_id: Uuid,
+    /// The flagged post's author, so that a facilitator's own posts can be
+    /// kept out of their queue without a join.
+    pub post_author_id: Option<Uuid>,
     /// None for flags raised by the service itself.
     pub reporter_id: Option<Uuid>,
     pub reason: FlagReason,

@@ -123,6 +123,7 @@ enum Flags {
     Id,
     PostId,
     GroupId,
+    PostAuthorId,
     ReporterId,
     Reason,
     Source,
@@ -460,6 +461,7 @@ impl MigrationTrait for Migration {
                 .col(pk_uuid(Flags::Id))
                 .col(uuid(Flags::PostId))
                 .col(uuid(Flags::GroupId))
+                .col(uuid_null(Flags::PostAuthorId))
                 .col(uuid_null(Flags::ReporterId))
                 .col(string_len(Flags::Reason, 16))
                 .col(string_len(Flags::Source, 16))

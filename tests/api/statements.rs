@@ -41,9 +41,14 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
         let mut runs = Vec::new();
         for _ in 0..3 {
             let before = app.statements().await;
-            let data = app.ok(Some(&members[0].token), PAGE, json!({"t": tid, "n": n})).await;
+            let data = app
+                .ok(Some(&members[0].token), PAGE, json!({"t": tid, "n": n}))
+                .await;
             let after = app.statements().await;
-            assert_eq!(data["thread"]["posts"]["edges"].as_array().unwrap().len(), n);
+            assert_eq!(
+                data["thread"]["posts"]["edges"].as_array().unwrap().len(),
+                n
+            );
             runs.push(after - before);
         }
         counts.push((n, runs));

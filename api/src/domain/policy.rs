@@ -181,3 +181,42 @@ pub fn see_hidden(s: &Standing) -> bool {
 pub fn see_mute(s: &Standing, member_id: Uuid) -> bool {
     s.is_moderator() || s.viewer.id == member_id
 }
+
+/// Flagging: any member, on someone else's visible post. Allowed while
+/// muted: a muted member can still ask for help.
+pub fn flag_post(s: &Standing, post: &post::Model) -> AppResult<()> {
+    read_group(s)?;
+    if !s.is_member() {
+        return Err(AppError::forbidden(
+            "only members of the group may flag posts",
+        ));
+    }
+    if post.author_id == Some(s.viewer.id) {
+        return Err(AppError::bad_input("you cannot flag your own post"));
+    }
+    if post.state != PostState::Visible {
+        return Err(AppError::bad_input("this post is no longer visible"));
+    }
+    Ok(())
+}
+
+/// Whether a moderator sees a flag: flags on a facilitator's own post go to
+/// the group's other facilitators and to admins, never to that facilitator.
+pub fn see_flag(s: &Standing, post_author_id: Option<Uuid>) -> bool {
+    s.is_moderator() && (s.viewer.is_admin() || post_author_id != Some(s.viewer.id))
+}
+
+/// Muting or removing a member: a facilitator cannot act on another
+/// facilitator (admins can), and nobody on themself.
+pub fn moderate_member(s: &Standing, target: &membership::Model) -> AppResult<()> {
+    moderate(s)?;
+    if target.user_id == s.viewer.id {
+        return Err(AppError::bad_input("you cannot do this to yourself"));
+    }
+    if target.role == GroupRole::Facilitator && !s.viewer.is_admin() {
+        return Err(AppError::forbidden(
+            "facilitators cannot mute or remove another facilitator",
+        ));
+    }
+    Ok(())
+}

@@ -3,20 +3,37 @@ pub mod ids;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
-use crate::{config::Config, error::AppError, service::RequestCtx};
-use async_graphql::{Context, EmptySubscription, Schema};
+use crate::{
+    config::Config,
+    error::{finalize_errors, AppError},
+    service::RequestCtx,
+};
+use async_graphql::{
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe},
+    futures_util::stream::BoxStream,
+    Context, Response, Schema,
+};
+use futures_util::StreamExt;
+use std::sync::Arc;
 
-pub type HearthSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type HearthSchema =
+    Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 pub fn build_schema(cfg: &Config) -> HearthSchema {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .limit_depth(cfg.max_depth)
-        .limit_complexity(cfg.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(16)
-        .finish()
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot,
+        subscription::SubscriptionRoot,
+    )
+    .extension(ErrorCodes)
+    .limit_depth(cfg.max_depth)
+    .limit_complexity(cfg.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(16)
+    .finish()
 }
 
 /// The SDL that `hearth schema` prints and `schema.graphql` holds.
@@ -28,4 +45,44 @@ pub fn sdl() -> String {
 pub fn rc<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, AppError> {
     ctx.data::<RequestCtx>()
         .map_err(|_| AppError::internal(anyhow::anyhow!("request context missing")))
+}
+
+/// Applies [`finalize_errors`] to every response, over HTTP and WebSocket
+/// alike, so each error leaves with its `extensions.code`.
+struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodes)
+    }
+}
+
+fn request_id(ctx: &ExtensionContext<'_>) -> String {
+    ctx.data_opt::<RequestCtx>()
+        .map(|r| r.request_id.clone())
+        .unwrap_or_default()
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorCodes {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut resp = next.run(ctx).await;
+        finalize_errors(&mut resp.errors, &request_id(ctx));
+        resp
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let id = request_id(ctx);
+        next.run(ctx, stream)
+            .map(move |mut resp| {
+                finalize_errors(&mut resp.errors, &id);
+                resp
+            })
+            .boxed()
+    }
 }

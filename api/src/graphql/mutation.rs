@@ -3,7 +3,10 @@ use super::{
     rc,
     types::*,
 };
-use crate::service::{self, forum, groups};
+use crate::service::{
+    self, forum, groups,
+    moderation::{self, ThreadFlag},
+};
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
@@ -61,6 +64,13 @@ pub struct EditPostInput {
     pub post_id: ID,
     pub body: String,
     pub content_warning: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct FlagPostInput {
+    pub post_id: ID,
+    pub reason: FlagReason,
+    pub note: Option<String>,
 }
 
 pub struct MutationRoot;
@@ -217,5 +227,142 @@ impl MutationRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(forum::set_reaction(r, id, kind.into(), false).await?))
+    }
+
+    /// Any member, once per post and reason.
+    async fn flag_post(&self, ctx: &Context<'_>, input: FlagPostInput) -> Result<Flag> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Post, &input.post_id)?;
+        let f = moderation::flag_post(r, id, input.reason.into(), input.note.as_deref()).await?;
+        Ok(Flag(f))
+    }
+
+    async fn resolve_flag(
+        &self,
+        ctx: &Context<'_>,
+        flag_id: ID,
+        note: Option<String>,
+    ) -> Result<Flag> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Flag, &flag_id)?;
+        Ok(Flag(
+            moderation::close_flag(r, id, false, note.as_deref()).await?,
+        ))
+    }
+
+    async fn dismiss_flag(
+        &self,
+        ctx: &Context<'_>,
+        flag_id: ID,
+        note: Option<String>,
+    ) -> Result<Flag> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Flag, &flag_id)?;
+        Ok(Flag(
+            moderation::close_flag(r, id, true, note.as_deref()).await?,
+        ))
+    }
+
+    async fn hide_post(
+        &self,
+        ctx: &Context<'_>,
+        post_id: ID,
+        reason: Option<String>,
+    ) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Post, &post_id)?;
+        Ok(Post(
+            moderation::set_post_hidden(r, id, true, reason.as_deref()).await?,
+        ))
+    }
+
+    async fn restore_post(
+        &self,
+        ctx: &Context<'_>,
+        post_id: ID,
+        reason: Option<String>,
+    ) -> Result<Post> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Post, &post_id)?;
+        Ok(Post(
+            moderation::set_post_hidden(r, id, false, reason.as_deref()).await?,
+        ))
+    }
+
+    async fn set_thread_locked(
+        &self,
+        ctx: &Context<'_>,
+        thread_id: ID,
+        locked: bool,
+    ) -> Result<Thread> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Thread, &thread_id)?;
+        Ok(Thread(
+            moderation::set_thread_flag(r, id, ThreadFlag::Locked, locked).await?,
+        ))
+    }
+
+    async fn set_thread_pinned(
+        &self,
+        ctx: &Context<'_>,
+        thread_id: ID,
+        pinned: bool,
+    ) -> Result<Thread> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Thread, &thread_id)?;
+        Ok(Thread(
+            moderation::set_thread_flag(r, id, ThreadFlag::Pinned, pinned).await?,
+        ))
+    }
+
+    async fn mute_member(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        user_id: ID,
+        until: DateTime<Utc>,
+        reason: Option<String>,
+    ) -> Result<Membership> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let g = ids::decode(Kind::Group, &group_id)?;
+        let u = ids::decode(Kind::User, &user_id)?;
+        Ok(Membership(
+            moderation::set_mute(r, g, u, Some(until), reason.as_deref()).await?,
+        ))
+    }
+
+    async fn unmute_member(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        user_id: ID,
+    ) -> Result<Membership> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let g = ids::decode(Kind::Group, &group_id)?;
+        let u = ids::decode(Kind::User, &user_id)?;
+        Ok(Membership(moderation::set_mute(r, g, u, None, None).await?))
+    }
+
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        user_id: ID,
+        reason: Option<String>,
+    ) -> Result<bool> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let g = ids::decode(Kind::Group, &group_id)?;
+        let u = ids::decode(Kind::User, &user_id)?;
+        Ok(moderation::remove_member(r, g, u, reason.as_deref()).await?)
     }
 }

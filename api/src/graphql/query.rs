@@ -1,10 +1,52 @@
+use super::pagination as pg;
 use super::{
     ids::{self, Kind},
     rc,
     types::*,
 };
-use crate::{error::AppError, service};
-use async_graphql::{Context, Object, Result, ID};
+use crate::{error::AppError, service, service::search};
+use async_graphql::{
+    connection::{Connection, Edge, EmptyFields},
+    Context, InputObject, Object, Result, SimpleObject, ID,
+};
+use chrono::{DateTime, Utc};
+
+#[derive(InputObject, Default)]
+pub struct PostSearchFilter {
+    pub group_ids: Option<Vec<ID>>,
+    pub thread_id: Option<ID>,
+    pub author_id: Option<ID>,
+    /// Default: VISIBLE only. Facilitators may ask for HIDDEN too.
+    pub states: Option<Vec<PostState>>,
+    /// Only posts that have an open flag.
+    pub flagged_only: Option<bool>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject)]
+pub struct PostSearchHit {
+    pub post: Post,
+    /// The matching passage, matched terms wrapped in <mark></mark>.
+    pub highlight: String,
+    pub score: f64,
+}
+
+#[derive(SimpleObject)]
+pub struct SearchTotals {
+    /// Estimated number of matches the viewer may see.
+    pub total_count: i32,
+}
+
+pub type PostSearchHitConnection = Connection<String, PostSearchHit, SearchTotals, EmptyFields>;
+
+/// Filter IDs that do not decode match nothing rather than fail: a client
+/// learns nothing from which IDs exist.
+fn filter_ids(ids: &[ID], kind: Kind) -> Vec<uuid::Uuid> {
+    ids.iter()
+        .filter_map(|id| ids::decode(kind, id).ok())
+        .collect()
+}
 
 pub struct QueryRoot;
 
@@ -59,6 +101,62 @@ impl QueryRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Thread, &id)?;
         Ok(Some(Thread(service::forum::thread(r, id).await?)))
+    }
+
+    /// Search over posts in the groups the viewer belongs to. Every term
+    /// must occur (case-insensitive); newest first. Facilitators see hidden
+    /// posts of the groups they facilitate when they ask for them; members see
+    /// visible posts only.
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn search_posts(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<PostSearchFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PostSearchHitConnection> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode_id("search", after.as_deref())?;
+        let f = filter.unwrap_or_default();
+        let none = uuid::Uuid::nil();
+        let one =
+            |id: &Option<ID>, kind| id.as_ref().map(|id| ids::decode(kind, id).unwrap_or(none));
+        let filter = search::Filter {
+            group_ids: f.group_ids.as_deref().map(|g| filter_ids(g, Kind::Group)),
+            thread_id: one(&f.thread_id, Kind::Thread),
+            author_id: one(&f.author_id, Kind::User),
+            states: f.states.map(|s| s.into_iter().map(Into::into).collect()),
+            flagged_only: f.flagged_only.unwrap_or(false),
+            since: f.since,
+            until: f.until,
+        };
+        let res = search::search(r, &query, filter, limit, after).await?;
+        let mut conn = Connection::with_additional_fields(
+            res.page.has_previous,
+            res.page.has_next,
+            SearchTotals {
+                total_count: i32::try_from(res.total).unwrap_or(i32::MAX),
+            },
+        );
+        conn.edges = res
+            .page
+            .items
+            .into_iter()
+            .map(|h| {
+                Edge::new(
+                    pg::encode_id("search", h.post.id),
+                    PostSearchHit {
+                        post: Post(h.post),
+                        highlight: h.highlight,
+                        score: h.score,
+                    },
+                )
+            })
+            .collect();
+        Ok(conn)
     }
 
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {

@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod forum;
 pub mod groups;
+pub mod live;
 pub mod moderation;
+pub mod search;
 
 use crate::{
     auth::{Auth, Viewer},
@@ -26,7 +28,16 @@ pub struct RequestCtx {
 
 impl RequestCtx {
     pub fn new(state: Arc<AppState>, auth: Auth, request_id: String) -> Self {
-        let loaders = Loaders::new(&state.db.conn, auth.viewer().map(|v| v.id));
+        Self::build(state, auth, request_id, true)
+    }
+
+    /// For a WebSocket connection: nothing is cached between events.
+    pub fn for_connection(state: Arc<AppState>, auth: Auth, request_id: String) -> Self {
+        Self::build(state, auth, request_id, false)
+    }
+
+    fn build(state: Arc<AppState>, auth: Auth, request_id: String, cache: bool) -> Self {
+        let loaders = Loaders::new(&state.db.conn, auth.viewer().map(|v| v.id), cache);
         RequestCtx {
             state,
             auth,

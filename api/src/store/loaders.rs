@@ -24,13 +24,16 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>) -> Self {
+    /// `cache`: keep results for the life of the loaders. Requests do; a
+    /// WebSocket connection does not, so that each event is resolved with
+    /// the data and permissions of its delivery time.
+    pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>, cache: bool) -> Self {
         // Cached for the request: a page asks for the same membership or
         // author many times, and should pay for it once.
         fn cached<L: Loader<Uuid>>(loader: L) -> DataLoader<L, HashMapCache> {
             DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
         }
-        Loaders {
+        let loaders = Loaders {
             users: cached(UserLoader(db.clone())),
             groups: cached(GroupLoader(db.clone())),
             threads: cached(ThreadLoader(db.clone())),
@@ -43,7 +46,16 @@ impl Loaders {
                 db: db.clone(),
                 viewer_id,
             }),
+        };
+        if !cache {
+            loaders.users.enable_all_cache(false);
+            loaders.groups.enable_all_cache(false);
+            loaders.threads.enable_all_cache(false);
+            loaders.posts.enable_all_cache(false);
+            loaders.memberships.enable_all_cache(false);
+            loaders.reactions.enable_all_cache(false);
         }
+        loaders
     }
 }
 

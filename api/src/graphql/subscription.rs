@@ -1,0 +1,245 @@
+//! Subscriptions. Events on the wire are thin; the objects in each are
+//! resolved for the subscriber, with their permissions, at delivery time.
+use super::{
+    ids::{self, Kind},
+    pagination as pg, rc,
+    types::{Flag, Group, ModerationAction, Post, Thread, User},
+};
+use crate::{
+    error::AppError,
+    service::live::{self, Delivery, Scope},
+};
+use async_graphql::{Context, Enum, Object, Result, Subscription, ID};
+use chrono::{DateTime, Utc};
+use entity::{enums::EventKind, event};
+use futures_util::{Stream, StreamExt};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ThreadEventKind {
+    PostCreated,
+    PostEdited,
+    PostDeleted,
+    PostHidden,
+    PostRestored,
+    ReactionsChanged,
+    ThreadUpdated,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum GroupEventKind {
+    ThreadCreated,
+    ThreadUpdated,
+    MemberJoined,
+    MemberLeft,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ModerationEventKind {
+    FlagRaised,
+    FlagResolved,
+    FlagDismissed,
+    ActionTaken,
+}
+
+fn cursor(e: &event::Model) -> String {
+    pg::encode("events", &[e.id.to_string()])
+}
+
+fn decode_cursor(after: Option<&str>) -> Result<Option<i64>, AppError> {
+    after
+        .map(|c| {
+            let p = pg::decode("events", c, 1)?;
+            p[0].parse::<i64>()
+                .map_err(|_| AppError::bad_input("invalid cursor"))
+        })
+        .transpose()
+}
+
+fn lagged() -> AppError {
+    AppError::conflict(
+        "this subscription fell behind and was ended: subscribe again with `after` set to the last cursor you received",
+    )
+}
+
+async fn thread_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Thread>> {
+    match e.thread_id {
+        None => Ok(None),
+        Some(id) => Ok(rc(ctx)?.load_thread(id).await?.map(Thread)),
+    }
+}
+
+async fn post_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Post>> {
+    match e.post_id {
+        None => Ok(None),
+        Some(id) => Ok(rc(ctx)?.load_post(id).await?.map(Post)),
+    }
+}
+
+async fn group_of(ctx: &Context<'_>, e: &event::Model) -> Result<Group> {
+    rc(ctx)?
+        .group_by_id(e.group_id)
+        .await?
+        .map(Group)
+        .ok_or_else(|| AppError::NotFound.into())
+}
+
+pub struct ThreadEvent(event::Model);
+
+#[Object]
+impl ThreadEvent {
+    async fn cursor(&self) -> String {
+        cursor(&self.0)
+    }
+    async fn kind(&self) -> ThreadEventKind {
+        match self.0.kind {
+            EventKind::PostEdited => ThreadEventKind::PostEdited,
+            EventKind::PostDeleted => ThreadEventKind::PostDeleted,
+            EventKind::PostHidden => ThreadEventKind::PostHidden,
+            EventKind::PostRestored => ThreadEventKind::PostRestored,
+            EventKind::ReactionsChanged => ThreadEventKind::ReactionsChanged,
+            EventKind::ThreadUpdated => ThreadEventKind::ThreadUpdated,
+            _ => ThreadEventKind::PostCreated,
+        }
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn thread(&self, ctx: &Context<'_>) -> Result<Thread> {
+        thread_of(ctx, &self.0)
+            .await?
+            .ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
+        post_of(ctx, &self.0).await
+    }
+}
+
+pub struct GroupEvent(event::Model);
+
+#[Object]
+impl GroupEvent {
+    async fn cursor(&self) -> String {
+        cursor(&self.0)
+    }
+    async fn kind(&self) -> GroupEventKind {
+        match self.0.kind {
+            EventKind::ThreadUpdated => GroupEventKind::ThreadUpdated,
+            EventKind::MemberJoined => GroupEventKind::MemberJoined,
+            EventKind::MemberLeft => GroupEventKind::MemberLeft,
+            _ => GroupEventKind::ThreadCreated,
+        }
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
+        group_of(ctx, &self.0).await
+    }
+    async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Thread>> {
+        thread_of(ctx, &self.0).await
+    }
+    async fn member(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match self.0.member_id {
+            None => Ok(None),
+            Some(id) => Ok(rc(ctx)?.load_user(id).await?.map(User)),
+        }
+    }
+}
+
+pub struct ModerationEvent(event::Model);
+
+#[Object]
+impl ModerationEvent {
+    async fn cursor(&self) -> String {
+        cursor(&self.0)
+    }
+    async fn kind(&self) -> ModerationEventKind {
+        match self.0.kind {
+            EventKind::FlagResolved => ModerationEventKind::FlagResolved,
+            EventKind::FlagDismissed => ModerationEventKind::FlagDismissed,
+            EventKind::ActionTaken => ModerationEventKind::ActionTaken,
+            _ => ModerationEventKind::FlagRaised,
+        }
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
+        group_of(ctx, &self.0).await
+    }
+    async fn flag(&self, ctx: &Context<'_>) -> Result<Option<Flag>> {
+        match self.0.flag_id {
+            None => Ok(None),
+            Some(id) => Ok(crate::service::moderation::flag(rc(ctx)?, id)
+                .await
+                .ok()
+                .map(Flag)),
+        }
+    }
+    async fn action(&self, ctx: &Context<'_>) -> Result<Option<ModerationAction>> {
+        match self.0.action_id {
+            None => Ok(None),
+            Some(id) => Ok(crate::service::moderation::action(rc(ctx)?, id)
+                .await
+                .ok()
+                .map(ModerationAction)),
+        }
+    }
+}
+
+pub struct SubscriptionRoot;
+
+fn deliver<T>(wrap: fn(event::Model) -> T) -> impl Fn(Delivery) -> Result<T> {
+    move |d| match d {
+        Delivery::Event(e) => Ok(wrap(e)),
+        Delivery::Lagged => Err(lagged().into()),
+    }
+}
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// Members of the thread's group. Ends when the subscriber leaves or is removed.
+    async fn thread_events(
+        &self,
+        ctx: &Context<'_>,
+        thread_id: ID,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<ThreadEvent>>> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Thread, &thread_id)?;
+        let after = decode_cursor(after.as_deref())?;
+        let s = live::subscribe(r, Scope::Thread(id), after).await?;
+        Ok(s.map(deliver(ThreadEvent)))
+    }
+
+    /// Members of the group.
+    async fn group_events(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<GroupEvent>>> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Group, &group_id)?;
+        let after = decode_cursor(after.as_deref())?;
+        let s = live::subscribe(r, Scope::Group(id), after).await?;
+        Ok(s.map(deliver(GroupEvent)))
+    }
+
+    /// The group's facilitators (and admins).
+    async fn moderation_events(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<ModerationEvent>>> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Group, &group_id)?;
+        let after = decode_cursor(after.as_deref())?;
+        let s = live::subscribe(r, Scope::Moderation(id), after).await?;
+        Ok(s.map(deliver(ModerationEvent)))
+    }
+}

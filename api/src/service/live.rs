@@ -1,0 +1,211 @@
+//! Live updates: replay from the event log after a cursor, then the bus.
+//! Every event is checked against the subscriber's access when it is
+//! delivered; a subscriber who leaves or is removed sees their stream end.
+use super::RequestCtx;
+use crate::startup::AppState;
+use crate::{
+    domain::policy,
+    error::{AppError, AppResult},
+};
+use entity::{
+    enums::{EventKind, GroupRole},
+    event, flag, membership,
+};
+use futures_util::{stream, Stream};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::{
+    collections::{HashSet, VecDeque},
+    sync::Arc,
+};
+use tokio::sync::broadcast::{self, error::RecvError};
+use uuid::Uuid;
+
+/// At most this many events are replayed; an older cursor must refetch.
+pub const REPLAY_MAX: u64 = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Thread(Uuid),
+    Group(Uuid),
+    Moderation(Uuid),
+}
+
+impl Scope {
+    fn kinds(self) -> &'static [EventKind] {
+        use EventKind::*;
+        match self {
+            Scope::Thread(_) => &[
+                PostCreated,
+                PostEdited,
+                PostDeleted,
+                PostHidden,
+                PostRestored,
+                ReactionsChanged,
+                ThreadUpdated,
+            ],
+            Scope::Group(_) => &[ThreadCreated, ThreadUpdated, MemberJoined, MemberLeft],
+            Scope::Moderation(_) => &[FlagRaised, FlagResolved, FlagDismissed, ActionTaken],
+        }
+    }
+
+    fn matches(self, group_id: Uuid, e: &event::Model) -> bool {
+        let in_scope = match self {
+            Scope::Thread(t) => e.thread_id == Some(t),
+            Scope::Group(_) | Scope::Moderation(_) => true,
+        };
+        e.group_id == group_id && in_scope && self.kinds().contains(&e.kind)
+    }
+}
+
+pub enum Delivery {
+    Event(event::Model),
+    /// The subscriber fell behind the bus; they should resume from their
+    /// last cursor. The stream ends after this.
+    Lagged,
+}
+
+/// Checks access, then returns the replay-then-live stream of `scope`.
+pub async fn subscribe(
+    ctx: &RequestCtx,
+    scope: Scope,
+    after: Option<i64>,
+) -> AppResult<impl Stream<Item = Delivery> + Send + 'static> {
+    let group_id = match scope {
+        Scope::Thread(id) => ctx.readable_thread(id).await?.0.group_id,
+        Scope::Group(id) => ctx.readable_group(id).await?.0.id,
+        Scope::Moderation(id) => {
+            let s = ctx.standing(id).await?;
+            policy::moderate(&s)?;
+            id
+        }
+    };
+    let viewer = ctx.viewer()?.clone();
+    let state = ctx.state.clone();
+    // Subscribe before reading history, so nothing committed in between is lost.
+    let rx = state.db.events.subscribe();
+    let history = match after {
+        None => Vec::new(),
+        Some(after) => {
+            let mut q = event::Entity::find()
+                .filter(event::Column::GroupId.eq(group_id))
+                .filter(event::Column::Id.gt(after))
+                .filter(event::Column::Kind.is_in(scope.kinds().iter().copied()));
+            if let Scope::Thread(t) = scope {
+                q = q.filter(event::Column::ThreadId.eq(t));
+            }
+            let rows = q
+                .order_by_asc(event::Column::Id)
+                .limit(REPLAY_MAX + 1)
+                .all(&state.db.conn)
+                .await?;
+            if rows.len() as u64 > REPLAY_MAX {
+                return Err(AppError::bad_input(
+                    "too many events since this cursor: refetch, then subscribe without `after`",
+                ));
+            }
+            rows
+        }
+    };
+    let live = Live {
+        state,
+        scope,
+        group_id,
+        viewer_id: viewer.id,
+        is_admin: viewer.is_admin(),
+        replayed: history.iter().map(|e| e.id).collect(),
+        history: history.into(),
+        rx,
+        done: false,
+    };
+    Ok(stream::unfold(live, |mut live| async move {
+        let next = live.next().await?;
+        Some((next, live))
+    }))
+}
+
+struct Live {
+    state: Arc<AppState>,
+    scope: Scope,
+    group_id: Uuid,
+    viewer_id: Uuid,
+    is_admin: bool,
+    history: VecDeque<event::Model>,
+    /// Replayed ids, so that the same event arriving live is not sent twice.
+    replayed: HashSet<i64>,
+    rx: broadcast::Receiver<event::Model>,
+    done: bool,
+}
+
+impl Live {
+    async fn next(&mut self) -> Option<Delivery> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let e = match self.history.pop_front() {
+                Some(e) => e,
+                None => match self.rx.recv().await {
+                    Ok(e) if self.replayed.remove(&e.id) => continue,
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => {
+                        self.done = true;
+                        return Some(Delivery::Lagged);
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+            };
+            let left = e.group_id == self.group_id
+                && e.kind == EventKind::MemberLeft
+                && e.member_id == Some(self.viewer_id);
+            if !left && !self.scope.matches(self.group_id, &e) {
+                continue;
+            }
+            // Access as of now: a member who left or was removed is done.
+            let moderator = self.access().await?;
+            if left && !self.is_admin {
+                return None;
+            }
+            if let Scope::Moderation(_) = self.scope {
+                if !moderator {
+                    return None;
+                }
+                if self.flag_on_own_post(&e).await {
+                    continue;
+                }
+            }
+            return Some(Delivery::Event(e));
+        }
+    }
+
+    /// None when the subscriber may no longer read the group; otherwise
+    /// whether they moderate it.
+    async fn access(&self) -> Option<bool> {
+        if self.is_admin {
+            return Some(true);
+        }
+        let m = membership::Entity::find_by_id((self.group_id, self.viewer_id))
+            .one(&self.state.db.conn)
+            .await
+            .ok()??;
+        Some(m.role == GroupRole::Facilitator)
+    }
+
+    /// Flags on a facilitator's own post go to the others, not to them.
+    async fn flag_on_own_post(&self, e: &event::Model) -> bool {
+        let Some(flag_id) = e.flag_id else {
+            return false;
+        };
+        if self.is_admin {
+            return false;
+        }
+        let author: Option<Option<Uuid>> = flag::Entity::find_by_id(flag_id)
+            .select_only()
+            .column(flag::Column::PostAuthorId)
+            .into_tuple()
+            .one(&self.state.db.conn)
+            .await
+            .ok()
+            .flatten();
+        author.flatten() == Some(self.viewer_id)
+    }
+}
