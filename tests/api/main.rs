@@ -2,12 +2,16 @@
 //! against a fresh database (SQLite, and Postgres when TEST_DATABASE_URL is
 //! set) and speaks GraphQL over HTTP like any client.
 mod helpers;
+mod ws;
 
 mod accounts;
 mod bad_input;
 mod cli;
 mod forum;
 mod groups;
+mod live;
+mod moderation;
 mod privacy;
 mod schema;
+mod search;
 mod statements;

@@ -566,6 +566,11 @@ impl Flag {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// The post's body when it was flagged: editing the post afterwards does
+    /// not change it.
+    async fn body_snapshot(&self) -> Option<&str> {
+        self.0.body_snapshot.as_deref()
+    }
     /// Never shown to members: only facilitators and admins see who flagged.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let standing = rc(ctx)?.standing(self.0.group_id).await?;

@@ -1,0 +1,140 @@
+use crate::backend_tests;
+use crate::helpers::TestApp;
+use crate::ws::{Frame, Protocol, Ws};
+use serde_json::{json, Value};
+
+const THREAD_EVENTS: &str = "subscription($t: ID!, $a: String) { threadEvents(threadId: $t, after: $a) { cursor kind post { id body state author { displayName } } thread { title } } }";
+
+async fn both_protocols_receive_posts(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("fiz").await;
+    let m = app.member_of(&f, &gid, "mira").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Live").await;
+    for protocol in [Protocol::TransportWs, Protocol::GraphqlWs] {
+        let mut ws = Ws::connect(&app.base, protocol, Some(&m.token)).await;
+        ws.ack().await.expect("ack");
+        ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+        // Give the subscription a moment to attach before the write.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let body = format!("hello over {protocol:?}");
+        app.post(&f.token, &tid, &body).await;
+        let d = ws.data().await;
+        assert_eq!(d["threadEvents"]["kind"], "POST_CREATED", "{protocol:?}");
+        assert_eq!(d["threadEvents"]["post"]["body"], body.as_str());
+        assert_eq!(d["threadEvents"]["thread"]["title"], "Live");
+    }
+}
+
+async fn resume_replays_missed_events_once(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("fab").await;
+    let m = app.member_of(&f, &gid, "milo").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Resume").await;
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.post(&f.token, &tid, "before the tunnel").await;
+    let last = ws.data().await["threadEvents"]["cursor"].clone();
+    drop(ws);
+
+    for i in 0..20 {
+        app.post(&f.token, &tid, &format!("missed {i}")).await;
+    }
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid, "a": last}))
+        .await;
+    for i in 0..20 {
+        let d = ws.data().await;
+        assert_eq!(d["threadEvents"]["post"]["body"], format!("missed {i}"));
+    }
+    app.post(&f.token, &tid, "live again").await;
+    assert_eq!(
+        ws.data().await["threadEvents"]["post"]["body"],
+        "live again"
+    );
+    ws.quiet(300).await;
+}
+
+async fn subscriptions_respect_privacy(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("fia").await;
+    let m = app.member_of(&f, &gid, "meg").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Private").await;
+    let outsider = app.register("otto").await;
+
+    // An outsider's subscription reads like a missing thread.
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&outsider.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+    match ws.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "NOT_FOUND", "{e}"),
+        other => panic!("expected NOT_FOUND, got {other:?}"),
+    }
+    // Without a token: UNAUTHENTICATED. A garbage cursor: BAD_USER_INPUT.
+    let mut anon = Ws::connect(&app.base, Protocol::TransportWs, None).await;
+    anon.ack().await.unwrap();
+    anon.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+    match anon.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "UNAUTHENTICATED", "{e}"),
+        other => panic!("expected UNAUTHENTICATED, got {other:?}"),
+    }
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("bad", THREAD_EVENTS, json!({"t": tid, "a": "garbage"}))
+        .await;
+    match ws.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{e}"),
+        other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+    }
+
+    // A member sees a hidden post as HIDDEN with no body.
+    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let post = app.post(&f.token, &tid, "to be hidden").await;
+    assert_eq!(ws.data().await["threadEvents"]["kind"], "POST_CREATED");
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p, reason: \"test\") { state } }",
+        json!({"p": post}),
+    )
+    .await;
+    let d = ws.data().await;
+    assert_eq!(d["threadEvents"]["kind"], "POST_HIDDEN");
+    assert_eq!(d["threadEvents"]["post"]["state"], "HIDDEN");
+    assert_eq!(d["threadEvents"]["post"]["body"], Value::Null);
+
+    // Removed from the group: the open subscription completes.
+    app.ok(
+        Some(&f.token),
+        "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+        json!({"g": gid, "u": m.id}),
+    )
+    .await;
+    app.post(&f.token, &tid, "after removal").await;
+    match ws.next().await {
+        Frame::Complete | Frame::Closed(_) => {}
+        other => panic!("expected the subscription to end, got {other:?}"),
+    }
+}
+
+async fn bad_connection_init(app: TestApp) {
+    // A forged token is refused at connection_init: no ack.
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some("forged.token.here")).await;
+    assert!(ws.ack().await.is_none());
+    // GET /graphql without an upgrade is a clear error.
+    let r = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+backend_tests!(
+    both_protocols_receive_posts,
+    resume_replays_missed_events_once,
+    subscriptions_respect_privacy,
+    bad_connection_init,
+);

@@ -1,0 +1,426 @@
+use crate::backend_tests;
+use crate::helpers::{code_of, spawn_app_with, TestApp};
+use crate::ws::{Frame, Protocol, Ws};
+use entity::enums::PlatformRole;
+use serde_json::{json, Value};
+
+const FLAG: &str = "mutation($p: ID!, $r: FlagReason!, $n: String) { flagPost(input: {postId: $p, reason: $r, note: $n}) { id status reason source priority reporter { displayName } bodySnapshot } }";
+const QUEUE: &str = "query($g: ID!, $s: FlagStatus) { group(id: $g) { flags(status: $s) { nodes { id status reason reporter { displayName } bodySnapshot post { body } resolutionNote resolvedBy { displayName } } } } }";
+const LOG: &str = "query($g: ID!) { group(id: $g) { moderationLog(first: 50) { nodes { action actor { displayName } reason member { displayName } post { id } thread { id } } } } }";
+
+async fn flags_and_the_review_queue(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("fable").await;
+    let a = app.member_of(&f, &gid, "author").await;
+    let r = app.member_of(&f, &gid, "reporter").await;
+    let other = app.member_of(&f, &gid, "bystander").await;
+    let (tid, _) = app.thread(&a.token, &gid, "Rough day").await;
+    let post = app.post(&a.token, &tid, "original words").await;
+
+    let data = app
+        .ok(
+            Some(&r.token),
+            FLAG,
+            json!({"p": post, "r": "HARASSMENT", "n": "unkind"}),
+        )
+        .await;
+    let flag = data["flagPost"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(data["flagPost"]["source"], "MEMBER");
+    assert_eq!(data["flagPost"]["priority"], "NORMAL");
+    // The reporter does not see who flagged either: reporter is for moderators.
+    assert_eq!(data["flagPost"]["reporter"], Value::Null);
+
+    // Repeats, own posts, long notes.
+    app.fails(
+        Some(&r.token),
+        FLAG,
+        json!({"p": post, "r": "HARASSMENT"}),
+        "CONFLICT",
+    )
+    .await;
+    app.ok(Some(&r.token), FLAG, json!({"p": post, "r": "SPAM"}))
+        .await;
+    app.fails(
+        Some(&a.token),
+        FLAG,
+        json!({"p": post, "r": "SPAM"}),
+        "BAD_USER_INPUT",
+    )
+    .await;
+    app.fails(
+        Some(&other.token),
+        FLAG,
+        json!({"p": post, "r": "OTHER", "n": "n".repeat(5000)}),
+        "BAD_USER_INPUT",
+    )
+    .await;
+
+    // The evidence survives an edit.
+    app.ok(
+        Some(&a.token),
+        "mutation($p: ID!) { editPost(input: {postId: $p, body: \"edited words\"}) { id } }",
+        json!({"p": post}),
+    )
+    .await;
+    let data = app
+        .ok(Some(&f.token), QUEUE, json!({"g": gid, "s": "OPEN"}))
+        .await;
+    let nodes = data["group"]["flags"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 2);
+    assert_eq!(nodes[0]["id"], flag.as_str(), "oldest first");
+    assert_eq!(nodes[0]["reporter"]["displayName"], "reporter");
+    assert_eq!(nodes[0]["bodySnapshot"], "original words");
+    assert_eq!(nodes[0]["post"]["body"], "edited words");
+
+    // Members, the author included, see neither the queue nor the flag.
+    for m in [&a, &other] {
+        app.fails(Some(&m.token), QUEUE, json!({"g": gid}), "FORBIDDEN")
+            .await;
+        app.fails(
+            Some(&m.token),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": flag}),
+            "NOT_FOUND",
+        )
+        .await;
+    }
+
+    // Resolve once; again is a conflict.
+    let resolve = "mutation($f: ID!) { resolveFlag(flagId: $f, note: \"talked to them\") { status resolutionNote resolvedBy { displayName } } }";
+    let data = app.ok(Some(&f.token), resolve, json!({"f": flag})).await;
+    assert_eq!(data["resolveFlag"]["status"], "RESOLVED");
+    assert_eq!(data["resolveFlag"]["resolvedBy"]["displayName"], "fable");
+    app.fails(Some(&f.token), resolve, json!({"f": flag}), "CONFLICT")
+        .await;
+    app.fails(Some(&a.token), resolve, json!({"f": flag}), "NOT_FOUND")
+        .await;
+
+    // Hiding resolves the remaining open flag; flags on hidden posts are refused.
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { state } }",
+        json!({"p": post}),
+    )
+    .await;
+    let data = app
+        .ok(Some(&f.token), QUEUE, json!({"g": gid, "s": "OPEN"}))
+        .await;
+    assert_eq!(data["group"]["flags"]["nodes"], json!([]));
+    app.fails(
+        Some(&other.token),
+        FLAG,
+        json!({"p": post, "r": "OTHER"}),
+        "BAD_USER_INPUT",
+    )
+    .await;
+    // A hidden post: facilitators and the author read it, others see null.
+    let q = "query($p: ID!) { post(id: $p) { state body } }";
+    assert_eq!(
+        app.ok(Some(&other.token), q, json!({"p": post})).await["post"]["body"],
+        Value::Null
+    );
+    assert_eq!(
+        app.ok(Some(&a.token), q, json!({"p": post})).await["post"]["body"],
+        "edited words"
+    );
+    assert_eq!(
+        app.ok(Some(&f.token), q, json!({"p": post})).await["post"]["body"],
+        "edited words"
+    );
+
+    // Deleted posts cannot be flagged.
+    let gone = app.post(&a.token, &tid, "soon gone").await;
+    app.ok(
+        Some(&a.token),
+        "mutation($p: ID!) { deletePost(postId: $p) { id } }",
+        json!({"p": gone}),
+    )
+    .await;
+    app.fails(
+        Some(&other.token),
+        FLAG,
+        json!({"p": gone, "r": "SPAM"}),
+        "BAD_USER_INPUT",
+    )
+    .await;
+}
+
+async fn flags_on_a_facilitators_post(app: TestApp) {
+    let (f1, gid) = app.group_with_facilitator("lead").await;
+    let f2 = app.register("colead").await;
+    let code = app
+        .ok(
+            Some(&f1.token),
+            "mutation($g: ID!) { createInvite(input: {groupId: $g, role: FACILITATOR}) { code } }",
+            json!({"g": gid}),
+        )
+        .await["createInvite"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        Some(&f2.token),
+        "mutation($c: String!) { joinGroup(code: $c) { role } }",
+        json!({"c": code}),
+    )
+    .await;
+    let m = app.member_of(&f1, &gid, "member").await;
+    let (_, post) = app.thread(&f1.token, &gid, "Welcome").await;
+    app.ok(Some(&m.token), FLAG, json!({"p": post, "r": "OTHER"}))
+        .await;
+    let n = |d: Value| d["group"]["flags"]["nodes"].as_array().unwrap().len();
+    assert_eq!(
+        n(app.ok(Some(&f1.token), QUEUE, json!({"g": gid})).await),
+        0,
+        "not to the flagged facilitator"
+    );
+    assert_eq!(
+        n(app.ok(Some(&f2.token), QUEUE, json!({"g": gid})).await),
+        1,
+        "to the other facilitator"
+    );
+    let admin = app.register("admin").await;
+    app.set_role("admin", PlatformRole::Admin).await;
+    assert_eq!(
+        n(app.ok(Some(&admin.token), QUEUE, json!({"g": gid})).await),
+        1,
+        "to admins"
+    );
+}
+
+async fn moderation_actions_are_logged(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("facil").await;
+    let m = app.member_of(&f, &gid, "mem").await;
+    let (tid, post) = app.thread(&m.token, &gid, "Topic").await;
+
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p, reason: \"r1\") { state } }",
+        json!({"p": post}),
+    )
+    .await;
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { restorePost(postId: $p) { state } }",
+        json!({"p": post}),
+    )
+    .await;
+    let lock = "mutation($t: ID!, $on: Boolean!) { setThreadLocked(threadId: $t, locked: $on) { locked } }";
+    let pin = "mutation($t: ID!, $on: Boolean!) { setThreadPinned(threadId: $t, pinned: $on) { pinned } }";
+    assert_eq!(
+        app.ok(Some(&f.token), lock, json!({"t": tid, "on": true}))
+            .await["setThreadLocked"]["locked"],
+        true
+    );
+    let create = "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"hi\"}) { id } }";
+    app.fails(Some(&m.token), create, json!({"t": tid}), "FORBIDDEN")
+        .await;
+    app.ok(Some(&f.token), lock, json!({"t": tid, "on": false}))
+        .await;
+    app.ok(Some(&m.token), create, json!({"t": tid})).await;
+    app.ok(Some(&f.token), pin, json!({"t": tid, "on": true}))
+        .await;
+    app.ok(Some(&f.token), pin, json!({"t": tid, "on": false}))
+        .await;
+
+    let mute = "mutation($g: ID!, $u: ID!, $until: DateTime!) { muteMember(groupId: $g, userId: $u, until: $until, reason: \"cool off\") { mutedUntil } }";
+    app.fails(
+        Some(&f.token),
+        mute,
+        json!({"g": gid, "u": m.id, "until": "2001-01-01T00:00:00Z"}),
+        "BAD_USER_INPUT",
+    )
+    .await;
+    let until = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let data = app
+        .ok(
+            Some(&f.token),
+            mute,
+            json!({"g": gid, "u": m.id, "until": until}),
+        )
+        .await;
+    assert!(data["muteMember"]["mutedUntil"].is_string());
+    let resp = app
+        .fails(Some(&m.token), create, json!({"t": tid}), "FORBIDDEN")
+        .await;
+    assert!(resp["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("muted"));
+    app.ok(
+        Some(&f.token),
+        "mutation($g: ID!, $u: ID!) { unmuteMember(groupId: $g, userId: $u) { mutedUntil } }",
+        json!({"g": gid, "u": m.id}),
+    )
+    .await;
+    app.ok(Some(&m.token), create, json!({"t": tid})).await;
+
+    // A member calling facilitator actions: FORBIDDEN in their group.
+    for (q, v) in [
+        (
+            "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+            json!({"p": post}),
+        ),
+        (lock, json!({"t": tid, "on": true})),
+        (mute, json!({"g": gid, "u": f.id, "until": until})),
+        (
+            "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+            json!({"g": gid, "u": f.id}),
+        ),
+    ] {
+        app.fails(Some(&m.token), q, v, "FORBIDDEN").await;
+    }
+
+    app.ok(Some(&f.token), "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u, reason: \"left the program\") }", json!({"g": gid, "u": m.id}))
+        .await;
+    app.fails(
+        Some(&m.token),
+        "query($t: ID!) { thread(id: $t) { title } }",
+        json!({"t": tid}),
+        "NOT_FOUND",
+    )
+    .await;
+
+    let data = app.ok(Some(&f.token), LOG, json!({"g": gid})).await;
+    let actions: Vec<&str> = data["group"]["moderationLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "REMOVE_MEMBER",
+            "UNMUTE_MEMBER",
+            "MUTE_MEMBER",
+            "UNPIN_THREAD",
+            "PIN_THREAD",
+            "UNLOCK_THREAD",
+            "LOCK_THREAD",
+            "RESTORE_POST",
+            "HIDE_POST"
+        ]
+    );
+    let first = &data["group"]["moderationLog"]["nodes"][0];
+    assert_eq!(
+        first["member"]["displayName"], "mem",
+        "the entry outlives the membership"
+    );
+    assert_eq!(first["reason"], "left the program");
+}
+
+async fn facilitators_act_only_on_their_groups(app: TestApp) {
+    let (fa, ga) = app.group_with_facilitator("fac-a").await;
+    let ma = app.member_of(&fa, &ga, "mem-a").await;
+    let (ta, pa) = app.thread(&ma.token, &ga, "A's").await;
+    let (fb, gb) = app.group_with_facilitator("fac-b").await;
+    let fa2 = app.member_of(&fa, &ga, "mem-a2").await;
+    let _ = (gb, fa2);
+    let until = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    for (q, v) in [
+        ("mutation($p: ID!) { hidePost(postId: $p) { id } }", json!({"p": pa})),
+        ("mutation($p: ID!) { restorePost(postId: $p) { id } }", json!({"p": pa})),
+        ("mutation($t: ID!) { setThreadLocked(threadId: $t, locked: true) { id } }", json!({"t": ta})),
+        ("mutation($t: ID!) { setThreadPinned(threadId: $t, pinned: true) { id } }", json!({"t": ta})),
+        ("mutation($g: ID!, $u: ID!, $x: DateTime!) { muteMember(groupId: $g, userId: $u, until: $x) { role } }", json!({"g": ga, "u": ma.id, "x": until})),
+        ("mutation($g: ID!, $u: ID!) { unmuteMember(groupId: $g, userId: $u) { role } }", json!({"g": ga, "u": ma.id})),
+        ("mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }", json!({"g": ga, "u": ma.id})),
+        ("mutation($p: ID!) { flagPost(input: {postId: $p, reason: SPAM}) { id } }", json!({"p": pa})),
+        ("query($g: ID!) { group(id: $g) { flags { nodes { id } } } }", json!({"g": ga})),
+    ] {
+        let resp = app.gql(Some(&fb.token), q, v).await;
+        assert_eq!(code_of(&resp), Some("NOT_FOUND"), "{q}: {resp}");
+    }
+}
+
+async fn flag_rate_limit(postgres: bool) {
+    let app = spawn_app_with(postgres, |c| c.flag_rate_limit = 2).await;
+    let (f, gid) = app.group_with_facilitator("rate-f").await;
+    let m = app.member_of(&f, &gid, "rate-m").await;
+    let (tid, _) = app.thread(&f.token, &gid, "t").await;
+    let mut posts = Vec::new();
+    for i in 0..3 {
+        posts.push(app.post(&f.token, &tid, &format!("p{i}")).await);
+    }
+    app.ok(Some(&m.token), FLAG, json!({"p": posts[0], "r": "SPAM"}))
+        .await;
+    app.ok(Some(&m.token), FLAG, json!({"p": posts[1], "r": "SPAM"}))
+        .await;
+    let resp = app
+        .fails(
+            Some(&m.token),
+            FLAG,
+            json!({"p": posts[2], "r": "SPAM"}),
+            "RATE_LIMITED",
+        )
+        .await;
+    let retry = resp["errors"][0]["extensions"]["retryAfter"]
+        .as_u64()
+        .unwrap();
+    assert!(retry > 80_000 && retry <= 86_400, "{retry}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flag_rate_limit_sqlite() {
+    flag_rate_limit(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flag_rate_limit_postgres() {
+    if crate::helpers::postgres_url().is_some() {
+        flag_rate_limit(true).await;
+    }
+}
+
+async fn moderation_events_reach_facilitators(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("watcher").await;
+    let m = app.member_of(&f, &gid, "poster").await;
+    let r = app.member_of(&f, &gid, "flagger").await;
+    let (_, post) = app.thread(&m.token, &gid, "t").await;
+    let sub = "subscription($g: ID!) { moderationEvents(groupId: $g) { kind flag { reason reporter { displayName } } action { action } } }";
+    let mut member_ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    member_ws.ack().await.unwrap();
+    member_ws.subscribe("1", sub, json!({"g": gid})).await;
+    match member_ws.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "FORBIDDEN"),
+        other => panic!("expected FORBIDDEN, got {other:?}"),
+    }
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", sub, json!({"g": gid})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.ok(Some(&r.token), FLAG, json!({"p": post, "r": "PRIVACY"}))
+        .await;
+    let d = ws.data().await;
+    assert_eq!(d["moderationEvents"]["kind"], "FLAG_RAISED");
+    assert_eq!(d["moderationEvents"]["flag"]["reason"], "PRIVACY");
+    assert_eq!(
+        d["moderationEvents"]["flag"]["reporter"]["displayName"],
+        "flagger"
+    );
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+        json!({"p": post}),
+    )
+    .await;
+    let mut kinds = Vec::new();
+    for _ in 0..2 {
+        kinds.push(
+            ws.data().await["moderationEvents"]["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    kinds.sort();
+    assert_eq!(kinds, ["ACTION_TAKEN", "FLAG_RESOLVED"]);
+}
+
+backend_tests!(
+    flags_and_the_review_queue,
+    flags_on_a_facilitators_post,
+    moderation_actions_are_logged,
+    facilitators_act_only_on_their_groups,
+    moderation_events_reach_facilitators,
+);

@@ -1,0 +1,170 @@
+//! A small GraphQL-over-WebSocket client speaking both protocols.
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Protocol {
+    /// graphql-transport-ws
+    TransportWs,
+    /// the older graphql-ws (subscriptions-transport-ws)
+    GraphqlWs,
+}
+
+impl Protocol {
+    fn name(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "graphql-transport-ws",
+            Protocol::GraphqlWs => "graphql-ws",
+        }
+    }
+}
+
+pub struct Ws {
+    inner: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+    protocol: Protocol,
+    /// Frames for other (earlier) subscription ids are skipped.
+    current: String,
+}
+
+/// What a subscription delivered next.
+#[derive(Debug)]
+pub enum Frame {
+    Data(Value),
+    Error(Value),
+    Complete,
+    Closed(Option<u16>),
+}
+
+impl Ws {
+    pub async fn connect(base: &str, protocol: Protocol, token: Option<&str>) -> Ws {
+        let url = format!("{}/graphql", base.replace("http://", "ws://"));
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(protocol.name()),
+        );
+        let (inner, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("ws connect");
+        let mut ws = Ws {
+            inner,
+            protocol,
+            current: String::new(),
+        };
+        let payload = match token {
+            Some(t) => json!({"authorization": format!("Bearer {t}")}),
+            None => json!({}),
+        };
+        ws.send(json!({"type": "connection_init", "payload": payload}))
+            .await;
+        ws
+    }
+
+    /// Waits for `connection_ack`; None if the server closed instead.
+    pub async fn ack(&mut self) -> Option<()> {
+        loop {
+            match self.recv().await? {
+                v if v["type"] == "connection_ack" => return Some(()),
+                _ => continue,
+            }
+        }
+    }
+
+    async fn send(&mut self, v: Value) {
+        self.inner
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .expect("ws send");
+    }
+
+    async fn recv(&mut self) -> Option<Value> {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), self.inner.next())
+                .await
+                .expect("a frame within 10 s")?
+                .ok()?;
+            match msg {
+                Message::Text(t) => {
+                    let v: Value = serde_json::from_str(&t).expect("JSON frame");
+                    match v["type"].as_str() {
+                        Some("ka") | Some("pong") => continue,
+                        Some("ping") => {
+                            self.send(json!({"type": "pong"})).await;
+                            continue;
+                        }
+                        _ => return Some(v),
+                    }
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        self.current = id.to_owned();
+        let kind = match self.protocol {
+            Protocol::TransportWs => "subscribe",
+            Protocol::GraphqlWs => "start",
+        };
+        self.send(
+            json!({"id": id, "type": kind, "payload": {"query": query, "variables": variables}}),
+        )
+        .await;
+    }
+
+    pub async fn next(&mut self) -> Frame {
+        loop {
+            let Some(v) = self.recv().await else {
+                return Frame::Closed(None);
+            };
+            if v["id"].is_string() && v["id"] != self.current.as_str() {
+                continue;
+            }
+            match v["type"].as_str() {
+                Some("next") | Some("data") => {
+                    if v["payload"]["errors"].is_array() {
+                        return Frame::Error(v["payload"]["errors"][0].clone());
+                    }
+                    return Frame::Data(v["payload"]["data"].clone());
+                }
+                Some("error") => {
+                    let e = &v["payload"];
+                    return Frame::Error(if e.is_array() {
+                        e[0].clone()
+                    } else {
+                        e.clone()
+                    });
+                }
+                Some("complete") => return Frame::Complete,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next delivery, which must be data.
+    pub async fn data(&mut self) -> Value {
+        match self.next().await {
+            Frame::Data(d) => d,
+            other => panic!("expected data, got {other:?}"),
+        }
+    }
+
+    /// Asserts nothing arrives for a short while.
+    pub async fn quiet(&mut self, ms: u64) {
+        if let Ok(Some(Ok(Message::Text(t)))) =
+            tokio::time::timeout(Duration::from_millis(ms), self.inner.next()).await
+        {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            assert!(
+                matches!(v["type"].as_str(), Some("ka" | "ping" | "pong")),
+                "unexpected {v}"
+            );
+        }
+    }
+}
