@@ -37,7 +37,7 @@ pub enum Frame {
     Data(Value),
     Error(Value),
     Complete,
-    Closed(Option<u16>),
+    Closed,
 }
 
 impl Ws {
@@ -121,7 +121,7 @@ impl Ws {
     pub async fn next(&mut self) -> Frame {
         loop {
             let Some(v) = self.recv().await else {
-                return Frame::Closed(None);
+                return Frame::Closed;
             };
             if v["id"].is_string() && v["id"] != self.current.as_str() {
                 continue;
