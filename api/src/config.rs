@@ -111,6 +111,15 @@ pub struct Config {
         global = true
     )]
     pub flag_rate_limit: u32,
+    /// JSON list of support resources shown to a member whose words suggest
+    /// risk (`[{"title", "description", "url", "phone"}]`). Unset: the
+    /// built-in list.
+    #[arg(long, env = "HEARTH_SUPPORT_RESOURCES", global = true)]
+    pub support_resources: Option<PathBuf>,
+    /// JSON `{"self": [...], "others": [...]}` of extra crisis phrases
+    /// (regular expressions) added to the built-in lexicon.
+    #[arg(long, env = "HEARTH_CRISIS_LEXICON", global = true)]
+    pub crisis_lexicon: Option<PathBuf>,
     /// HTTP worker threads; unset means one per core.
     #[arg(long, env = "HEARTH_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -148,6 +157,8 @@ impl Config {
             max_depth: 15,
             max_complexity: 5000,
             flag_rate_limit: 20,
+            support_resources: None,
+            crisis_lexicon: None,
             workers: Some(1),
             log_format: LogFormat::Text,
         }

@@ -2,6 +2,7 @@
 use crate::{
     auth::jwt::JwtKeys,
     config::Config,
+    domain::crisis::{default_support_resources, Detector, ExtraLexicon, SupportResource},
     graphql::{build_schema, HearthSchema},
     http,
     store::{self, Db},
@@ -15,6 +16,8 @@ use tracing_actix_web::TracingLogger;
 /// Shared by every request.
 pub struct AppState {
     pub config: Arc<Config>,
+    pub detector: Detector,
+    pub support_resources: Vec<SupportResource>,
     pub db: Db,
     pub jwt: JwtKeys,
     pub schema: HearthSchema,
@@ -34,8 +37,26 @@ impl AppState {
         let db = store::connect(&config, sql_statements.clone(), migrate).await?;
         let jwt = JwtKeys::from_config(&config).context("loading JWT keys")?;
         let schema = build_schema(&config);
+        let support_resources = match &config.support_resources {
+            None => default_support_resources(),
+            Some(path) => serde_json::from_slice(
+                &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            )
+            .with_context(|| format!("parsing {}", path.display()))?,
+        };
+        let extra: ExtraLexicon = match &config.crisis_lexicon {
+            None => ExtraLexicon::default(),
+            Some(path) => serde_json::from_slice(
+                &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            )
+            .with_context(|| format!("parsing {}", path.display()))?,
+        };
+        let detector =
+            Detector::with_extra(&extra.selves, &extra.others).context("compiling the lexicon")?;
         Ok(Arc::new(AppState {
             config: Arc::new(config),
+            detector,
+            support_resources,
             db,
             jwt,
             schema,

@@ -1,1 +1,452 @@
-fn main() {}
+//! Hearth benchmarks.
+//!
+//! `bench seed`: a realistic data set (groups × members × threads × posts,
+//! reactions on about a third of the posts) written straight into a database.
+//! `bench thread-page`: N concurrent clients fetch the thread page (a thread,
+//! 50 posts, their authors, reaction counts and the viewer's own reactions)
+//! over HTTP for a while; prints requests/s, p50, p99 and SQL statements per
+//! request (read from the server's /metrics).
+use anyhow::{bail, Context};
+use argon2::{password_hash::phc::PasswordHash, Argon2, PasswordHasher};
+use chrono::{Duration as ChronoDuration, SubsecRound, Utc};
+use clap::{Parser, Subcommand};
+use entity::{
+    enums::{GroupRole, PlatformRole, PostState, ReactionKind, ThreadKind},
+    group, membership, post, reaction, thread, user,
+};
+use migration::{Migrator, MigratorTrait};
+use rand::{seq::IndexedRandom, Rng};
+use sea_orm::{ActiveValue::Set, Database, EntityTrait, TransactionTrait};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The password of every seeded account.
+const PASSWORD: &str = "bench password";
+
+#[derive(Parser)]
+#[command(name = "bench", about = "Hearth benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Seed a data set into a database (migrations are applied first).
+    Seed {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 200)]
+        groups: usize,
+        #[arg(long, default_value_t = 10)]
+        members: usize,
+        #[arg(long, default_value_t = 50)]
+        threads: usize,
+        #[arg(long, default_value_t = 40)]
+        posts: usize,
+    },
+    /// Drive the thread page query against a running server.
+    ThreadPage {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 20)]
+        duration: u64,
+        /// Posts per page.
+        #[arg(long, default_value_t = 50)]
+        page: usize,
+        /// A seeded account (`bench seed` makes g0-m0 … gN-mM).
+        #[arg(long, default_value = "g0-m1")]
+        handle: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Seed {
+            database_url,
+            groups,
+            members,
+            threads,
+            posts,
+        } => seed(&database_url, groups, members, threads, posts).await,
+        Command::ThreadPage {
+            url,
+            clients,
+            duration,
+            page,
+            handle,
+        } => thread_page(&url, clients, duration, page, &handle).await,
+    }
+}
+
+const WORDS: &[&str] = &[
+    "today",
+    "felt",
+    "anxious",
+    "better",
+    "sleep",
+    "week",
+    "group",
+    "thank",
+    "you",
+    "for",
+    "sharing",
+    "hard",
+    "work",
+    "family",
+    "breathing",
+    "exercise",
+    "helped",
+    "again",
+    "panic",
+    "tired",
+    "hope",
+    "small",
+    "win",
+    "walk",
+    "outside",
+    "friend",
+    "talked",
+    "about",
+    "feelings",
+    "session",
+    "tuesday",
+    "journal",
+    "morning",
+    "evening",
+    "calm",
+    "angry",
+    "sad",
+    "proud",
+    "therapy",
+    "steps",
+    "progress",
+    "setback",
+    "kind",
+    "gentle",
+    "remember",
+    "listen",
+];
+
+fn sentence(rng: &mut impl Rng, words: usize) -> String {
+    let mut s: Vec<&str> = Vec::with_capacity(words);
+    for _ in 0..words {
+        s.push(WORDS.choose(rng).copied().unwrap_or("word"));
+    }
+    let mut out = s.join(" ");
+    if let Some(first) = out.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    out.push('.');
+    out
+}
+
+async fn seed(
+    url: &str,
+    groups: usize,
+    members: usize,
+    threads: usize,
+    posts: usize,
+) -> anyhow::Result<()> {
+    let db = Database::connect(url).await.context("connecting")?;
+    Migrator::up(&db, None).await?;
+    let started = Instant::now();
+    let hash: PasswordHash = Argon2::default()
+        .hash_password(PASSWORD.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let hash = hash.to_string();
+    let mut rng = rand::rng();
+    let base = Utc::now().trunc_subsecs(6) - ChronoDuration::days(60);
+    let (mut n_posts, mut n_reactions) = (0usize, 0usize);
+    for g in 0..groups {
+        let txn = db.begin().await?;
+        let gid = Uuid::now_v7();
+        group::Entity::insert(group::ActiveModel {
+            id: Set(gid),
+            slug: Set(format!("bench-group-{g}")),
+            name: Set(format!("Bench group {g}")),
+            description: Set("A seeded group".into()),
+            created_at: Set(base),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        let mut users = Vec::with_capacity(members);
+        for m in 0..members {
+            users.push(user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                handle: Set(format!("g{g}-m{m}")),
+                display_name: Set(format!("Member {m} of {g}")),
+                password_hash: Set(Some(hash.clone())),
+                external_subject: Set(None),
+                role: Set(if m == 0 {
+                    PlatformRole::Facilitator
+                } else {
+                    PlatformRole::Member
+                }),
+                created_at: Set(base),
+            });
+        }
+        let user_ids: Vec<Uuid> = users.iter().map(|u| *u.id.as_ref()).collect();
+        user::Entity::insert_many(users)
+            .exec_without_returning(&txn)
+            .await?;
+        membership::Entity::insert_many(user_ids.iter().enumerate().map(|(i, u)| {
+            membership::ActiveModel {
+                group_id: Set(gid),
+                user_id: Set(*u),
+                role: Set(if i == 0 {
+                    GroupRole::Facilitator
+                } else {
+                    GroupRole::Member
+                }),
+                joined_at: Set(base),
+                muted_until: Set(None),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        for t in 0..threads {
+            let tid = Uuid::now_v7();
+            let t0 = base + ChronoDuration::minutes((t * 60) as i64);
+            let last = t0 + ChronoDuration::seconds(posts as i64 * 30);
+            thread::Entity::insert(thread::ActiveModel {
+                id: Set(tid),
+                group_id: Set(gid),
+                author_id: Set(user_ids.choose(&mut rng).copied()),
+                title: Set(sentence(&mut rng, 5)),
+                kind: Set(ThreadKind::Discussion),
+                pinned: Set(false),
+                locked: Set(false),
+                visible_posts: Set(posts as i32),
+                hidden_posts: Set(0),
+                created_at: Set(t0),
+                last_activity_at: Set(last),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+            let mut rows = Vec::with_capacity(posts);
+            let mut reacts = Vec::new();
+            let mut prev: Option<Uuid> = None;
+            for p in 0..posts {
+                let pid = Uuid::now_v7();
+                let words = rng.random_range(8..80);
+                let reply = if p > 0 && rng.random_bool(0.3) {
+                    prev
+                } else {
+                    None
+                };
+                rows.push(post::ActiveModel {
+                    id: Set(pid),
+                    thread_id: Set(tid),
+                    group_id: Set(gid),
+                    author_id: Set(user_ids.choose(&mut rng).copied()),
+                    body: Set(Some(sentence(&mut rng, words))),
+                    content_warning: Set(None),
+                    reply_to_id: Set(reply),
+                    state: Set(PostState::Visible),
+                    created_at: Set(t0 + ChronoDuration::seconds(p as i64 * 30)),
+                    edited_at: Set(None),
+                });
+                if rng.random_bool(1.0 / 3.0) {
+                    let n = rng.random_range(1..=3.min(members));
+                    for u in user_ids.choose_multiple(&mut rng, n) {
+                        reacts.push(reaction::ActiveModel {
+                            post_id: Set(pid),
+                            user_id: Set(*u),
+                            kind: Set(*[
+                                ReactionKind::Heart,
+                                ReactionKind::Hug,
+                                ReactionKind::Thanks,
+                            ]
+                            .choose(&mut rng)
+                            .unwrap_or(&ReactionKind::Heart)),
+                            created_at: Set(t0),
+                        });
+                    }
+                }
+                prev = Some(pid);
+            }
+            n_posts += rows.len();
+            n_reactions += reacts.len();
+            post::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
+            if !reacts.is_empty() {
+                reaction::Entity::insert_many(reacts)
+                    .exec_without_returning(&txn)
+                    .await?;
+            }
+        }
+        txn.commit().await?;
+        if (g + 1) % 20 == 0 || g + 1 == groups {
+            eprintln!(
+                "seeded {}/{groups} groups, {n_posts} posts ({:.0?})",
+                g + 1,
+                started.elapsed()
+            );
+        }
+    }
+    println!(
+        "seeded {groups} groups, {} users, {} threads, {n_posts} posts, {n_reactions} reactions in {:.1?}",
+        groups * members,
+        groups * threads,
+        started.elapsed()
+    );
+    Ok(())
+}
+
+const PAGE: &str = "query($t: ID!, $n: Int) { thread(id: $t) { title postCount author { displayName } posts(first: $n) { edges { cursor node { id body state createdAt author { displayName } replyTo { id } reactions { kind count viewerHasReacted } } } pageInfo { hasNextPage endCursor } } } }";
+
+async fn gql(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    vars: Value,
+) -> anyhow::Result<Value> {
+    let mut req = client
+        .post(format!("{url}/graphql"))
+        .json(&json!({"query": query, "variables": vars}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let v: Value = req.send().await?.json().await?;
+    if let Some(e) = v.get("errors") {
+        bail!("GraphQL error: {e}");
+    }
+    Ok(v["data"].clone())
+}
+
+async fn statements(client: &reqwest::Client, url: &str) -> anyhow::Result<u64> {
+    let text = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("hearth_sql_statements_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .context("no hearth_sql_statements_total in /metrics")
+}
+
+async fn thread_page(
+    url: &str,
+    clients: usize,
+    secs: u64,
+    page: usize,
+    handle: &str,
+) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let login = gql(
+        &client,
+        url,
+        None,
+        "mutation($h: String!, $p: String!) { login(input: {handle: $h, password: $p}) { accessToken } }",
+        json!({"h": handle, "p": PASSWORD}),
+    )
+    .await
+    .context("logging in as a seeded member (run `bench seed` first)")?;
+    let token = login["login"]["accessToken"]
+        .as_str()
+        .context("token")?
+        .to_owned();
+    let data = gql(
+        &client,
+        url,
+        Some(&token),
+        "{ viewer { groups(first: 1) { nodes { threads(first: 1) { nodes { id postCount } } } } } }",
+        json!({}),
+    )
+    .await?;
+    let thread = data["viewer"]["groups"]["nodes"][0]["threads"]["nodes"][0]["id"]
+        .as_str()
+        .context("the member's group has no thread")?
+        .to_owned();
+    // Warm up, and check the page is what we think it is.
+    let warm = gql(
+        &client,
+        url,
+        Some(&token),
+        PAGE,
+        json!({"t": thread, "n": page}),
+    )
+    .await?;
+    let got = warm["thread"]["posts"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let before = statements(&client, url).await?;
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, url, token, thread) = (
+            client.clone(),
+            url.to_owned(),
+            token.clone(),
+            thread.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match gql(
+                    &client,
+                    &url,
+                    Some(&token),
+                    PAGE,
+                    json!({"t": thread, "n": page}),
+                )
+                .await
+                {
+                    Ok(_) => lat.push(t.elapsed()),
+                    Err(_) => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await?;
+        all.extend(lat);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    let after = statements(&client, url).await?;
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    let n = all.len() as u64;
+    println!(
+        "thread page: {got} posts per page, {clients} clients, {:.1?}",
+        elapsed
+    );
+    println!("  requests: {n} ok, {errors} failed");
+    println!(
+        "  throughput: {:.0} req/s",
+        n as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  latency: p50 {:.1?}  p99 {:.1?}  max {:.1?}",
+        pct(0.50),
+        pct(0.99),
+        all.last().copied().unwrap_or_default()
+    );
+    println!(
+        "  SQL statements per request: {:.2}",
+        (after - before) as f64 / (n + errors).max(1) as f64
+    );
+    Ok(())
+}

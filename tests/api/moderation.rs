@@ -424,3 +424,121 @@ backend_tests!(
     facilitators_act_only_on_their_groups,
     moderation_events_reach_facilitators,
 );
+
+mod crisis {
+    use super::*;
+
+    async fn crisis_posts_alert_facilitators(app: TestApp) {
+        let (f, gid) = app.group_with_facilitator("crisis-f").await;
+        let m = app.member_of(&f, &gid, "crisis-m").await;
+        let other = app.member_of(&f, &gid, "crisis-o").await;
+        let (tid, first) = app.thread(&m.token, &gid, "Tonight").await;
+        // An earlier, ordinary flag: the urgent one must still come first.
+        app.ok(Some(&other.token), FLAG, json!({"p": first, "r": "OTHER"}))
+            .await;
+
+        let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+        ws.ack().await.unwrap();
+        ws.subscribe(
+            "1",
+            "subscription($g: ID!) { moderationEvents(groupId: $g) { kind flag { reason source priority post { id state } } } }",
+            json!({"g": gid}),
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+        // A draft alerts nobody.
+        let draft = "query($g: ID!, $b: String!) { checkDraft(groupId: $g, body: $b) { risk supportResources { title phone url } } }";
+        let d = app
+            .ok(
+                Some(&m.token),
+                draft,
+                json!({"g": gid, "b": "I want to kill myself"}),
+            )
+            .await;
+        assert_eq!(d["checkDraft"]["risk"], "URGENT");
+        assert!(!d["checkDraft"]["supportResources"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let d = app
+            .ok(
+                Some(&m.token),
+                draft,
+                json!({"g": gid, "b": "this commute is killing me"}),
+            )
+            .await;
+        assert_eq!(d["checkDraft"]["risk"], "NONE");
+        assert_eq!(d["checkDraft"]["supportResources"], json!([]));
+        ws.quiet(300).await;
+
+        let post = app
+            .post(
+                &m.token,
+                &tid,
+                "I can't do this anymore. I want to kill myself tonight.",
+            )
+            .await;
+        let e = ws.data().await;
+        assert_eq!(e["moderationEvents"]["kind"], "FLAG_RAISED");
+        let flag = &e["moderationEvents"]["flag"];
+        assert_eq!(flag["reason"], "RISK_TO_SELF");
+        assert_eq!(flag["source"], "SYSTEM");
+        assert_eq!(flag["priority"], "URGENT");
+        assert_eq!(flag["post"]["id"], post.as_str());
+        assert_eq!(
+            flag["post"]["state"], "VISIBLE",
+            "detection never hides a post"
+        );
+
+        // Resources for the author only.
+        let q = "query($p: ID!) { post(id: $p) { state body supportResources { title } } }";
+        let mine = app.ok(Some(&m.token), q, json!({"p": post})).await;
+        assert!(!mine["post"]["supportResources"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let theirs = app.ok(Some(&other.token), q, json!({"p": post})).await;
+        assert_eq!(theirs["post"]["supportResources"], json!([]));
+        assert_eq!(theirs["post"]["state"], "VISIBLE");
+
+        // The queue: URGENT before the older NORMAL flag.
+        let queue = app
+            .ok(Some(&f.token), "query($g: ID!) { group(id: $g) { flags(status: OPEN) { nodes { priority source } } } }", json!({"g": gid}))
+            .await;
+        let nodes = queue["group"]["flags"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 2);
+        assert_eq!(nodes[0]["priority"], "URGENT");
+        assert_eq!(nodes[1]["priority"], "NORMAL");
+
+        // Risk to others, and an edit that does not pile up alerts.
+        let p2 = app
+            .post(
+                &m.token,
+                &tid,
+                "I'm going to hurt my stepdad when he gets home",
+            )
+            .await;
+        let e = ws.data().await;
+        assert_eq!(e["moderationEvents"]["flag"]["reason"], "RISK_TO_OTHERS");
+        app.ok(
+            Some(&m.token),
+            "mutation($p: ID!) { editPost(input: {postId: $p, body: \"I'm going to hurt my stepdad, I mean it\"}) { id } }",
+            json!({"p": p2}),
+        )
+        .await;
+        ws.quiet(300).await;
+
+        // checkDraft is as private as the group.
+        let outsider = app.register("crisis-x").await;
+        app.fails(
+            Some(&outsider.token),
+            draft,
+            json!({"g": gid, "b": "hello"}),
+            "NOT_FOUND",
+        )
+        .await;
+    }
+
+    backend_tests!(crisis_posts_alert_facilitators);
+}

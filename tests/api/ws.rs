@@ -118,7 +118,15 @@ impl Ws {
         .await;
     }
 
+    /// The next delivery for the current subscription, within 10 s
+    /// (keep-alive frames do not count).
     pub async fn next(&mut self) -> Frame {
+        tokio::time::timeout(Duration::from_secs(10), self.next_frame())
+            .await
+            .expect("a delivery within 10 s")
+    }
+
+    async fn next_frame(&mut self) -> Frame {
         loop {
             let Some(v) = self.recv().await else {
                 return Frame::Closed;

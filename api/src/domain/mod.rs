@@ -1,3 +1,4 @@
 //! Domain rules, independent of GraphQL and of storage.
 pub mod content;
+pub mod crisis;
 pub mod policy;

@@ -159,6 +159,39 @@ impl QueryRoot {
         Ok(conn)
     }
 
+    /// Runs the crisis check on a draft, so a client can offer support
+    /// resources while the member is still typing. Publishes nothing and
+    /// alerts nobody.
+    async fn check_draft(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        body: String,
+    ) -> Result<DraftCheck> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let gid = ids::decode(Kind::Group, &group_id)?;
+        r.readable_group(gid).await?;
+        if body.chars().count() > crate::domain::content::BODY_MAX {
+            return Err(AppError::bad_input("body is too long").into());
+        }
+        let risk = r.state.detector.detect(&body).risk;
+        let support_resources = if risk == crate::domain::crisis::Risk::None {
+            Vec::new()
+        } else {
+            r.state
+                .support_resources
+                .iter()
+                .cloned()
+                .map(SupportResource)
+                .collect()
+        };
+        Ok(DraftCheck {
+            risk: risk.into(),
+            support_resources,
+        })
+    }
+
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
         let r = rc(ctx)?;
         r.viewer()?;

@@ -8,7 +8,10 @@ use super::{
     rc,
 };
 use crate::{
-    domain::policy,
+    domain::{
+        crisis::{self, Risk},
+        policy,
+    },
     error::AppError,
     service::{self, forum::ThreadKey, moderation::FlagKey},
 };
@@ -509,6 +512,25 @@ impl Post {
     async fn edited_at(&self) -> Option<DateTime<Utc>> {
         self.0.edited_at
     }
+    /// Where to turn for help, when this post's words suggest risk. Shown
+    /// to its author only; empty for everyone else.
+    async fn support_resources(&self, ctx: &Context<'_>) -> Result<Vec<SupportResource>> {
+        let r = rc(ctx)?;
+        let is_author = r
+            .auth
+            .viewer()
+            .is_some_and(|v| Some(v.id) == self.0.author_id);
+        let text = self.0.body.as_deref().unwrap_or("");
+        if !is_author || r.state.detector.detect(text).risk == Risk::None {
+            return Ok(Vec::new());
+        }
+        Ok(r.state
+            .support_resources
+            .iter()
+            .cloned()
+            .map(SupportResource)
+            .collect())
+    }
     /// One entry per kind with count > 0, in ReactionKind order.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
         let list = rc(ctx)?
@@ -527,6 +549,49 @@ impl Post {
             })
             .collect())
     }
+}
+
+/// Somewhere to turn for help (from deployment config).
+pub struct SupportResource(pub crisis::SupportResource);
+
+#[Object]
+impl SupportResource {
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RiskLevel {
+    None,
+    Elevated,
+    Urgent,
+}
+
+impl From<Risk> for RiskLevel {
+    fn from(r: Risk) -> Self {
+        match r {
+            Risk::None => RiskLevel::None,
+            Risk::Elevated => RiskLevel::Elevated,
+            Risk::Urgent => RiskLevel::Urgent,
+        }
+    }
+}
+
+/// What the crisis check makes of a draft. Nothing is stored or sent.
+#[derive(SimpleObject)]
+pub struct DraftCheck {
+    pub risk: RiskLevel,
+    pub support_resources: Vec<SupportResource>,
 }
 
 #[derive(SimpleObject)]

@@ -128,6 +128,50 @@ pub async fn posts(
     }
 }
 
+/// Runs crisis detection on what was just written. An URGENT match raises a
+/// SYSTEM flag for the facilitators in the same transaction; the post stays
+/// visible, since detection never hides a cry for help.
+async fn detect_crisis(
+    ctx: &RequestCtx,
+    w: &mut crate::store::WriteTxn,
+    post: &post::Model,
+    text: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    use crate::domain::crisis::{Risk, Target};
+    use entity::enums::{FlagReason, FlagSource, FlagStatus};
+    let d = ctx.state.detector.detect(text);
+    if d.risk != Risk::Urgent {
+        return Ok(());
+    }
+    let reason = match d.target {
+        Some(Target::Others) => FlagReason::RiskToOthers,
+        _ => FlagReason::RiskToSelf,
+    };
+    // One open system flag per post and reason: an edit does not pile up alerts.
+    let open = entity::flag::Entity::find()
+        .filter(entity::flag::Column::PostId.eq(post.id))
+        .filter(entity::flag::Column::Source.eq(FlagSource::System))
+        .filter(entity::flag::Column::Reason.eq(reason))
+        .filter(entity::flag::Column::Status.eq(FlagStatus::Open))
+        .one(&w.txn)
+        .await?;
+    if open.is_none() {
+        crate::service::moderation::insert_flag(
+            w,
+            post,
+            None,
+            reason,
+            FlagSource::System,
+            true,
+            None,
+            at,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub struct NewThread<'a> {
     pub group_id: Uuid,
     pub title: &'a str,
@@ -171,7 +215,9 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     }
     .insert(&w.txn)
     .await?;
+    let text = format!("{}\n{}", thread.title, body);
     let post = insert_post(&w.txn, &thread, viewer_id, body, cw, None, t).await?;
+    detect_crisis(ctx, &mut w, &post, &text, t).await?;
     w.append_event(
         thread.group_id,
         EventKind::ThreadCreated,
@@ -240,6 +286,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
     }
     let db = &ctx.state.db;
     let mut w = db.write().await?;
+    let text = body.clone();
     let post = insert_post(
         &w.txn,
         &thread,
@@ -250,6 +297,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
         t,
     )
     .await?;
+    detect_crisis(ctx, &mut w, &post, &text, t).await?;
     thread::Entity::update_many()
         .col_expr(
             thread::Column::VisiblePosts,
@@ -294,10 +342,11 @@ pub async fn edit_post(
     let group_id = post.group_id;
     let thread_id = post.thread_id;
     let mut active: post::ActiveModel = post.into();
-    active.body = Set(Some(body));
+    active.body = Set(Some(body.clone()));
     active.content_warning = Set(cw);
     active.edited_at = Set(Some(t));
     let post = active.update(&w.txn).await?;
+    detect_crisis(ctx, &mut w, &post, &body, t).await?;
     w.append_event(
         group_id,
         EventKind::PostEdited,
