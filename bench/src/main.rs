@@ -6,6 +6,9 @@
 //! 50 posts, their authors, reaction counts and the viewer's own reactions)
 //! over HTTP for a while; prints requests/s, p50, p99 and SQL statements per
 //! request (read from the server's /metrics).
+mod alert;
+mod ws;
+
 use anyhow::{bail, Context};
 use argon2::{password_hash::phc::PasswordHash, Argon2, PasswordHasher};
 use chrono::{Duration as ChronoDuration, SubsecRound, Utc};
@@ -22,7 +25,32 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// The password of every seeded account.
-const PASSWORD: &str = "bench password";
+pub(crate) const PASSWORD: &str = "bench password";
+
+/// Latency percentiles of a sample.
+pub(crate) struct Percentiles {
+    pub n: usize,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl Percentiles {
+    pub fn new(mut v: Vec<Duration>) -> Self {
+        v.sort();
+        let at = |p: f64| {
+            v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        Percentiles {
+            n: v.len(),
+            p50: at(0.50),
+            p99: at(0.99),
+            max: v.last().copied().unwrap_or_default(),
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "bench", about = "Hearth benchmarks")]
@@ -45,6 +73,21 @@ enum Command {
         threads: usize,
         #[arg(long, default_value_t = 40)]
         posts: usize,
+    },
+    /// Time crisis alerts to facilitators under write load.
+    Alert {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The server's database, to make the facilitators.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 50)]
+        groups: usize,
+        #[arg(long, default_value_t = 200)]
+        alerts: usize,
+        /// Concurrent writers of ordinary posts.
+        #[arg(long, default_value_t = 4)]
+        writers: usize,
     },
     /// Drive the thread page query against a running server.
     ThreadPage {
@@ -82,6 +125,22 @@ async fn main() -> anyhow::Result<()> {
             page,
             handle,
         } => thread_page(&url, clients, duration, page, &handle).await,
+        Command::Alert {
+            url,
+            database_url,
+            groups,
+            alerts,
+            writers,
+        } => {
+            alert::run(alert::Options {
+                url,
+                database_url,
+                groups,
+                alerts,
+                writers,
+            })
+            .await
+        }
     }
 }
 
@@ -212,6 +271,13 @@ async fn seed(
         .exec_without_returning(&txn)
         .await?;
         for t in 0..threads {
+            // The most recently active thread of each group is a long one,
+            // so that a 50-post page is a full page.
+            let posts = if t + 1 == threads {
+                posts.max(100)
+            } else {
+                posts
+            };
             let tid = Uuid::now_v7();
             let t0 = base + ChronoDuration::minutes((t * 60) as i64);
             let last = t0 + ChronoDuration::seconds(posts as i64 * 30);
@@ -303,7 +369,7 @@ async fn seed(
 
 const PAGE: &str = "query($t: ID!, $n: Int) { thread(id: $t) { title postCount author { displayName } posts(first: $n) { edges { cursor node { id body state createdAt author { displayName } replyTo { id } reactions { kind count viewerHasReacted } } } pageInfo { hasNextPage endCursor } } } }";
 
-async fn gql(
+pub(crate) async fn gql(
     client: &reqwest::Client,
     url: &str,
     token: Option<&str>,
@@ -422,13 +488,8 @@ async fn thread_page(
     }
     let elapsed = started.elapsed();
     let after = statements(&client, url).await?;
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
     let n = all.len() as u64;
+    let p = Percentiles::new(all);
     println!(
         "thread page: {got} posts per page, {clients} clients, {:.1?}",
         elapsed
@@ -440,9 +501,7 @@ async fn thread_page(
     );
     println!(
         "  latency: p50 {:.1?}  p99 {:.1?}  max {:.1?}",
-        pct(0.50),
-        pct(0.99),
-        all.last().copied().unwrap_or_default()
+        p.p50, p.p99, p.max
     );
     println!(
         "  SQL statements per request: {:.2}",

@@ -211,3 +211,60 @@ backend_tests!(
     bad_access_tokens,
     role_change_needs_no_new_token,
 );
+
+/// An integrator's own identity provider, signing ES256 with the key pair in
+/// tests/fixtures (made for these tests only).
+async fn external_identity_provider(postgres: bool) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let app = crate::helpers::spawn_app_with(postgres, |c| {
+        c.jwt_public_key_file = Some(format!("{dir}/idp_test_public.pem").into());
+        c.jwt_algorithm = api::config::ExternalAlgorithm::Es256;
+        c.jwt_issuer = Some("https://idp.example".into());
+        c.jwt_audience = Some("hearth".into());
+    })
+    .await;
+    let key = std::fs::read(format!("{dir}/idp_test_private.pem")).unwrap();
+    let sign = |claims: Value| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_ec_pem(&key).unwrap(),
+        )
+        .unwrap()
+    };
+    let exp = chrono::Utc::now().timestamp() + 300;
+    let good = sign(
+        json!({"sub": "idp|42", "iss": "https://idp.example", "aud": "hearth", "exp": exp, "name": "Robin", "preferred_username": "robin"}),
+    );
+    let d = app.ok(Some(&good), VIEWER, json!({})).await;
+    assert_eq!(d["viewer"]["user"]["displayName"], "Robin");
+    assert!(d["viewer"]["handle"].as_str().unwrap().starts_with("robin"));
+    // The same subject is the same account.
+    let again = app.ok(Some(&good), VIEWER, json!({})).await;
+    assert_eq!(again["viewer"]["user"]["id"], d["viewer"]["user"]["id"]);
+    // Wrong audience, wrong issuer, expired: refused.
+    for claims in [
+        json!({"sub": "idp|42", "iss": "https://idp.example", "aud": "other", "exp": exp}),
+        json!({"sub": "idp|42", "iss": "https://evil.example", "aud": "hearth", "exp": exp}),
+        json!({"sub": "idp|42", "iss": "https://idp.example", "aud": "hearth", "exp": exp - 3600}),
+    ] {
+        let d = app.ok(Some(&sign(claims)), VIEWER, json!({})).await;
+        assert_eq!(d["viewer"], Value::Null);
+    }
+    // Hearth's own tokens keep working beside the provider's.
+    let local = app.register("local-user").await;
+    let d = app.ok(Some(&local.token), VIEWER, json!({})).await;
+    assert_eq!(d["viewer"]["handle"], "local-user");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_identity_provider_sqlite() {
+    external_identity_provider(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_identity_provider_postgres() {
+    if crate::helpers::postgres_url().is_some() {
+        external_identity_provider(true).await;
+    }
+}
