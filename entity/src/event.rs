@@ -3,7 +3,8 @@ use sea_orm::entity::prelude::*;
 
 /// The per-group event log. Every write appends here in the same transaction
 /// as the change; live updates, moderation alerts and search indexing read it.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// Serialisable: events travel between instances over the bus.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -80,7 +80,12 @@ pub async fn spawn_app_with(postgres: bool, tweak: impl FnOnce(&mut Config)) -> 
     } else {
         None
     };
-    let mut config = Config::for_tests(dir.path().to_path_buf(), database_url.clone());
+    // (A tweak may point the instance at another, shared database.)
+    let mut config = Config::for_tests(dir.path().to_path_buf(), database_url);
+    // The Postgres run goes through Redis, as a deployment would.
+    if postgres {
+        config.redis_url = redis_url();
+    }
     tweak(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -262,4 +267,38 @@ impl TestApp {
 /// The first error's `extensions.code`.
 pub fn code_of(resp: &Value) -> Option<&str> {
     resp["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// `REDIS_URL`; in CI its absence is a failure, not a skip.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("REDIS_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but REDIS_URL is unset: the Redis tests would be skipped")
+        }
+        _ => None,
+    }
+}
+
+/// Two instances on one fresh Postgres database and one Redis, as in a
+/// deployment behind a load balancer.
+pub async fn spawn_pair(redis: &str) -> (TestApp, TestApp) {
+    let url = fresh_postgres_database().await;
+    let secret = "a shared secret that is long enough for HS256".to_owned();
+    let mut apps = Vec::new();
+    for migrate in [true, false] {
+        let (url, redis, secret) = (url.clone(), redis.to_owned(), secret.clone());
+        apps.push(
+            spawn_app_with(true, move |c| {
+                c.database_url = Some(url);
+                c.redis_url = Some(redis);
+                c.jwt_secret = Some(secret);
+                c.migrate = migrate;
+            })
+            .await,
+        );
+    }
+    let b = apps.pop().unwrap();
+    let a = apps.pop().unwrap();
+    (a, b)
 }

@@ -7,6 +7,7 @@ mod ws;
 mod accounts;
 mod bad_input;
 mod cli;
+mod cluster;
 mod forum;
 mod groups;
 mod live;

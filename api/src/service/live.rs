@@ -82,7 +82,7 @@ pub async fn subscribe(
     let viewer = ctx.viewer()?.clone();
     let state = ctx.state.clone();
     // Subscribe before reading history, so nothing committed in between is lost.
-    let rx = state.db.events.subscribe();
+    let rx = state.db.bus.subscribe();
     let history = match after {
         None => Vec::new(),
         Some(after) => {

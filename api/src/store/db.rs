@@ -1,3 +1,4 @@
+use super::bus::Bus;
 use crate::{config::Config, error::AppResult};
 use anyhow::Context;
 use entity::event;
@@ -8,7 +9,10 @@ use sea_orm::{
     TransactionTrait,
 };
 use std::{sync::Arc, time::Duration};
-use tokio::sync::{broadcast, Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// Events a subscriber may fall behind by before it is told to resume.
+const BUS_CAPACITY: usize = 4096;
 
 /// The database handle every service uses.
 #[derive(Clone)]
@@ -18,7 +22,7 @@ pub struct Db {
     /// would-be SQLITE_BUSY failures into a short wait.
     write_lock: Option<Arc<Mutex<()>>>,
     /// Committed events, for live updates and indexing.
-    pub events: broadcast::Sender<event::Model>,
+    pub bus: Bus,
 }
 
 /// A write transaction. Events appended to it are published only after it
@@ -52,8 +56,7 @@ impl Db {
         txn.commit().await?;
         drop(_guard);
         for e in pending {
-            // No receiver is not an error: nobody is listening.
-            let _ = self.events.send(e);
+            self.bus.publish(e);
         }
         Ok(())
     }
@@ -105,10 +108,13 @@ pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> any
             .await
             .context("applying migrations")?;
     }
-    let (events, _) = broadcast::channel(4096);
+    let bus = match &cfg.redis_url {
+        Some(url) => Bus::redis(BUS_CAPACITY, url).context("configuring Redis")?,
+        None => Bus::local(BUS_CAPACITY),
+    };
     Ok(Db {
         conn,
         write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
-        events,
+        bus,
     })
 }

@@ -1,5 +1,6 @@
 //! Storage: the connection, write transactions that carry their events to
 //! the bus on commit, and small helpers shared by the services.
+pub mod bus;
 mod db;
 pub mod events;
 pub mod loaders;
