@@ -120,6 +120,33 @@ pub struct Config {
     /// (regular expressions) added to the built-in lexicon.
     #[arg(long, env = "HEARTH_CRISIS_LEXICON", global = true)]
     pub crisis_lexicon: Option<PathBuf>,
+    /// Seconds a WebSocket may wait before `connection_init` (then 4408).
+    #[arg(
+        long,
+        env = "HEARTH_WS_INIT_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_init_timeout: u64,
+    /// Subscriptions one WebSocket connection may hold open.
+    #[arg(
+        long,
+        env = "HEARTH_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = 50,
+        global = true
+    )]
+    pub ws_max_subscriptions: usize,
+    /// WebSocket connections one user may hold open.
+    #[arg(
+        long,
+        env = "HEARTH_WS_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_max_connections: usize,
+    /// Seconds between keep-alive pings on a WebSocket.
+    #[arg(long, env = "HEARTH_WS_KEEPALIVE", default_value_t = 15, global = true)]
+    pub ws_keepalive: u64,
     /// HTTP worker threads; unset means one per core.
     #[arg(long, env = "HEARTH_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -159,6 +186,10 @@ impl Config {
             flag_rate_limit: 20,
             support_resources: None,
             crisis_lexicon: None,
+            ws_init_timeout: 10,
+            ws_max_subscriptions: 50,
+            ws_max_connections: 10,
+            ws_keepalive: 15,
             workers: Some(1),
             log_format: LogFormat::Text,
         }

@@ -9,10 +9,8 @@ use actix_web::{
     web, HttpRequest, HttpResponse,
 };
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::{FutureExt, StreamExt};
 use std::sync::Arc;
-use std::time::Duration;
 use tracing_actix_web::RequestId;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -167,29 +165,22 @@ async fn graphql_get(
     if !is_ws {
         return get_without_upgrade();
     }
-    let state: Arc<AppState> = state.into_inner();
-    let connection_id = request_id.to_string();
-    let init_state = state.clone();
-    let result = GraphQLSubscription::new(state.schema.clone())
-        .keepalive_timeout(Duration::from_secs(60))
-        .on_connection_init(move |value: serde_json::Value| async move {
-            let header = value
-                .get("authorization")
-                .or_else(|| value.get("Authorization"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned);
-            let auth = accounts::authenticate(&init_state, header.as_deref())
-                .await
-                .map_err(|e| async_graphql::Error::new(e.to_string()))?;
-            if let crate::auth::Auth::Rejected(reason) = &auth {
-                return Err(async_graphql::Error::new(reason.clone()));
-            }
-            let mut data = async_graphql::Data::default();
-            data.insert(RequestCtx::for_connection(init_state, auth, connection_id));
-            Ok(data)
-        })
-        .start(&req, payload);
-    match result {
+    let Some(protocol) = crate::ws::negotiate(&req) else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            &error_body(
+                "BAD_USER_INPUT",
+                "Sec-WebSocket-Protocol must offer graphql-transport-ws or graphql-ws",
+            ),
+        );
+    };
+    match crate::ws::start(
+        state.into_inner(),
+        &req,
+        payload,
+        protocol,
+        request_id.to_string(),
+    ) {
         Ok(resp) => resp,
         Err(e) => json(
             StatusCode::BAD_REQUEST,

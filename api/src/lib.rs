@@ -19,6 +19,7 @@ pub mod service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod ws;
 
 pub use config::Config;
 pub use error::AppError;

@@ -23,6 +23,7 @@ pub struct AppState {
     pub schema: HearthSchema,
     pub registry: Registry,
     pub sql_statements: IntCounter,
+    pub ws_connections: crate::ws::Connections,
 }
 
 impl AppState {
@@ -62,6 +63,7 @@ impl AppState {
             schema,
             registry,
             sql_statements,
+            ws_connections: Default::default(),
         }))
     }
 }

@@ -69,14 +69,7 @@ async fn subscriptions_respect_privacy(app: TestApp) {
         Frame::Error(e) => assert_eq!(e["extensions"]["code"], "NOT_FOUND", "{e}"),
         other => panic!("expected NOT_FOUND, got {other:?}"),
     }
-    // Without a token: UNAUTHENTICATED. A garbage cursor: BAD_USER_INPUT.
-    let mut anon = Ws::connect(&app.base, Protocol::TransportWs, None).await;
-    anon.ack().await.unwrap();
-    anon.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
-    match anon.next().await {
-        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "UNAUTHENTICATED", "{e}"),
-        other => panic!("expected UNAUTHENTICATED, got {other:?}"),
-    }
+    // A garbage cursor: BAD_USER_INPUT.
     let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
     ws.ack().await.unwrap();
     ws.subscribe("bad", THREAD_EVENTS, json!({"t": tid, "a": "garbage"}))
@@ -117,9 +110,33 @@ async fn subscriptions_respect_privacy(app: TestApp) {
 }
 
 async fn bad_connection_init(app: TestApp) {
-    // A forged token is refused at connection_init: no ack.
+    // No token: 4401. A forged one: 4403.
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, None).await;
+    assert_eq!(ws.closed().await, Some(4401));
     let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some("forged.token.here")).await;
-    assert!(ws.ack().await.is_none());
+    assert_eq!(ws.closed().await, Some(4403));
+    // A message before connection_init: 4401. A non-JSON frame: 4400.
+    let mut ws = Ws::connect_silent(&app.base, Protocol::TransportWs).await;
+    ws.send_raw(json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { __typename }"}}).to_string())
+        .await;
+    assert_eq!(ws.closed().await, Some(4401));
+    let mut ws = Ws::connect_silent(&app.base, Protocol::TransportWs).await;
+    ws.send_raw("this is not json".into()).await;
+    assert_eq!(ws.closed().await, Some(4400));
+    // A 1 MB frame: 1009.
+    let mut ws = Ws::connect_silent(&app.base, Protocol::TransportWs).await;
+    ws.send_raw("x".repeat(1 << 20)).await;
+    assert_eq!(ws.closed().await, Some(1009));
+
+    // A subscription id reused while active: 4409.
+    let (f, gid) = app.group_with_facilitator("ws-f").await;
+    let (tid, _) = app.thread(&f.token, &gid, "t").await;
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("same", THREAD_EVENTS, json!({"t": tid})).await;
+    ws.subscribe("same", THREAD_EVENTS, json!({"t": tid})).await;
+    assert_eq!(ws.closed().await, Some(4409));
+
     // GET /graphql without an upgrade is a clear error.
     let r = app
         .client
@@ -130,6 +147,50 @@ async fn bad_connection_init(app: TestApp) {
     assert_eq!(r.status().as_u16(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+/// No connection_init within the timeout: 4408; too many subscriptions or
+/// connections: refused; an expired access token closes with 4401.
+async fn connection_limits(postgres: bool) {
+    let app = crate::helpers::spawn_app_with(postgres, |c| {
+        c.ws_init_timeout = 1;
+        c.ws_max_subscriptions = 2;
+        c.ws_max_connections = 2;
+        c.access_token_ttl = 3;
+    })
+    .await;
+    let mut silent = Ws::connect_silent(&app.base, Protocol::TransportWs).await;
+    assert_eq!(silent.closed().await, Some(4408));
+
+    let (f, gid) = app.group_with_facilitator("lim-f").await;
+    let (tid, _) = app.thread(&f.token, &gid, "t").await;
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+    ws.subscribe("2", THREAD_EVENTS, json!({"t": tid})).await;
+    ws.subscribe("3", THREAD_EVENTS, json!({"t": tid})).await;
+    match ws.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "RATE_LIMITED", "{e}"),
+        other => panic!("expected RATE_LIMITED, got {other:?}"),
+    }
+    let mut second = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    second.ack().await.unwrap();
+    let mut third = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    assert_eq!(third.closed().await, Some(4429));
+    // The 3-second token runs out: the connection closes with 4401.
+    assert_eq!(ws.closed().await, Some(4401));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_limits_sqlite() {
+    connection_limits(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_limits_postgres() {
+    if crate::helpers::postgres_url().is_some() {
+        connection_limits(true).await;
+    }
 }
 
 backend_tests!(

@@ -32,10 +32,10 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
         }
     }
 
-    // Each page size three times. Independent single lookups (the thread's
-    // author, the posts' authors) share a batch when they are queued within
-    // the loader's 1 ms window, so a run may save one statement; what must
-    // not happen is a count that grows with the page.
+    // Each page size three times. The loaders batch what is queued within
+    // 1 ms, so under load two independent lookups (the thread's author and
+    // the posts' authors) may share a batch, or one wave may split in two:
+    // a run may differ by a statement either way. An N+1 would add dozens.
     let mut counts = Vec::new();
     for n in [5usize, 20, 50] {
         let mut runs = Vec::new();
@@ -59,7 +59,7 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
     for (n, runs) in &counts {
         for c in runs {
             assert!(
-                (WAVES - 1..=WAVES).contains(c),
+                (WAVES - 2..=WAVES + 1).contains(c),
                 "[{}] page of {n}: {c} statements (all: {counts:?})",
                 app.backend
             );

@@ -75,6 +75,43 @@ impl Ws {
         }
     }
 
+    /// Waits for the server to close the connection; returns its close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), self.inner.next())
+                .await
+                .expect("the server closes within 10 s");
+            match msg {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// Sends a raw text frame.
+    pub async fn send_raw(&mut self, text: String) {
+        let _ = self.inner.send(Message::Text(text.into())).await;
+    }
+
+    /// Connects without sending `connection_init`.
+    pub async fn connect_silent(base: &str, protocol: Protocol) -> Ws {
+        let url = format!("{}/graphql", base.replace("http://", "ws://"));
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(protocol.name()),
+        );
+        let (inner, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("ws connect");
+        Ws {
+            inner,
+            protocol,
+            current: String::new(),
+        }
+    }
+
     async fn send(&mut self, v: Value) {
         self.inner
             .send(Message::Text(v.to_string().into()))

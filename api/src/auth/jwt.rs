@@ -183,3 +183,14 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
+
+/// The `exp` of a token whose signature was already checked.
+pub fn unverified_expiry(token: &str) -> Option<i64> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let claims = token.split('.').nth(1)?;
+    let raw = URL_SAFE_NO_PAD.decode(claims).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&raw)
+        .ok()?
+        .get("exp")?
+        .as_i64()
+}

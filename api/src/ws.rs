@@ -1,0 +1,307 @@
+//! GraphQL over WebSocket: `graphql-transport-ws` and the older
+//! `graphql-ws`. async-graphql runs the protocol; this layer owns the
+//! connection around it, so that clients get the close codes
+//! graphql-transport-ws prescribes:
+//!
+//! | code | when |
+//! |---|---|
+//! | 4400 | a frame that is not a protocol message (non-JSON, binary) |
+//! | 4401 | no token in `connection_init`, a message before it, or the access token expired |
+//! | 4403 | a token that does not verify |
+//! | 4408 | no `connection_init` within the timeout |
+//! | 4409 | a subscription id already in use on this connection |
+//! | 4429 | too many connections for this user |
+//! | 1009 | a frame over the size limit |
+use crate::{
+    auth::{jwt, Auth},
+    service::{accounts, RequestCtx},
+    startup::AppState,
+};
+use actix_web::{
+    http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL},
+    HttpRequest, HttpResponse,
+};
+use actix_ws::{CloseCode, CloseReason, Message, Session};
+use async_graphql::http::{ClientMessage, WebSocket, WebSocketProtocols as Protocols, WsMessage};
+use futures_util::StreamExt;
+use std::{
+    collections::{HashMap, HashSet},
+    str::FromStr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// Open connections per user, for the per-user limit.
+#[derive(Default)]
+pub struct Connections(Mutex<HashMap<Uuid, usize>>);
+
+struct ConnectionSlot {
+    state: Arc<AppState>,
+    user: Uuid,
+}
+
+impl Connections {
+    fn acquire(state: &Arc<AppState>, user: Uuid) -> Option<ConnectionSlot> {
+        let mut map = state.ws_connections.0.lock().ok()?;
+        let n = map.entry(user).or_insert(0);
+        if *n >= state.config.ws_max_connections {
+            return None;
+        }
+        *n += 1;
+        Some(ConnectionSlot {
+            state: state.clone(),
+            user,
+        })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.state.ws_connections.0.lock() {
+            if let Some(n) = map.get_mut(&self.user) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    map.remove(&self.user);
+                }
+            }
+        }
+    }
+}
+
+/// Picks the first protocol the client offers that we speak.
+pub fn negotiate(req: &HttpRequest) -> Option<Protocols> {
+    req.headers()
+        .get(SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|p| Protocols::from_str(p.trim()).ok())
+}
+
+pub fn start(
+    state: Arc<AppState>,
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+    protocol: Protocols,
+    connection_id: String,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (mut response, session, stream) = actix_ws::handle(req, payload)?;
+    response.headers_mut().insert(
+        SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.sec_websocket_protocol()),
+    );
+    let stream = stream.max_frame_size(state.config.body_limit);
+    actix_web::rt::spawn(async move {
+        let reason = run(state, session.clone(), stream, protocol, connection_id).await;
+        let _ = session.close(reason).await;
+    });
+    Ok(response)
+}
+
+fn close(code: u16, why: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(why.to_owned()),
+    })
+}
+
+fn parse(msg: &Message) -> Result<Option<ClientMessage>, Option<CloseReason>> {
+    match msg {
+        Message::Text(t) => serde_json::from_str(t)
+            .map(Some)
+            .map_err(|_| close(4400, "invalid message")),
+        Message::Binary(_) => Err(close(4400, "binary frames are not supported")),
+        Message::Close(_) => Err(None),
+        _ => Ok(None),
+    }
+}
+
+/// Runs one connection; returns how to close it.
+async fn run(
+    state: Arc<AppState>,
+    mut session: Session,
+    mut stream: actix_ws::MessageStream,
+    protocol: Protocols,
+    connection_id: String,
+) -> Option<CloseReason> {
+    // connection_init first, within the timeout.
+    let init_timeout = Duration::from_secs(state.config.ws_init_timeout);
+    let first = loop {
+        match tokio::time::timeout(init_timeout, stream.next()).await {
+            Err(_) => return close(4408, "connection initialisation timeout"),
+            Ok(None) => return None,
+            Ok(Some(Err(_))) => return close(1009, "frame too large or malformed"),
+            Ok(Some(Ok(Message::Ping(p)))) => {
+                let _ = session.pong(&p).await;
+            }
+            Ok(Some(Ok(msg))) => match parse(&msg) {
+                Ok(Some(m)) => break m,
+                Ok(None) => continue,
+                Err(reason) => return reason,
+            },
+        }
+    };
+    let payload = match &first {
+        ClientMessage::ConnectionInit { payload } => payload.clone().unwrap_or_default(),
+        _ => return close(4401, "unauthorized: send connection_init first"),
+    };
+    let header = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    let Some(header) = header else {
+        return close(4401, "unauthorized: no access token in connection_init");
+    };
+    let auth = match accounts::authenticate(&state, Some(&header)).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = ?e, "authenticating a WebSocket");
+            return Some(CloseReason {
+                code: CloseCode::Error,
+                description: Some("internal error".into()),
+            });
+        }
+    };
+    let viewer = match &auth {
+        Auth::Viewer(v) => v.clone(),
+        Auth::Rejected(reason) => return close(4403, &format!("forbidden: {reason}")),
+        Auth::Anonymous => return close(4401, "unauthorized"),
+    };
+    let Some(_slot) = Connections::acquire(&state, viewer.id) else {
+        return close(4429, "too many connections for this user");
+    };
+    // The connection ends when the access token does.
+    let expires_in = token_lifetime(&header);
+
+    let (tx, rx) = mpsc::channel::<serde_json::Result<ClientMessage>>(64);
+    let ctx = RequestCtx::for_connection(state.clone(), auth, connection_id);
+    let mut protocol_stream =
+        WebSocket::from_message_stream(state.schema.clone(), tokio_stream(rx), protocol)
+            .on_connection_init(move |_| async move {
+                let mut data = async_graphql::Data::default();
+                data.insert(ctx);
+                Ok(data)
+            });
+    if tx.send(Ok(first)).await.is_err() {
+        return None;
+    }
+
+    let mut active: HashSet<String> = HashSet::new();
+    let max_subs = state.config.ws_max_subscriptions;
+    let mut keepalive =
+        tokio::time::interval(Duration::from_secs(state.config.ws_keepalive.max(1)));
+    keepalive.tick().await;
+    let expiry = tokio::time::sleep(expires_in.unwrap_or(Duration::from_secs(86_400 * 365)));
+    tokio::pin!(expiry);
+    loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                let msg = match incoming {
+                    None => return None,
+                    Some(Err(_)) => return close(1009, "frame too large or malformed"),
+                    Some(Ok(Message::Ping(p))) => {
+                        let _ = session.pong(&p).await;
+                        continue;
+                    }
+                    Some(Ok(m)) => m,
+                };
+                let m = match parse(&msg) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => continue,
+                    Err(reason) => return reason,
+                };
+                match &m {
+                    ClientMessage::Start { id, .. } => {
+                        if active.contains(id) {
+                            return close(4409, &format!("subscriber for {id} already exists"));
+                        }
+                        if active.len() >= max_subs {
+                            let err = limit_error(protocol, id, max_subs);
+                            if session.text(err).await.is_err() {
+                                return None;
+                            }
+                            continue;
+                        }
+                        active.insert(id.clone());
+                    }
+                    ClientMessage::Stop { id } => {
+                        active.remove(id);
+                    }
+                    ClientMessage::ConnectionInit { .. } => {
+                        return close(4429, "too many initialisation requests");
+                    }
+                    _ => {}
+                }
+                if tx.send(Ok(m)).await.is_err() {
+                    return None;
+                }
+            }
+            outgoing = protocol_stream.next() => {
+                match outgoing {
+                    None => return None,
+                    Some(WsMessage::Text(text)) => {
+                        forget_finished(&text, &mut active);
+                        if session.text(text).await.is_err() {
+                            return None;
+                        }
+                    }
+                    Some(WsMessage::Close(code, why)) => return close(code, &why),
+                }
+            }
+            _ = keepalive.tick() => {
+                let ping = match protocol {
+                    Protocols::GraphQLWS => r#"{"type":"ping"}"#,
+                    Protocols::SubscriptionsTransportWS => r#"{"type":"ka"}"#,
+                };
+                if session.text(ping).await.is_err() {
+                    return None;
+                }
+            }
+            _ = &mut expiry => {
+                return close(4401, "access token expired: reconnect with a fresh one");
+            }
+        }
+    }
+}
+
+/// Ids whose subscription the server ended may be reused.
+fn forget_finished(text: &str, active: &mut HashSet<String>) {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        if matches!(v["type"].as_str(), Some("complete" | "error")) {
+            if let Some(id) = v["id"].as_str() {
+                active.remove(id);
+            }
+        }
+    }
+}
+
+fn limit_error(protocol: Protocols, id: &str, max: usize) -> String {
+    let errors = serde_json::json!([{
+        "message": format!("at most {max} subscriptions per connection"),
+        "extensions": { "code": "RATE_LIMITED" }
+    }]);
+    let msg = match protocol {
+        Protocols::GraphQLWS => serde_json::json!({"type": "error", "id": id, "payload": errors}),
+        Protocols::SubscriptionsTransportWS => {
+            serde_json::json!({"type": "error", "id": id, "payload": errors[0]})
+        }
+    };
+    msg.to_string()
+}
+
+/// Time left on the access token, read from its `exp` (already verified).
+fn token_lifetime(header: &str) -> Option<Duration> {
+    let token = header.split_once(' ')?.1.trim();
+    let exp = jwt::unverified_expiry(token)?;
+    let left = exp - chrono::Utc::now().timestamp();
+    Some(Duration::from_secs(left.max(0) as u64))
+}
+
+fn tokio_stream<T: Send + 'static>(
+    mut rx: mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
