@@ -24,6 +24,7 @@ pub struct AppState {
     pub registry: Registry,
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
+    pub event_objects: crate::service::live::EventObjects,
 }
 
 impl AppState {
@@ -64,6 +65,7 @@ impl AppState {
             registry,
             sql_statements,
             ws_connections: Default::default(),
+            event_objects: Default::default(),
         }))
     }
 }

@@ -7,6 +7,7 @@
 //! over HTTP for a while; prints requests/s, p50, p99 and SQL statements per
 //! request (read from the server's /metrics).
 mod alert;
+mod fanout;
 mod ws;
 
 use anyhow::{bail, Context};
@@ -89,6 +90,25 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         writers: usize,
     },
+    /// Time live delivery to many subscribers of one thread.
+    Fanout {
+        /// Instances (repeat the flag); the writer uses the first.
+        #[arg(long = "url", default_value = "http://127.0.0.1:8080")]
+        urls: Vec<String>,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 1000)]
+        clients: usize,
+        /// Posts per second.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// Seconds of writing.
+        #[arg(long, default_value_t = 20)]
+        duration: u64,
+        /// Server process ids (repeat), for memory per subscription.
+        #[arg(long = "pid")]
+        pids: Vec<u32>,
+    },
     /// Drive the thread page query against a running server.
     ThreadPage {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -125,6 +145,24 @@ async fn main() -> anyhow::Result<()> {
             page,
             handle,
         } => thread_page(&url, clients, duration, page, &handle).await,
+        Command::Fanout {
+            urls,
+            database_url,
+            clients,
+            rate,
+            duration,
+            pids,
+        } => {
+            fanout::run(fanout::Options {
+                urls,
+                database_url,
+                clients,
+                rate,
+                duration,
+                pids,
+            })
+            .await
+        }
         Command::Alert {
             url,
             database_url,
@@ -357,6 +395,12 @@ async fn seed(
                 started.elapsed()
             );
         }
+    }
+    // Fresh planner statistics: without them Postgres may scan whole tables
+    // for the first queries after a bulk load.
+    if url.starts_with("postgres") {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("ANALYZE").await?;
     }
     println!(
         "seeded {groups} groups, {} users, {} threads, {n_posts} posts, {n_reactions} reactions in {:.1?}",

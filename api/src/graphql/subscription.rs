@@ -61,18 +61,20 @@ fn lagged() -> AppError {
     )
 }
 
+/// The event's post and thread, loaded once per event per instance. The
+/// subscriber could read the group when the event was delivered; fields
+/// such as `Post.body` still apply their own rules for this viewer.
+async fn objects(ctx: &Context<'_>, e: &event::Model) -> Result<std::sync::Arc<live::Objects>> {
+    let state = &rc(ctx)?.state;
+    Ok(state.event_objects.get(&state.db.conn, e).await?)
+}
+
 async fn thread_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Thread>> {
-    match e.thread_id {
-        None => Ok(None),
-        Some(id) => Ok(rc(ctx)?.load_thread(id).await?.map(Thread)),
-    }
+    Ok(objects(ctx, e).await?.thread.clone().map(Thread))
 }
 
 async fn post_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Post>> {
-    match e.post_id {
-        None => Ok(None),
-        Some(id) => Ok(rc(ctx)?.load_post(id).await?.map(Post)),
-    }
+    Ok(objects(ctx, e).await?.post.clone().map(Post))
 }
 
 async fn group_of(ctx: &Context<'_>, e: &event::Model) -> Result<Group> {

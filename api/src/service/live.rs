@@ -9,13 +9,14 @@ use crate::{
 };
 use entity::{
     enums::{EventKind, GroupRole},
-    event, flag, membership,
+    event, flag, membership, post, thread,
 };
 use futures_util::{stream, Stream};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::{
-    collections::{HashSet, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     sync::Arc,
+    time::{Duration, Instant},
 };
 use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
@@ -116,6 +117,7 @@ pub async fn subscribe(
         history: history.into(),
         rx,
         done: false,
+        checked: None,
     };
     Ok(stream::unfold(live, |mut live| async move {
         let next = live.next().await?;
@@ -134,7 +136,14 @@ struct Live {
     replayed: HashSet<i64>,
     rx: broadcast::Receiver<event::Model>,
     done: bool,
+    /// The last access check and its answer. Leaving or removal ends the
+    /// stream at once through its MEMBER_LEFT event; the periodic re-check
+    /// covers a MEMBER_LEFT this instance never heard (Redis away).
+    checked: Option<(Instant, bool)>,
 }
+
+/// How long an access check holds between events.
+const ACCESS_RECHECK: Duration = Duration::from_secs(1);
 
 impl Live {
     async fn next(&mut self) -> Option<Delivery> {
@@ -160,11 +169,19 @@ impl Live {
             if !left && !self.scope.matches(self.group_id, &e) {
                 continue;
             }
-            // Access as of now: a member who left or was removed is done.
-            let moderator = self.access().await?;
             if left && !self.is_admin {
                 return None;
             }
+            // Access as of now (at most a second old): a member who left or
+            // was removed is done.
+            let moderator = match self.checked {
+                Some((at, m)) if at.elapsed() < ACCESS_RECHECK => m,
+                _ => {
+                    let m = self.access().await?;
+                    self.checked = Some((Instant::now(), m));
+                    m
+                }
+            };
             if let Scope::Moderation(_) = self.scope {
                 if !moderator {
                     return None;
@@ -207,5 +224,56 @@ impl Live {
             .ok()
             .flatten();
         author.flatten() == Some(self.viewer_id)
+    }
+}
+
+/// The post and thread an event concerns, loaded once per event for all of
+/// an instance's subscribers instead of once per subscriber. Entries live
+/// for a second: long enough for one fan-out, short enough that a replay
+/// later reads current data. Permissions are still applied per subscriber
+/// when the fields are resolved.
+#[derive(Default)]
+pub struct EventObjects {
+    entries: std::sync::Mutex<HashMap<i64, Arc<ObjectsCell>>>,
+}
+
+type ObjectsCell = (Instant, tokio::sync::OnceCell<Arc<Objects>>);
+
+#[derive(Debug, Default)]
+pub struct Objects {
+    pub post: Option<post::Model>,
+    pub thread: Option<thread::Model>,
+}
+
+const OBJECTS_TTL: Duration = Duration::from_secs(1);
+
+impl EventObjects {
+    pub async fn get(&self, db: &sea_orm::DatabaseConnection, e: &event::Model) -> AppResult<Arc<Objects>> {
+        let cell = {
+            let mut map = self
+                .entries
+                .lock()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("event cache poisoned")))?;
+            let now = Instant::now();
+            map.retain(|_, c| now.duration_since(c.0) < OBJECTS_TTL);
+            map.entry(e.id)
+                .or_insert_with(|| Arc::new((now, tokio::sync::OnceCell::new())))
+                .clone()
+        };
+        let objects = cell
+            .1
+            .get_or_try_init(|| async {
+                let post = match e.post_id {
+                    Some(id) => post::Entity::find_by_id(id).one(db).await?,
+                    None => None,
+                };
+                let thread = match e.thread_id {
+                    Some(id) => thread::Entity::find_by_id(id).one(db).await?,
+                    None => None,
+                };
+                Ok::<_, AppError>(Arc::new(Objects { post, thread }))
+            })
+            .await?;
+        Ok(objects.clone())
     }
 }
