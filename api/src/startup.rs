@@ -24,7 +24,7 @@ pub struct AppState {
     pub registry: Registry,
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
-    pub event_objects: crate::service::live::EventObjects,
+    pub live_cache: crate::service::live::LiveCache,
 }
 
 impl AppState {
@@ -65,7 +65,7 @@ impl AppState {
             registry,
             sql_statements,
             ws_connections: Default::default(),
-            event_objects: Default::default(),
+            live_cache: Default::default(),
         }))
     }
 }

@@ -40,7 +40,10 @@ async fn register(client: &reqwest::Client, url: &str, handle: &str) -> anyhow::
         json!({"h": handle, "p": PASSWORD}),
     )
     .await?;
-    Ok(d["register"]["accessToken"].as_str().context("token")?.to_owned())
+    Ok(d["register"]["accessToken"]
+        .as_str()
+        .context("token")?
+        .to_owned())
 }
 
 pub async fn run(o: Options) -> anyhow::Result<()> {
@@ -58,23 +61,51 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         .filter(user::Column::Handle.eq(fh))
         .exec(&db)
         .await?;
-    let d = gql(&client, &url, Some(&f), "mutation($n: String!) { createGroup(input: {name: $n}) { id } }", json!({"n": format!("fanout {run}")})).await?;
+    let d = gql(
+        &client,
+        &url,
+        Some(&f),
+        "mutation($n: String!) { createGroup(input: {name: $n}) { id } }",
+        json!({"n": format!("fanout {run}")}),
+    )
+    .await?;
     let gid = d["createGroup"]["id"].as_str().context("group")?.to_owned();
     let d = gql(&client, &url, Some(&f), "mutation($g: ID!) { createThread(input: {groupId: $g, title: \"Fan-out\", body: \"start\"}) { id } }", json!({"g": gid})).await?;
-    let tid = d["createThread"]["id"].as_str().context("thread")?.to_owned();
-    let d = gql(&client, &url, Some(&f), "mutation($g: ID!) { createInvite(input: {groupId: $g, maxUses: 1000}) { code } }", json!({"g": gid})).await?;
-    let code = d["createInvite"]["code"].as_str().context("code")?.to_owned();
+    let tid = d["createThread"]["id"]
+        .as_str()
+        .context("thread")?
+        .to_owned();
+    let d = gql(
+        &client,
+        &url,
+        Some(&f),
+        "mutation($g: ID!) { createInvite(input: {groupId: $g, maxUses: 1000}) { code } }",
+        json!({"g": gid}),
+    )
+    .await?;
+    let code = d["createInvite"]["code"]
+        .as_str()
+        .context("code")?
+        .to_owned();
     let members = o.clients.div_ceil(10);
     let mut tokens = Vec::new();
     for i in 0..members {
         let t = register(&client, &url, &format!("fo-{run}-m{i}")).await?;
-        gql(&client, &url, Some(&t), "mutation($c: String!) { joinGroup(code: $c) { role } }", json!({"c": code})).await?;
+        gql(
+            &client,
+            &url,
+            Some(&t),
+            "mutation($c: String!) { joinGroup(code: $c) { role } }",
+            json!({"c": code}),
+        )
+        .await?;
         tokens.push(t);
     }
 
     let rss_before: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
     let (tx, mut rx) = mpsc::unbounded_channel::<Duration>();
-    let sub = "subscription($t: ID!) { threadEvents(threadId: $t) { kind occurredAt post { id } } }";
+    let sub =
+        "subscription($t: ID!) { threadEvents(threadId: $t) { kind occurredAt post { id } } }";
     for i in 0..o.clients {
         let base = &o.urls[i % o.urls.len()];
         let mut ws = Ws::subscribe(base, &tokens[i / 10], sub, json!({"t": tid})).await?;
@@ -86,8 +117,15 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                     continue;
                 }
                 let received = Utc::now();
-                if let Some(at) = e["occurredAt"].as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
-                    let _ = tx.send((received - at.with_timezone(&Utc)).to_std().unwrap_or_default());
+                if let Some(at) = e["occurredAt"]
+                    .as_str()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                {
+                    let _ = tx.send(
+                        (received - at.with_timezone(&Utc))
+                            .to_std()
+                            .unwrap_or_default(),
+                    );
                 }
             }
         });
@@ -121,7 +159,10 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         o.rate
     );
     println!("  deliveries: {} of {expected}", p.n);
-    println!("  commit → receipt: p50 {:.1?}  p99 {:.1?}  max {:.1?}", p.p50, p.p99, p.max);
+    println!(
+        "  commit → receipt: p50 {:.1?}  p99 {:.1?}  max {:.1?}",
+        p.p50, p.p99, p.max
+    );
     for (i, pid) in o.pids.iter().enumerate() {
         if let (Some(b), Some(a)) = (rss_before[i], rss_after[i]) {
             let subs = o.clients / o.pids.len().max(1);

@@ -66,7 +66,7 @@ fn lagged() -> AppError {
 /// such as `Post.body` still apply their own rules for this viewer.
 async fn objects(ctx: &Context<'_>, e: &event::Model) -> Result<std::sync::Arc<live::Objects>> {
     let state = &rc(ctx)?.state;
-    Ok(state.event_objects.get(&state.db.conn, e).await?)
+    Ok(state.live_cache.objects(&state.db.conn, e).await?)
 }
 
 async fn thread_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Thread>> {

@@ -12,7 +12,7 @@ use entity::{
     event, flag, membership, post, thread,
 };
 use futures_util::{stream, Stream};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     sync::Arc,
@@ -117,7 +117,6 @@ pub async fn subscribe(
         history: history.into(),
         rx,
         done: false,
-        checked: None,
     };
     Ok(stream::unfold(live, |mut live| async move {
         let next = live.next().await?;
@@ -136,13 +135,12 @@ struct Live {
     replayed: HashSet<i64>,
     rx: broadcast::Receiver<event::Model>,
     done: bool,
-    /// The last access check and its answer. Leaving or removal ends the
-    /// stream at once through its MEMBER_LEFT event; the periodic re-check
-    /// covers a MEMBER_LEFT this instance never heard (Redis away).
-    checked: Option<(Instant, bool)>,
 }
 
-/// How long an access check holds between events.
+/// How old a group's member list may be when an event is checked against
+/// it. Leaving or removal ends a stream at once through its MEMBER_LEFT
+/// event; the re-check covers a MEMBER_LEFT this instance never heard
+/// (Redis away).
 const ACCESS_RECHECK: Duration = Duration::from_secs(1);
 
 impl Live {
@@ -174,14 +172,7 @@ impl Live {
             }
             // Access as of now (at most a second old): a member who left or
             // was removed is done.
-            let moderator = match self.checked {
-                Some((at, m)) if at.elapsed() < ACCESS_RECHECK => m,
-                _ => {
-                    let m = self.access().await?;
-                    self.checked = Some((Instant::now(), m));
-                    m
-                }
-            };
+            let moderator = self.access().await?;
             if let Scope::Moderation(_) = self.scope {
                 if !moderator {
                     return None;
@@ -200,6 +191,16 @@ impl Live {
         if self.is_admin {
             return Some(true);
         }
+        let members = self
+            .state
+            .live_cache
+            .members(&self.state.db.conn, self.group_id)
+            .await
+            .ok()?;
+        if let Some(role) = members.get(&self.viewer_id) {
+            return Some(*role == GroupRole::Facilitator);
+        }
+        // Not in the shared list: gone, or joined since it was read. Ask.
         let m = membership::Entity::find_by_id((self.group_id, self.viewer_id))
             .one(&self.state.db.conn)
             .await
@@ -227,17 +228,62 @@ impl Live {
     }
 }
 
-/// The post and thread an event concerns, loaded once per event for all of
-/// an instance's subscribers instead of once per subscriber. Entries live
-/// for a second: long enough for one fan-out, short enough that a replay
-/// later reads current data. Permissions are still applied per subscriber
-/// when the fields are resolved.
-#[derive(Default)]
-pub struct EventObjects {
-    entries: std::sync::Mutex<HashMap<i64, Arc<ObjectsCell>>>,
+/// A small map whose entries expire after a fixed time and are loaded once
+/// however many tasks ask at the same moment.
+pub struct TtlCache<K, V> {
+    ttl: Duration,
+    entries: std::sync::Mutex<HashMap<K, Arc<Slot<V>>>>,
 }
 
-type ObjectsCell = (Instant, tokio::sync::OnceCell<Arc<Objects>>);
+/// When an entry was made, and its value once loaded.
+type Slot<V> = (Instant, tokio::sync::OnceCell<V>);
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
+    pub fn new(ttl: Duration) -> Self {
+        TtlCache {
+            ttl,
+            entries: Default::default(),
+        }
+    }
+
+    pub async fn get<F, Fut>(&self, key: K, load: F) -> AppResult<V>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = AppResult<V>>,
+    {
+        let cell = {
+            let mut map = self
+                .entries
+                .lock()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("cache lock poisoned")))?;
+            let now = Instant::now();
+            let ttl = self.ttl;
+            map.retain(|_, c| now.duration_since(c.0) < ttl);
+            map.entry(key)
+                .or_insert_with(|| Arc::new((now, tokio::sync::OnceCell::new())))
+                .clone()
+        };
+        Ok(cell.1.get_or_try_init(load).await?.clone())
+    }
+}
+
+/// What an instance's subscribers share: an event's post and thread, loaded
+/// once per event rather than once per subscriber, and each group's members,
+/// loaded at most once a second for the access re-checks. Permissions are
+/// still applied per subscriber when fields are resolved.
+pub struct LiveCache {
+    objects: TtlCache<i64, Arc<Objects>>,
+    members: TtlCache<Uuid, Arc<HashMap<Uuid, GroupRole>>>,
+}
+
+impl Default for LiveCache {
+    fn default() -> Self {
+        LiveCache {
+            objects: TtlCache::new(Duration::from_secs(1)),
+            members: TtlCache::new(ACCESS_RECHECK),
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Objects {
@@ -245,24 +291,14 @@ pub struct Objects {
     pub thread: Option<thread::Model>,
 }
 
-const OBJECTS_TTL: Duration = Duration::from_secs(1);
-
-impl EventObjects {
-    pub async fn get(&self, db: &sea_orm::DatabaseConnection, e: &event::Model) -> AppResult<Arc<Objects>> {
-        let cell = {
-            let mut map = self
-                .entries
-                .lock()
-                .map_err(|_| AppError::internal(anyhow::anyhow!("event cache poisoned")))?;
-            let now = Instant::now();
-            map.retain(|_, c| now.duration_since(c.0) < OBJECTS_TTL);
-            map.entry(e.id)
-                .or_insert_with(|| Arc::new((now, tokio::sync::OnceCell::new())))
-                .clone()
-        };
-        let objects = cell
-            .1
-            .get_or_try_init(|| async {
+impl LiveCache {
+    pub async fn objects(
+        &self,
+        db: &DatabaseConnection,
+        e: &event::Model,
+    ) -> AppResult<Arc<Objects>> {
+        self.objects
+            .get(e.id, || async {
                 let post = match e.post_id {
                     Some(id) => post::Entity::find_by_id(id).one(db).await?,
                     None => None,
@@ -271,9 +307,26 @@ impl EventObjects {
                     Some(id) => thread::Entity::find_by_id(id).one(db).await?,
                     None => None,
                 };
-                Ok::<_, AppError>(Arc::new(Objects { post, thread }))
+                Ok(Arc::new(Objects { post, thread }))
             })
-            .await?;
-        Ok(objects.clone())
+            .await
+    }
+
+    async fn members(
+        &self,
+        db: &DatabaseConnection,
+        group_id: Uuid,
+    ) -> AppResult<Arc<HashMap<Uuid, GroupRole>>> {
+        self.members
+            .get(group_id, || async {
+                let rows = membership::Entity::find()
+                    .filter(membership::Column::GroupId.eq(group_id))
+                    .all(db)
+                    .await?;
+                Ok(Arc::new(
+                    rows.into_iter().map(|m| (m.user_id, m.role)).collect(),
+                ))
+            })
+            .await
     }
 }
