@@ -120,6 +120,14 @@ pub struct Config {
     /// (regular expressions) added to the built-in lexicon.
     #[arg(long, env = "HEARTH_CRISIS_LEXICON", global = true)]
     pub crisis_lexicon: Option<PathBuf>,
+    /// Days the event log keeps events; an older resume cursor must refetch.
+    #[arg(
+        long,
+        env = "HEARTH_EVENT_RETENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub event_retention_days: i64,
     /// Seconds a WebSocket may wait before `connection_init` (then 4408).
     #[arg(
         long,
@@ -186,6 +194,7 @@ impl Config {
             flag_rate_limit: 20,
             support_resources: None,
             crisis_lexicon: None,
+            event_retention_days: 30,
             ws_init_timeout: 10,
             ws_max_subscriptions: 50,
             ws_max_connections: 10,

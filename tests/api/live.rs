@@ -193,7 +193,48 @@ async fn connection_limits_postgres() {
     }
 }
 
+async fn expired_and_foreign_cursors(app: TestApp) {
+    use sea_orm::{sea_query::Expr, EntityTrait};
+    let (f, gid) = app.group_with_facilitator("cur-f").await;
+    let (tid, _) = app.thread(&f.token, &gid, "t").await;
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.post(&f.token, &tid, "one").await;
+    let cursor = ws.data().await["threadEvents"]["cursor"].clone();
+
+    // A well-formed cursor for an event that does not exist.
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let unknown = URL_SAFE_NO_PAD.encode("events|999999999");
+    ws.subscribe("2", THREAD_EVENTS, json!({"t": tid, "a": unknown}))
+        .await;
+    match ws.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{e}"),
+        other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+    }
+    // Older than the retention: refetch.
+    entity::event::Entity::update_many()
+        .col_expr(
+            entity::event::Column::CreatedAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::days(31)),
+        )
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
+    ws.subscribe("3", THREAD_EVENTS, json!({"t": tid, "a": cursor}))
+        .await;
+    match ws.next().await {
+        Frame::Error(e) => {
+            assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{e}");
+            assert!(e["message"].as_str().unwrap().contains("refetch"));
+        }
+        other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+    }
+}
+
 backend_tests!(
+    expired_and_foreign_cursors,
     both_protocols_receive_posts,
     resume_replays_missed_events_once,
     subscriptions_respect_privacy,

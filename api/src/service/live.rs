@@ -87,6 +87,19 @@ pub async fn subscribe(
     let history = match after {
         None => Vec::new(),
         Some(after) => {
+            // The cursor must name an event of this group still in the log.
+            let retention = chrono::Duration::days(state.config.event_retention_days);
+            let known = event::Entity::find_by_id(after)
+                .one(&state.db.conn)
+                .await?
+                .filter(|e| {
+                    e.group_id == group_id && e.created_at > crate::store::now() - retention
+                });
+            if known.is_none() {
+                return Err(AppError::bad_input(
+                    "this cursor has expired or is not from this stream: refetch, then subscribe without `after`",
+                ));
+            }
             let mut q = event::Entity::find()
                 .filter(event::Column::GroupId.eq(group_id))
                 .filter(event::Column::Id.gt(after))

@@ -30,6 +30,8 @@ pub struct Db {
 pub struct WriteTxn {
     pub txn: DatabaseTransaction,
     pub(crate) pending: Vec<event::Model>,
+    /// The group whose row this transaction holds locked (Postgres).
+    pub(crate) locked_group: Option<uuid::Uuid>,
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
@@ -43,6 +45,7 @@ impl Db {
         Ok(WriteTxn {
             txn,
             pending: Vec::new(),
+            locked_group: None,
             _guard: guard,
         })
     }
@@ -52,6 +55,7 @@ impl Db {
             txn,
             pending,
             _guard,
+            ..
         } = w;
         txn.commit().await?;
         drop(_guard);

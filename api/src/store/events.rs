@@ -2,7 +2,7 @@
 use super::{now, WriteTxn};
 use crate::error::AppResult;
 use entity::{enums::EventKind, event};
-use sea_orm::{ActiveModelTrait, NotSet, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, NotSet, Set, Statement};
 use uuid::Uuid;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -22,6 +22,23 @@ impl WriteTxn {
         actor_id: Option<Uuid>,
         subject: Subject,
     ) -> AppResult<i64> {
+        // On Postgres, concurrent transactions draw event ids from a sequence
+        // in start order but commit in any order; a reader resuming "after
+        // id N" could then miss an id below N that committed later. Holding
+        // the group's row lock until commit makes a group's event ids
+        // increase in commit order. (SQLite has one writer at a time.)
+        if self.txn.get_database_backend() == DbBackend::Postgres
+            && self.locked_group != Some(group_id)
+        {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT 1 FROM groups WHERE id = $1 FOR UPDATE",
+                    [group_id.into()],
+                ))
+                .await?;
+            self.locked_group = Some(group_id);
+        }
         let model = event::ActiveModel {
             id: NotSet,
             group_id: Set(group_id),
@@ -40,4 +57,28 @@ impl WriteTxn {
         self.pending.push(model);
         Ok(id)
     }
+}
+
+/// Deletes events older than the retention, so the log does not grow
+/// without bound. Runs at start-up and then hourly.
+pub fn spawn_pruner(db: super::Db, retention_days: i64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let cutoff = now() - chrono::Duration::days(retention_days);
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            match event::Entity::delete_many()
+                .filter(event::Column::CreatedAt.lt(cutoff))
+                .exec(&db.conn)
+                .await
+            {
+                Ok(r) if r.rows_affected > 0 => {
+                    tracing::info!(deleted = r.rows_affected, "pruned the event log")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pruning the event log"),
+            }
+        }
+    });
 }
