@@ -128,6 +128,15 @@ pub struct Config {
         global = true
     )]
     pub event_retention_days: i64,
+    /// Events a live subscription may fall behind by before it is ended
+    /// with an error telling the client to resume from its last cursor.
+    #[arg(
+        long,
+        env = "HEARTH_SUBSCRIPTION_BUFFER",
+        default_value_t = 4096,
+        global = true
+    )]
+    pub subscription_buffer: usize,
     /// Seconds a WebSocket may wait before `connection_init` (then 4408).
     #[arg(
         long,
@@ -195,6 +204,7 @@ impl Config {
             support_resources: None,
             crisis_lexicon: None,
             event_retention_days: 30,
+            subscription_buffer: 4096,
             ws_init_timeout: 10,
             ws_max_subscriptions: 50,
             ws_max_connections: 10,

@@ -181,6 +181,59 @@ async fn connection_limits(postgres: bool) {
     assert_eq!(ws.closed().await, Some(4401));
 }
 
+/// A stalled subscriber delays nobody else, and learns it fell behind.
+async fn slow_consumer(postgres: bool) {
+    let app = crate::helpers::spawn_app_with(postgres, |c| c.subscription_buffer = 16).await;
+    let (f, gid) = app.group_with_facilitator("slow-f").await;
+    let m = app.member_of(&f, &gid, "slow-m").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Busy").await;
+    let q = "subscription($t: ID!) { threadEvents(threadId: $t) { cursor post { body } } }";
+    let mut stalled = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    stalled.ack().await.unwrap();
+    stalled.subscribe("1", q, json!({"t": tid})).await;
+    let mut reader = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    reader.ack().await.unwrap();
+    reader.subscribe("1", q, json!({"t": tid})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Big posts fill the stalled client's socket long before the writer is done.
+    let body = "x".repeat(20_000);
+    for _ in 0..300 {
+        app.post(&f.token, &tid, &body).await;
+        // The reader keeps up throughout.
+        let d = reader.data().await;
+        assert_eq!(
+            d["threadEvents"]["post"]["body"].as_str().map(str::len),
+            Some(20_000)
+        );
+    }
+    // The stalled client drains what reached it, then is told to resume.
+    let mut delivered = 0;
+    loop {
+        match stalled.next().await {
+            Frame::Data(_) => delivered += 1,
+            Frame::Error(e) => {
+                assert_eq!(e["extensions"]["code"], "CONFLICT", "{e}");
+                assert!(e["message"].as_str().unwrap().contains("after"), "{e}");
+                break;
+            }
+            other => panic!("expected data or a resume error, got {other:?}"),
+        }
+    }
+    assert!(delivered < 300, "{delivered}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_consumer_sqlite() {
+    slow_consumer(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_consumer_postgres() {
+    if crate::helpers::postgres_url().is_some() {
+        slow_consumer(true).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_limits_sqlite() {
     connection_limits(false).await;

@@ -11,9 +11,6 @@ use sea_orm::{
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// Events a subscriber may fall behind by before it is told to resume.
-const BUS_CAPACITY: usize = 4096;
-
 /// The database handle every service uses.
 #[derive(Clone)]
 pub struct Db {
@@ -113,8 +110,10 @@ pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> any
             .context("applying migrations")?;
     }
     let bus = match &cfg.redis_url {
-        Some(url) => Bus::redis(BUS_CAPACITY, url).context("configuring Redis")?,
-        None => Bus::local(BUS_CAPACITY),
+        Some(url) => {
+            Bus::redis(cfg.subscription_buffer.max(1), url).context("configuring Redis")?
+        }
+        None => Bus::local(cfg.subscription_buffer.max(1)),
     };
     Ok(Db {
         conn,
