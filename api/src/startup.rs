@@ -39,6 +39,7 @@ impl AppState {
         let db = store::connect(&config, sql_statements.clone(), migrate).await?;
         let jwt = JwtKeys::from_config(&config).context("loading JWT keys")?;
         store::events::spawn_pruner(db.clone(), config.event_retention_days);
+        crate::auth::password::warm_up();
         let schema = build_schema(&config);
         let support_resources = match &config.support_resources {
             None => default_support_resources(),

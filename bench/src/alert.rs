@@ -2,7 +2,7 @@
 //! groups, ordinary posts as background load, and crisis posts whose
 //! FLAG_RAISED delivery is timed from the event's commit-time stamp
 //! (`occurredAt`, written in the post's transaction) to receipt.
-use crate::{gql, ws::Ws, Percentiles, PASSWORD};
+use crate::{gql, register, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entity::{enums::PlatformRole, user};
@@ -31,21 +31,6 @@ struct Group {
     member_token: String,
     group_id: String,
     thread_id: String,
-}
-
-async fn register(client: &reqwest::Client, url: &str, handle: &str) -> anyhow::Result<String> {
-    let d = gql(
-        client,
-        url,
-        None,
-        "mutation($h: String!, $p: String!) { register(input: {handle: $h, displayName: $h, password: $p}) { accessToken } }",
-        json!({"h": handle, "p": PASSWORD}),
-    )
-    .await?;
-    Ok(d["register"]["accessToken"]
-        .as_str()
-        .context("token")?
-        .to_owned())
 }
 
 async fn setup(o: &Options, run: &str) -> anyhow::Result<Vec<Group>> {

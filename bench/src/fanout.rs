@@ -3,7 +3,7 @@
 //! Reports the latency from each post's commit stamp (`occurredAt`, written
 //! in its transaction) to each client's receipt, and the servers' resident
 //! memory per idle subscription.
-use crate::{gql, ws::Ws, Percentiles, PASSWORD};
+use crate::{gql, register, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entity::{enums::PlatformRole, user};
@@ -29,21 +29,6 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-async fn register(client: &reqwest::Client, url: &str, handle: &str) -> anyhow::Result<String> {
-    let d = gql(
-        client,
-        url,
-        None,
-        "mutation($h: String!, $p: String!) { register(input: {handle: $h, displayName: $h, password: $p}) { accessToken } }",
-        json!({"h": handle, "p": PASSWORD}),
-    )
-    .await?;
-    Ok(d["register"]["accessToken"]
-        .as_str()
-        .context("token")?
-        .to_owned())
 }
 
 pub async fn run(o: Options) -> anyhow::Result<()> {

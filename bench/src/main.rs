@@ -413,6 +413,26 @@ async fn seed(
 
 const PAGE: &str = "query($t: ID!, $n: Int) { thread(id: $t) { title postCount author { displayName } posts(first: $n) { edges { cursor node { id body state createdAt author { displayName } replyTo { id } reactions { kind count viewerHasReacted } } } pageInfo { hasNextPage endCursor } } } }";
 
+/// Registers an account with the benchmark password; returns its access token.
+pub(crate) async fn register(
+    client: &reqwest::Client,
+    url: &str,
+    handle: &str,
+) -> anyhow::Result<String> {
+    let d = gql(
+        client,
+        url,
+        None,
+        "mutation($h: String!, $p: String!) { register(input: {handle: $h, displayName: $h, password: $p}) { accessToken } }",
+        json!({"h": handle, "p": PASSWORD}),
+    )
+    .await?;
+    Ok(d["register"]["accessToken"]
+        .as_str()
+        .context("token")?
+        .to_owned())
+}
+
 pub(crate) async fn gql(
     client: &reqwest::Client,
     url: &str,

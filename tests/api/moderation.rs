@@ -191,6 +191,25 @@ async fn moderation_actions_are_logged(app: TestApp) {
     let (f, gid) = app.group_with_facilitator("facil").await;
     let m = app.member_of(&f, &gid, "mem").await;
     let (tid, post) = app.thread(&m.token, &gid, "Topic").await;
+    let mut mod_ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    mod_ws.ack().await.unwrap();
+    mod_ws
+        .subscribe(
+            "1",
+            "subscription($g: ID!) { moderationEvents(groupId: $g) { kind action { action } } }",
+            json!({"g": gid}),
+        )
+        .await;
+    let mut member_ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    member_ws.ack().await.unwrap();
+    member_ws
+        .subscribe(
+            "1",
+            "subscription($t: ID!) { threadEvents(threadId: $t) { kind } }",
+            json!({"t": tid}),
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
     app.ok(
         Some(&f.token),
@@ -270,8 +289,57 @@ async fn moderation_actions_are_logged(app: TestApp) {
         app.fails(Some(&m.token), q, v, "FORBIDDEN").await;
     }
 
+    // Members saw each change to their thread as it happened.
+    let mut member_kinds = Vec::new();
+    for _ in 0..7 {
+        member_kinds.push(
+            member_ws.data().await["threadEvents"]["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        member_kinds,
+        [
+            "POST_HIDDEN",
+            "POST_RESTORED",
+            "THREAD_UPDATED",
+            "THREAD_UPDATED",
+            "POST_CREATED",
+            "THREAD_UPDATED",
+            "THREAD_UPDATED"
+        ]
+    );
     app.ok(Some(&f.token), "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u, reason: \"left the program\") }", json!({"g": gid, "u": m.id}))
         .await;
+    // Facilitators got one ACTION_TAKEN per action.
+    let mut actions = Vec::new();
+    for _ in 0..9 {
+        let d = mod_ws.data().await;
+        assert_eq!(d["moderationEvents"]["kind"], "ACTION_TAKEN");
+        actions.push(
+            d["moderationEvents"]["action"]["action"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        actions,
+        [
+            "HIDE_POST",
+            "RESTORE_POST",
+            "LOCK_THREAD",
+            "UNLOCK_THREAD",
+            "PIN_THREAD",
+            "UNPIN_THREAD",
+            "MUTE_MEMBER",
+            "UNMUTE_MEMBER",
+            "REMOVE_MEMBER"
+        ]
+    );
+    mod_ws.quiet(300).await;
     app.fails(
         Some(&m.token),
         "query($t: ID!) { thread(id: $t) { title } }",
@@ -314,8 +382,7 @@ async fn facilitators_act_only_on_their_groups(app: TestApp) {
     let ma = app.member_of(&fa, &ga, "mem-a").await;
     let (ta, pa) = app.thread(&ma.token, &ga, "A's").await;
     let (fb, gb) = app.group_with_facilitator("fac-b").await;
-    let fa2 = app.member_of(&fa, &ga, "mem-a2").await;
-    let _ = (gb, fa2);
+    let mb = app.member_of(&fb, &gb, "mem-b").await;
     let until = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
     for (q, v) in [
         ("mutation($p: ID!) { hidePost(postId: $p) { id } }", json!({"p": pa})),
@@ -328,8 +395,10 @@ async fn facilitators_act_only_on_their_groups(app: TestApp) {
         ("mutation($p: ID!) { flagPost(input: {postId: $p, reason: SPAM}) { id } }", json!({"p": pa})),
         ("query($g: ID!) { group(id: $g) { flags { nodes { id } } } }", json!({"g": ga})),
     ] {
-        let resp = app.gql(Some(&fb.token), q, v).await;
-        assert_eq!(code_of(&resp), Some("NOT_FOUND"), "{q}: {resp}");
+        for outsider in [&fb, &mb] {
+            let resp = app.gql(Some(&outsider.token), q, v.clone()).await;
+            assert_eq!(code_of(&resp), Some("NOT_FOUND"), "{q}: {resp}");
+        }
     }
 }
 
