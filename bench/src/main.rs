@@ -90,6 +90,14 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         writers: usize,
     },
+    /// Compare login time for a wrong password and for an unknown handle.
+    LoginTiming {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// Logins of each kind, alternated.
+        #[arg(long, default_value_t = 40)]
+        rounds: usize,
+    },
     /// Time live delivery to many subscribers of one thread.
     Fanout {
         /// Instances (repeat the flag); the writer uses the first.
@@ -145,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
             page,
             handle,
         } => thread_page(&url, clients, duration, page, &handle).await,
+        Command::LoginTiming { url, rounds } => login_timing(&url, rounds).await,
         Command::Fanout {
             urls,
             database_url,
@@ -570,6 +579,62 @@ async fn thread_page(
     println!(
         "  SQL statements per request: {:.2}",
         (after - before) as f64 / (n + errors).max(1) as f64
+    );
+    Ok(())
+}
+
+/// A wrong password and an unknown handle should cost the same and read
+/// the same, so that timing does not tell who has an account.
+async fn login_timing(url: &str, rounds: usize) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let handle = format!("timing-{:x}", rand::random::<u32>());
+    register(&client, url, &handle).await?;
+    let login = |h: String| {
+        let client = client.clone();
+        async move {
+            let started = Instant::now();
+            let resp: Value = client
+                .post(format!("{url}/graphql"))
+                .json(&json!({
+                    "query": "mutation($h: String!, $p: String!) { login(input: {handle: $h, password: $p}) { accessToken } }",
+                    "variables": {"h": h, "p": "not the password"}
+                }))
+                .send()
+                .await?
+                .json()
+                .await?;
+            anyhow::Ok((started.elapsed(), resp["errors"][0]["message"].clone()))
+        }
+    };
+    let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..rounds {
+        // Alternate which goes first, so neither always follows the other.
+        let (m1, m2);
+        if i % 2 == 0 {
+            let (t, m) = login(handle.clone()).await?;
+            wrong.push(t);
+            m1 = m;
+            let (t, m) = login(format!("nobody-{i}-{handle}")).await?;
+            unknown.push(t);
+            m2 = m;
+        } else {
+            let (t, m) = login(format!("nobody-{i}-{handle}")).await?;
+            unknown.push(t);
+            m2 = m;
+            let (t, m) = login(handle.clone()).await?;
+            wrong.push(t);
+            m1 = m;
+        }
+        if m1 != m2 {
+            bail!("different answers: {m1} / {m2}");
+        }
+    }
+    let (w, u) = (Percentiles::new(wrong), Percentiles::new(unknown));
+    println!(
+        "login, {rounds} each: wrong password p50 {:.1?}, unknown handle p50 {:.1?}, ratio {:.3}",
+        w.p50,
+        u.p50,
+        u.p50.as_secs_f64() / w.p50.as_secs_f64()
     );
     Ok(())
 }
