@@ -84,6 +84,18 @@ impl Application {
             TcpListener::bind(&config.addr).with_context(|| format!("binding {}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::new(config).await?;
+        // Keep the subscribers' shared cache in step with what commits.
+        let mut committed = state.db.bus.subscribe();
+        let for_cache = state.clone();
+        tokio::spawn(async move {
+            loop {
+                match committed.recv().await {
+                    Ok(e) => for_cache.live_cache.forget(&e),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

@@ -13,6 +13,9 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
     pub reason: Option<String>,
     pub post_id: Option<Uuid>,
+    /// For actions on a flag: the flagged post's author, so that the entry
+    /// is kept from that author when they facilitate the group.
+    pub post_author_id: Option<Uuid>,
     pub thread_id: Option<Uuid>,
     pub member_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

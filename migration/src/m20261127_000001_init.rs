@@ -146,6 +146,7 @@ enum ModerationActions {
     ActorId,
     Reason,
     PostId,
+    PostAuthorId,
     ThreadId,
     MemberId,
     CreatedAt,
@@ -502,6 +503,7 @@ impl MigrationTrait for Migration {
                 .col(uuid_null(ModerationActions::ActorId))
                 .col(text_null(ModerationActions::Reason))
                 .col(uuid_null(ModerationActions::PostId))
+                .col(uuid_null(ModerationActions::PostAuthorId))
                 .col(uuid_null(ModerationActions::ThreadId))
                 .col(uuid_null(ModerationActions::MemberId))
                 .col(timestamp_with_time_zone(ModerationActions::CreatedAt))

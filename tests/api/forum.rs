@@ -362,7 +362,40 @@ pub fn uuid_of(global: &str) -> uuid::Uuid {
     uuid::Uuid::parse_str(raw.split_once(':').unwrap().1).unwrap()
 }
 
+/// Mutations in one request run one after another, each seeing the last.
+async fn several_mutations_in_one_request(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("multi-f").await;
+    let m = app.member_of(&f, &gid, "multi-m").await;
+    let (tid, _) = app.thread(&f.token, &gid, "t").await;
+    let post = app.post(&m.token, &tid, "twice").await;
+    let d = app
+        .ok(Some(&m.token), "mutation($p: ID!) { a: deletePost(postId: $p) { state } b: deletePost(postId: $p) { state } }", json!({"p": post}))
+        .await;
+    assert_eq!(d["b"]["state"], "DELETED");
+    let d = app
+        .ok(
+            Some(&f.token),
+            "query($t: ID!) { thread(id: $t) { postCount } }",
+            json!({"t": tid}),
+        )
+        .await;
+    assert_eq!(d["thread"]["postCount"], 1, "one delete, counted once");
+    let resp = app
+        .gql(
+            Some(&m.token),
+            "mutation($g: ID!, $t: ID!) { leaveGroup(groupId: $g) b: createPost(input: {threadId: $t, body: \"after leaving\"}) { id } }",
+            json!({"g": gid, "t": tid}),
+        )
+        .await;
+    assert_eq!(resp["data"]["leaveGroup"], true);
+    assert_eq!(
+        resp["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{resp}"
+    );
+}
+
 backend_tests!(
+    several_mutations_in_one_request,
     threads_posts_edit_delete,
     posts_paginate_both_ways,
     reactions_are_idempotent,

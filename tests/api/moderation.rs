@@ -185,6 +185,45 @@ async fn flags_on_a_facilitators_post(app: TestApp) {
         1,
         "to admins"
     );
+    // Resolving it is logged for the others, not for the flagged facilitator.
+    let flag = app.ok(Some(&f2.token), QUEUE, json!({"g": gid})).await["group"]["flags"]["nodes"]
+        [0]["id"]
+        .clone();
+    app.ok(
+        Some(&f2.token),
+        "mutation($f: ID!) { resolveFlag(flagId: $f, note: \"spoke with them\") { status } }",
+        json!({"f": flag}),
+    )
+    .await;
+    let log = |d: Value| {
+        d["group"]["moderationLog"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(
+        log(app.ok(Some(&f2.token), LOG, json!({"g": gid})).await),
+        1
+    );
+    assert_eq!(
+        log(app.ok(Some(&f1.token), LOG, json!({"g": gid})).await),
+        0
+    );
+    // Hiding their own post does not let the flagged facilitator close flags.
+    app.ok(Some(&m.token), FLAG, json!({"p": post, "r": "SPAM"}))
+        .await;
+    app.ok(
+        Some(&f1.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { state } }",
+        json!({"p": post}),
+    )
+    .await;
+    let open = app.ok(Some(&f2.token), QUEUE, json!({"g": gid})).await;
+    assert!(open["group"]["flags"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["status"] == "OPEN"));
 }
 
 async fn moderation_actions_are_logged(app: TestApp) {

@@ -76,6 +76,44 @@ async fn search_respects_groups_and_states(app: TestApp) {
         .await;
     assert_eq!(d["searchPosts"]["totalCount"], 2);
 
+    // flaggedOnly: flags are the facilitator's business.
+    let visible = app.ok(Some(&fa.token), SEARCH, json!({"q": "sleep"})).await["searchPosts"]
+        ["nodes"][0]["post"]["body"]
+        .clone();
+    assert_eq!(visible, "I could not sleep <again> last night");
+    let other = app.member_of(&fa, &ga, "search-mo").await;
+    let d = app.ok(Some(&ma.token), SEARCH, json!({"q": "sleep"})).await;
+    let _ = d;
+    let post_id = app
+        .ok(
+            Some(&ma.token),
+            "query($t: ID!) { thread(id: $t) { posts(first: 2) { nodes { id } } } }",
+            json!({"t": ta}),
+        )
+        .await["thread"]["posts"]["nodes"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        Some(&other.token),
+        "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
+        json!({"p": post_id}),
+    )
+    .await;
+    let flagged = json!({"q": "sleep", "f": {"flaggedOnly": true}});
+    assert_eq!(
+        app.ok(Some(&ma.token), SEARCH, flagged.clone()).await["searchPosts"]["totalCount"],
+        0
+    );
+    assert_eq!(
+        app.ok(Some(&other.token), SEARCH, flagged.clone()).await["searchPosts"]["totalCount"],
+        0
+    );
+    assert_eq!(
+        app.ok(Some(&fa.token), SEARCH, flagged).await["searchPosts"]["totalCount"],
+        1
+    );
+
     // Query syntax is text; bad input is refused.
     for q in ["\"sleep", "sleep AND", "a:b", "*", "-x", "[("] {
         app.ok(Some(&ma.token), SEARCH, json!({"q": q})).await;

@@ -41,6 +41,13 @@ pub fn sdl() -> String {
     build_schema(&Config::for_tests(".".into(), None)).sdl()
 }
 
+/// The request's context for a mutation: nothing cached from before it.
+pub fn rc_write<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, AppError> {
+    let r = rc(ctx)?;
+    r.forget_cached();
+    Ok(r)
+}
+
 /// The request's context, put there by the HTTP layer for every request.
 pub fn rc<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, AppError> {
     ctx.data::<RequestCtx>()

@@ -1,6 +1,6 @@
 use super::{
     ids::{self, Kind},
-    rc,
+    rc_write,
     types::*,
 };
 use crate::service::{
@@ -78,7 +78,7 @@ pub struct MutationRoot;
 #[Object(name = "Mutation")]
 impl MutationRoot {
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         let s = service::accounts::register(
             &r.state,
             &input.handle,
@@ -90,7 +90,7 @@ impl MutationRoot {
     }
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         Ok(
             service::accounts::login(&r.state, &input.handle, &input.password)
                 .await?
@@ -104,21 +104,21 @@ impl MutationRoot {
         ctx: &Context<'_>,
         refresh_token: String,
     ) -> Result<AuthPayload> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         Ok(service::accounts::refresh_session(&r.state, &refresh_token)
             .await?
             .into())
     }
 
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         Ok(service::accounts::logout(&r.state, &refresh_token).await?)
     }
 
     /// Admins and platform facilitators; the creator becomes the group's facilitator.
     async fn create_group(&self, ctx: &Context<'_>, input: CreateGroupInput) -> Result<Group> {
         let g = groups::create_group(
-            rc(ctx)?,
+            rc_write(ctx)?,
             groups::NewGroup {
                 name: &input.name,
                 slug: input.slug.as_deref(),
@@ -131,7 +131,7 @@ impl MutationRoot {
 
     /// Group facilitators.
     async fn create_invite(&self, ctx: &Context<'_>, input: CreateInviteInput) -> Result<Invite> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let invite = groups::create_invite(
             r,
@@ -147,17 +147,17 @@ impl MutationRoot {
     }
 
     async fn join_group(&self, ctx: &Context<'_>, code: String) -> Result<Membership> {
-        Ok(Membership(groups::join_group(rc(ctx)?, &code).await?))
+        Ok(Membership(groups::join_group(rc_write(ctx)?, &code).await?))
     }
 
     async fn leave_group(&self, ctx: &Context<'_>, group_id: ID) -> Result<bool> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         Ok(groups::leave_group(r, ids::decode(Kind::Group, &group_id)?).await?)
     }
 
     async fn create_thread(&self, ctx: &Context<'_>, input: CreateThreadInput) -> Result<Thread> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let t = forum::create_thread(
             r,
@@ -174,7 +174,7 @@ impl MutationRoot {
     }
 
     async fn create_post(&self, ctx: &Context<'_>, input: CreatePostInput) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let thread_id = ids::decode(Kind::Thread, &input.thread_id)?;
         let reply_to = input
@@ -197,7 +197,7 @@ impl MutationRoot {
 
     /// The author only.
     async fn edit_post(&self, ctx: &Context<'_>, input: EditPostInput) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &input.post_id)?;
         let p = forum::edit_post(r, id, &input.body, input.content_warning.as_deref()).await?;
@@ -206,7 +206,7 @@ impl MutationRoot {
 
     /// The author only; leaves a DELETED tombstone.
     async fn delete_post(&self, ctx: &Context<'_>, post_id: ID) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         Ok(Post(
             forum::delete_post(r, ids::decode(Kind::Post, &post_id)?).await?,
@@ -215,7 +215,7 @@ impl MutationRoot {
 
     /// Idempotent.
     async fn react(&self, ctx: &Context<'_>, post_id: ID, kind: ReactionKind) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(forum::set_reaction(r, id, kind.into(), true).await?))
@@ -223,7 +223,7 @@ impl MutationRoot {
 
     /// Idempotent.
     async fn unreact(&self, ctx: &Context<'_>, post_id: ID, kind: ReactionKind) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(forum::set_reaction(r, id, kind.into(), false).await?))
@@ -231,7 +231,7 @@ impl MutationRoot {
 
     /// Any member, once per post and reason.
     async fn flag_post(&self, ctx: &Context<'_>, input: FlagPostInput) -> Result<Flag> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &input.post_id)?;
         let f = moderation::flag_post(r, id, input.reason.into(), input.note.as_deref()).await?;
@@ -244,7 +244,7 @@ impl MutationRoot {
         flag_id: ID,
         note: Option<String>,
     ) -> Result<Flag> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Flag, &flag_id)?;
         Ok(Flag(
@@ -258,7 +258,7 @@ impl MutationRoot {
         flag_id: ID,
         note: Option<String>,
     ) -> Result<Flag> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Flag, &flag_id)?;
         Ok(Flag(
@@ -272,7 +272,7 @@ impl MutationRoot {
         post_id: ID,
         reason: Option<String>,
     ) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(
@@ -286,7 +286,7 @@ impl MutationRoot {
         post_id: ID,
         reason: Option<String>,
     ) -> Result<Post> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(
@@ -300,7 +300,7 @@ impl MutationRoot {
         thread_id: ID,
         locked: bool,
     ) -> Result<Thread> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Thread, &thread_id)?;
         Ok(Thread(
@@ -314,7 +314,7 @@ impl MutationRoot {
         thread_id: ID,
         pinned: bool,
     ) -> Result<Thread> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Thread, &thread_id)?;
         Ok(Thread(
@@ -330,7 +330,7 @@ impl MutationRoot {
         until: DateTime<Utc>,
         reason: Option<String>,
     ) -> Result<Membership> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let g = ids::decode(Kind::Group, &group_id)?;
         let u = ids::decode(Kind::User, &user_id)?;
@@ -345,7 +345,7 @@ impl MutationRoot {
         group_id: ID,
         user_id: ID,
     ) -> Result<Membership> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let g = ids::decode(Kind::Group, &group_id)?;
         let u = ids::decode(Kind::User, &user_id)?;
@@ -359,7 +359,7 @@ impl MutationRoot {
         user_id: ID,
         reason: Option<String>,
     ) -> Result<bool> {
-        let r = rc(ctx)?;
+        let r = rc_write(ctx)?;
         r.viewer()?;
         let g = ids::decode(Kind::Group, &group_id)?;
         let u = ids::decode(Kind::User, &user_id)?;

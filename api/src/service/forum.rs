@@ -3,7 +3,7 @@ use super::RequestCtx;
 use crate::{
     domain::{content, policy},
     error::{AppError, AppResult},
-    store::{events::Subject, now, Page},
+    store::{events::Subject, lock_post, now, Page},
 };
 use chrono::{DateTime, Utc};
 use entity::{
@@ -339,6 +339,8 @@ pub async fn edit_post(
     )?;
     let db = &ctx.state.db;
     let mut w = db.write().await?;
+    let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    policy::edit_post(&standing, &post, t)?;
     let group_id = post.group_id;
     let thread_id = post.thread_id;
     let mut active: post::ActiveModel = post.into();
@@ -371,6 +373,10 @@ pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Mod
     }
     let db = &ctx.state.db;
     let mut w = db.write().await?;
+    let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    if post.state == PostState::Deleted {
+        return Ok(post);
+    }
     let counter = match post.state {
         PostState::Hidden => thread::Column::HiddenPosts,
         _ => thread::Column::VisiblePosts,
@@ -413,6 +419,8 @@ pub async fn set_reaction(
     let viewer_id = standing.viewer.id;
     let db = &ctx.state.db;
     let mut w = db.write().await?;
+    let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    policy::react(&standing, &post, now())?;
     let changed = if on {
         reaction::Entity::insert(reaction::ActiveModel {
             post_id: Set(post_id),

@@ -9,7 +9,7 @@ use crate::{
 };
 use entity::{
     enums::{EventKind, GroupRole},
-    event, flag, membership, post, thread,
+    event, flag, membership, moderation_action, post, thread,
 };
 use futures_util::{stream, Stream};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -162,11 +162,11 @@ impl Live {
             return None;
         }
         loop {
-            let e = match self.history.pop_front() {
-                Some(e) => e,
+            let (e, replayed) = match self.history.pop_front() {
+                Some(e) => (e, true),
                 None => match self.rx.recv().await {
                     Ok(e) if self.replayed.remove(&e.id) => continue,
-                    Ok(e) => e,
+                    Ok(e) => (e, false),
                     Err(RecvError::Lagged(_)) => {
                         self.done = true;
                         return Some(Delivery::Lagged);
@@ -174,23 +174,24 @@ impl Live {
                     Err(RecvError::Closed) => return None,
                 },
             };
-            let left = e.group_id == self.group_id
+            // The subscriber left or was removed just now: done. (A leave in
+            // the replayed past is history; access is checked below.)
+            let own_leave = e.group_id == self.group_id
                 && e.kind == EventKind::MemberLeft
                 && e.member_id == Some(self.viewer_id);
-            if !left && !self.scope.matches(self.group_id, &e) {
-                continue;
-            }
-            if left && !self.is_admin {
+            if own_leave && !replayed && !self.is_admin {
                 return None;
             }
-            // Access as of now (at most a second old): a member who left or
-            // was removed is done.
+            if !self.scope.matches(self.group_id, &e) {
+                continue;
+            }
+            // Access as of now (at most a second old).
             let moderator = self.access().await?;
             if let Scope::Moderation(_) = self.scope {
                 if !moderator {
                     return None;
                 }
-                if self.flag_on_own_post(&e).await {
+                if self.about_own_post(&e).await {
                     continue;
                 }
             }
@@ -221,23 +222,34 @@ impl Live {
         Some(m.role == GroupRole::Facilitator)
     }
 
-    /// Flags on a facilitator's own post go to the others, not to them.
-    async fn flag_on_own_post(&self, e: &event::Model) -> bool {
-        let Some(flag_id) = e.flag_id else {
-            return false;
-        };
+    /// Flags on a facilitator's own post, and actions on those flags, go to
+    /// the others, not to them. When in doubt (a failed lookup), withhold.
+    async fn about_own_post(&self, e: &event::Model) -> bool {
         if self.is_admin {
             return false;
         }
-        let author: Option<Option<Uuid>> = flag::Entity::find_by_id(flag_id)
-            .select_only()
-            .column(flag::Column::PostAuthorId)
-            .into_tuple()
-            .one(&self.state.db.conn)
-            .await
-            .ok()
-            .flatten();
-        author.flatten() == Some(self.viewer_id)
+        let db = &self.state.db.conn;
+        let author: Result<Option<Option<Uuid>>, _> = if let Some(flag_id) = e.flag_id {
+            flag::Entity::find_by_id(flag_id)
+                .select_only()
+                .column(flag::Column::PostAuthorId)
+                .into_tuple()
+                .one(db)
+                .await
+        } else if let Some(action_id) = e.action_id {
+            moderation_action::Entity::find_by_id(action_id)
+                .select_only()
+                .column(moderation_action::Column::PostAuthorId)
+                .into_tuple()
+                .one(db)
+                .await
+        } else {
+            return false;
+        };
+        match author {
+            Ok(a) => a.flatten() == Some(self.viewer_id),
+            Err(_) => true,
+        }
     }
 }
 
@@ -256,6 +268,13 @@ impl<K: std::hash::Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
         TtlCache {
             ttl,
             entries: Default::default(),
+        }
+    }
+
+    /// Drops the loaded entries whose value matches.
+    pub fn forget(&self, stale: impl Fn(&V) -> bool) {
+        if let Ok(mut map) = self.entries.lock() {
+            map.retain(|_, slot| !slot.1.get().is_some_and(&stale));
         }
     }
 
@@ -323,6 +342,28 @@ impl LiveCache {
                 Ok(Arc::new(Objects { post, thread }))
             })
             .await
+    }
+
+    /// Forgets what a committed event made stale: a post edited, hidden,
+    /// restored or deleted, a thread updated, a group's members changed.
+    pub fn forget(&self, e: &event::Model) {
+        use EventKind::*;
+        match e.kind {
+            PostEdited | PostDeleted | PostHidden | PostRestored => {
+                if let Some(id) = e.post_id {
+                    self.objects
+                        .forget(|o| o.post.as_ref().is_some_and(|p| p.id == id));
+                }
+            }
+            ThreadUpdated => {
+                if let Some(id) = e.thread_id {
+                    self.objects
+                        .forget(|o| o.thread.as_ref().is_some_and(|t| t.id == id));
+                }
+            }
+            MemberJoined | MemberLeft => self.members.forget(|_| true),
+            _ => {}
+        }
     }
 
     async fn members(

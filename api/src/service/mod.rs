@@ -46,6 +46,19 @@ impl RequestCtx {
         }
     }
 
+    /// Forgets what this request's loaders have cached. Each mutation starts
+    /// with it: mutations run one after another in a request, and each must
+    /// see what the previous one wrote.
+    pub fn forget_cached(&self) {
+        let l = &self.loaders;
+        l.users.clear::<Uuid>();
+        l.groups.clear::<Uuid>();
+        l.threads.clear::<Uuid>();
+        l.posts.clear::<Uuid>();
+        l.memberships.clear::<Uuid>();
+        l.reactions.clear::<Uuid>();
+    }
+
     pub fn viewer(&self) -> AppResult<&Viewer> {
         policy::require_viewer(&self.auth)
     }

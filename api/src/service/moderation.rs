@@ -4,7 +4,7 @@ use super::RequestCtx;
 use crate::{
     domain::{content, policy},
     error::{AppError, AppResult},
-    store::{events::Subject, keyset_after, now, Page, WriteTxn},
+    store::{events::Subject, keyset_after, lock_post, now, Page, WriteTxn},
 };
 use chrono::{DateTime, Utc};
 use entity::{
@@ -84,6 +84,14 @@ pub async fn moderation_log(
     policy::moderate(&standing)?;
     let mut q =
         moderation_action::Entity::find().filter(moderation_action::Column::GroupId.eq(group_id));
+    // Actions on flags about a facilitator's own post are kept from them.
+    if !standing.viewer.is_admin() {
+        q = q.filter(
+            Condition::any()
+                .add(moderation_action::Column::PostAuthorId.is_null())
+                .add(moderation_action::Column::PostAuthorId.ne(standing.viewer.id)),
+        );
+    }
     if let Some(a) = after {
         q = q.filter(moderation_action::Column::Id.lt(a));
     }
@@ -121,7 +129,7 @@ pub async fn action(ctx: &RequestCtx, id: Uuid) -> AppResult<moderation_action::
         .await?;
     let found = found.ok_or(AppError::NotFound)?;
     policy::read_group(&standing)?;
-    if !standing.is_moderator() {
+    if !policy::see_flag(&standing, found.post_author_id) {
         return Err(AppError::NotFound);
     }
     Ok(found)
@@ -233,6 +241,8 @@ pub(crate) async fn insert_flag(
 
 struct LogEntry<'a> {
     group_id: Uuid,
+    /// Set on flag actions: see `moderation_action::Model::post_author_id`.
+    flag_post_author: Option<Uuid>,
     kind: ModerationActionKind,
     actor: Uuid,
     reason: Option<String>,
@@ -251,6 +261,7 @@ async fn log_action(w: &mut WriteTxn, e: LogEntry<'_>) -> AppResult<moderation_a
         actor_id: Set(Some(e.actor)),
         reason: Set(e.reason),
         post_id: Set(e.post.map(|p| p.id)),
+        post_author_id: Set(e.flag_post_author),
         thread_id: Set(thread_id),
         member_id: Set(e.member_id),
         created_at: Set(now()),
@@ -325,6 +336,7 @@ pub async fn close_flag(
     log_action(
         &mut w,
         LogEntry {
+            flag_post_author: found.post_author_id,
             group_id: found.group_id,
             kind,
             actor: standing.viewer.id,
@@ -379,6 +391,15 @@ pub async fn set_post_hidden(
     }
     let db = &ctx.state.db;
     let mut w = db.write().await?;
+    let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    if post.state == to {
+        return Ok(post);
+    }
+    if post.state != from {
+        return Err(AppError::bad_input(
+            "a deleted post cannot be hidden or restored",
+        ));
+    }
     let t = now();
     let (inc, dec) = if hide {
         (thread::Column::HiddenPosts, thread::Column::VisiblePosts)
@@ -395,7 +416,9 @@ pub async fn set_post_hidden(
     active.state = Set(to);
     let updated = active.update(&w.txn).await?;
     let actor = standing.viewer.id;
-    if hide {
+    // Hiding resolves the post's open flags, unless they are flags the actor
+    // may not see: a facilitator's own post.
+    if hide && policy::see_flag(&standing, post.author_id) {
         let open: Vec<flag::Model> = flag::Entity::find()
             .filter(flag::Column::PostId.eq(post_id))
             .filter(flag::Column::Status.eq(FlagStatus::Open))
@@ -431,6 +454,7 @@ pub async fn set_post_hidden(
     log_action(
         &mut w,
         LogEntry {
+            flag_post_author: None,
             group_id: post.group_id,
             kind,
             actor,
@@ -499,6 +523,7 @@ pub async fn set_thread_flag(
     log_action(
         &mut w,
         LogEntry {
+            flag_post_author: None,
             group_id,
             kind,
             actor: standing.viewer.id,
@@ -561,6 +586,7 @@ pub async fn set_mute(
     log_action(
         &mut w,
         LogEntry {
+            flag_post_author: None,
             group_id,
             kind: if until.is_some() {
                 ModerationActionKind::MuteMember
@@ -595,6 +621,7 @@ pub async fn remove_member(
     log_action(
         &mut w,
         LogEntry {
+            flag_post_author: None,
             group_id,
             kind: ModerationActionKind::RemoveMember,
             actor: standing.viewer.id,

@@ -145,11 +145,21 @@ pub async fn search(
         q = q.filter(post::Column::CreatedAt.lt(u));
     }
     if filter.flagged_only {
-        let open = flag::Entity::find()
+        // Flags are for facilitators, and not those on their own posts.
+        let mut open = flag::Entity::find()
             .select_only()
             .column(flag::Column::PostId)
             .filter(flag::Column::Status.eq(FlagStatus::Open));
-        q = q.filter(post::Column::Id.in_subquery(open.into_query()));
+        if !viewer.is_admin() {
+            open = open.filter(
+                Condition::any()
+                    .add(flag::Column::PostAuthorId.is_null())
+                    .add(flag::Column::PostAuthorId.ne(viewer.id)),
+            );
+        }
+        q = q
+            .filter(post::Column::GroupId.is_in(facilitates.clone()))
+            .filter(post::Column::Id.in_subquery(open.into_query()));
     }
     let total = q.clone().count(conn).await?;
     if let Some(a) = after {

@@ -57,3 +57,20 @@ where
             .add(Condition::all().add(a.eq(x)).add(b.gt(y)))
     }
 }
+
+/// Reads a post inside a write transaction, locking its row on Postgres, so
+/// that an author's and a facilitator's changes to one post apply one after
+/// the other against what the other left (SQLite has one writer anyway).
+pub async fn lock_post(
+    w: &WriteTxn,
+    id: uuid::Uuid,
+) -> crate::error::AppResult<Option<entity::post::Model>> {
+    use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect};
+    let q = entity::post::Entity::find_by_id(id);
+    let q = if w.txn.get_database_backend() == DbBackend::Postgres {
+        q.lock_exclusive()
+    } else {
+        q
+    };
+    Ok(q.one(&w.txn).await?)
+}
