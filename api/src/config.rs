@@ -161,6 +161,10 @@ pub struct Config {
         global = true
     )]
     pub ws_max_connections: usize,
+    /// Seconds between re-checks of a WebSocket's session and role: a
+    /// logged-out session or changed role closes the connection.
+    #[arg(long, env = "HEARTH_WS_RECHECK", default_value_t = 60, global = true)]
+    pub ws_recheck: u64,
     /// Seconds between keep-alive pings on a WebSocket.
     #[arg(long, env = "HEARTH_WS_KEEPALIVE", default_value_t = 15, global = true)]
     pub ws_keepalive: u64,
@@ -209,6 +213,7 @@ impl Config {
             ws_max_subscriptions: 50,
             ws_max_connections: 10,
             ws_keepalive: 15,
+            ws_recheck: 60,
             workers: Some(1),
             log_format: LogFormat::Text,
         }

@@ -196,6 +196,8 @@ async fn run(
     keepalive.tick().await;
     let expiry = tokio::time::sleep(expires_in.unwrap_or(Duration::from_secs(86_400 * 365)));
     tokio::pin!(expiry);
+    let mut recheck = tokio::time::interval(Duration::from_secs(state.config.ws_recheck.max(1)));
+    recheck.tick().await;
     loop {
         tokio::select! {
             incoming = stream.next() => {
@@ -262,6 +264,16 @@ async fn run(
             }
             _ = &mut expiry => {
                 return close(4401, "access token expired: reconnect with a fresh one");
+            }
+            _ = recheck.tick() => {
+                // The session may have been logged out, the account deleted
+                // or the role changed since the connection was opened.
+                match accounts::authenticate(&state, Some(&header)).await {
+                    Ok(Auth::Viewer(v)) if v.id == viewer.id && v.role == viewer.role => {}
+                    Ok(Auth::Viewer(_)) => return close(4401, "your role changed: reconnect"),
+                    Ok(_) => return close(4403, "forbidden: session ended"),
+                    Err(e) => tracing::warn!(error = ?e, "re-checking a WebSocket session"),
+                }
             }
         }
     }

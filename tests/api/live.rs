@@ -181,6 +181,33 @@ async fn connection_limits(postgres: bool) {
     assert_eq!(ws.closed().await, Some(4401));
 }
 
+/// Logging out ends open WebSocket connections of that session.
+async fn logout_closes_connections(postgres: bool) {
+    let app = crate::helpers::spawn_app_with(postgres, |c| c.ws_recheck = 1).await;
+    let m = app.register("bye-m").await;
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    ws.ack().await.unwrap();
+    app.ok(
+        None,
+        "mutation($t: String!) { logout(refreshToken: $t) }",
+        json!({"t": m.refresh}),
+    )
+    .await;
+    assert_eq!(ws.closed().await, Some(4403));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_closes_connections_sqlite() {
+    logout_closes_connections(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_closes_connections_postgres() {
+    if crate::helpers::postgres_url().is_some() {
+        logout_closes_connections(true).await;
+    }
+}
+
 /// A stalled subscriber delays nobody else, and learns it fell behind.
 async fn slow_consumer(postgres: bool) {
     let app = crate::helpers::spawn_app_with(postgres, |c| c.subscription_buffer = 16).await;
