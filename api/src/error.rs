@@ -81,8 +81,9 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
     for err in errors.iter_mut() {
         let (code, retry_after) = match err.source::<AppError>() {
             Some(AppError::Internal(cause)) => {
-                tracing::error!(request_id, error = ?cause, path = ?err.path, "internal error");
-                err.message = format!("internal error (request id {request_id})");
+                // Logged inside the request's span, which carries its id.
+                tracing::error!(error = ?cause, path = ?err.path, "internal error");
+                err.message = "internal error".to_owned();
                 ("INTERNAL", None)
             }
             Some(e @ AppError::RateLimited { retry_after_secs }) => {
@@ -93,7 +94,7 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
         };
         let ext = err.extensions.get_or_insert_with(Default::default);
         ext.set("code", code);
-        if code == "INTERNAL" {
+        if code == "INTERNAL" && !request_id.is_empty() {
             ext.set("requestId", request_id);
         }
         if let Some(secs) = retry_after {
@@ -109,4 +110,16 @@ pub fn error_body(code: &str, message: &str) -> serde_json::Value {
         "data": null,
         "errors": [{ "message": message, "extensions": { "code": code } }]
     })
+}
+
+/// Adds the request id to INTERNAL errors, so that a client can quote it
+/// and an operator find the matching log line.
+pub fn stamp_request_id(errors: &mut [async_graphql::ServerError], request_id: &str) {
+    for err in errors.iter_mut() {
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
+            err.message = format!("internal error (request id {request_id})");
+            ext.set("requestId", request_id);
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! HTTP routes: GraphQL over POST, GraphiQL, health, readiness, metrics.
 use crate::{
-    error::error_body,
+    error::{error_body, stamp_request_id},
     service::{accounts, RequestCtx},
     startup::AppState,
 };
@@ -119,7 +119,7 @@ async fn graphql(
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))
         .catch_unwind()
         .await;
-    let response = match executed {
+    let mut response = match executed {
         Ok(r) => r,
         Err(_) => {
             tracing::error!(%request_id, "panic while executing a request");
@@ -132,6 +132,7 @@ async fn graphql(
             );
         }
     };
+    stamp_request_id(&mut response.errors, &request_id);
     match serde_json::to_string(&response) {
         Ok(body) => HttpResponse::Ok()
             .content_type("application/json")

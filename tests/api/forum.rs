@@ -362,6 +362,43 @@ pub fn uuid_of(global: &str) -> uuid::Uuid {
     uuid::Uuid::parse_str(raw.split_once(':').unwrap().1).unwrap()
 }
 
+/// Concurrent writers in one group, with crisis flags raised on the way,
+/// all succeed (no lock cycle between them).
+async fn concurrent_writes_in_one_group(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("busy-f").await;
+    let m = app.member_of(&f, &gid, "busy-m").await;
+    let (tid, _) = app.thread(&f.token, &gid, "busy").await;
+    let q = "mutation($t: ID!, $b: String!) { createPost(input: {threadId: $t, body: $b}) { id } }";
+    let t = "mutation($g: ID!, $n: String!) { createThread(input: {groupId: $g, title: $n, body: \"I want to kill myself\"}) { id } }";
+    let posts = (0..16).map(|i| {
+        let body = if i % 2 == 0 {
+            "I want to kill myself".to_owned()
+        } else {
+            format!("post {i}")
+        };
+        let token = if i % 3 == 0 { &f.token } else { &m.token };
+        app.gql(Some(token), q, json!({"t": tid, "b": body}))
+    });
+    let threads =
+        (0..4).map(|i| app.gql(Some(&m.token), t, json!({"g": gid, "n": format!("t{i}")})));
+    let (a, b) = futures_util::future::join(
+        futures_util::future::join_all(posts),
+        futures_util::future::join_all(threads),
+    )
+    .await;
+    for r in a.iter().chain(b.iter()) {
+        assert!(r.get("errors").is_none(), "[{}] {r}", app.backend);
+    }
+    let d = app
+        .ok(
+            Some(&f.token),
+            "query($t: ID!) { thread(id: $t) { postCount } }",
+            json!({"t": tid}),
+        )
+        .await;
+    assert_eq!(d["thread"]["postCount"], 17);
+}
+
 /// Mutations in one request run one after another, each seeing the last.
 async fn several_mutations_in_one_request(app: TestApp) {
     let (f, gid) = app.group_with_facilitator("multi-f").await;
@@ -395,6 +432,7 @@ async fn several_mutations_in_one_request(app: TestApp) {
 }
 
 backend_tests!(
+    concurrent_writes_in_one_group,
     several_mutations_in_one_request,
     threads_posts_edit_delete,
     posts_paginate_both_ways,

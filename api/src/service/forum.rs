@@ -198,7 +198,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     )?;
     let viewer_id = standing.viewer.id;
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(input.group_id).await?;
     // Thread and opening post commit together or not at all.
     let thread = thread::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -285,7 +285,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
         }
     }
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(thread.group_id).await?;
     let text = body.clone();
     let post = insert_post(
         &w.txn,
@@ -338,7 +338,7 @@ pub async fn edit_post(
         content::CONTENT_WARNING_MAX,
     )?;
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
     policy::edit_post(&standing, &post, t)?;
     let group_id = post.group_id;
@@ -372,7 +372,7 @@ pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Mod
         return Ok(post);
     }
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
     if post.state == PostState::Deleted {
         return Ok(post);
@@ -418,7 +418,7 @@ pub async fn set_reaction(
     policy::react(&standing, &post, now())?;
     let viewer_id = standing.viewer.id;
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
     policy::react(&standing, &post, now())?;
     let changed = if on {

@@ -216,7 +216,7 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
 pub async fn leave_group(ctx: &RequestCtx, group_id: Uuid) -> AppResult<bool> {
     let viewer = ctx.viewer()?.clone();
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(group_id).await?;
     let m = membership::Entity::find_by_id((group_id, viewer.id))
         .one(&w.txn)
         .await?

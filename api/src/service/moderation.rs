@@ -147,7 +147,7 @@ pub async fn flag_post(
     let reporter = standing.viewer.id;
     let t = now();
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(post.group_id).await?;
 
     // Per-member daily limit; the answer says when the oldest flag in the
     // window ages out.
@@ -303,7 +303,7 @@ pub async fn close_flag(
         return Err(AppError::conflict("this flag is already closed"));
     }
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(found.group_id).await?;
     let t = now();
     let (status, kind, event) = if dismiss {
         (
@@ -390,7 +390,7 @@ pub async fn set_post_hidden(
         ));
     }
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
     if post.state == to {
         return Ok(post);
@@ -506,7 +506,7 @@ pub async fn set_thread_flag(
         return Ok(thread);
     }
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(thread.group_id).await?;
     let group_id = thread.group_id;
     let mut active: thread::ActiveModel = thread.into();
     let kind = match (which, on) {
@@ -579,7 +579,7 @@ pub async fn set_mute(
         return Err(AppError::bad_input("`until` must be in the future"));
     }
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(group_id).await?;
     let mut active: membership::ActiveModel = target.into();
     active.muted_until = Set(until);
     let updated = active.update(&w.txn).await?;
@@ -614,7 +614,7 @@ pub async fn remove_member(
     let (standing, _target) = target_membership(ctx, group_id, user_id).await?;
     let reason = reason_text(reason)?;
     let db = &ctx.state.db;
-    let mut w = db.write().await?;
+    let mut w = db.write_in(group_id).await?;
     membership::Entity::delete_by_id((group_id, user_id))
         .exec(&w.txn)
         .await?;

@@ -47,6 +47,14 @@ impl Db {
         })
     }
 
+    /// A write transaction on one group's data, holding the group's lock
+    /// from the start (see `WriteTxn::lock_group`).
+    pub async fn write_in(&self, group_id: uuid::Uuid) -> AppResult<WriteTxn> {
+        let mut w = self.write().await?;
+        w.lock_group(group_id).await?;
+        Ok(w)
+    }
+
     pub async fn commit(&self, w: WriteTxn) -> AppResult<()> {
         let WriteTxn {
             txn,

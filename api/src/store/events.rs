@@ -15,6 +15,30 @@ pub struct Subject {
 }
 
 impl WriteTxn {
+    /// On Postgres, concurrent transactions draw event ids from a sequence
+    /// in start order but commit in any order; a reader resuming "after id
+    /// N" could then miss an id below N that committed later. Holding the
+    /// group's row lock until commit makes a group's event ids increase in
+    /// commit order. Writers take it first (`Db::write_in`), so all of a
+    /// group's writers lock in one order. NO KEY UPDATE, not UPDATE: inserts
+    /// that reference the group take KEY SHARE locks on its row, which this
+    /// must not wait for. (SQLite has one writer at a time.)
+    pub async fn lock_group(&mut self, group_id: Uuid) -> AppResult<()> {
+        if self.txn.get_database_backend() == DbBackend::Postgres
+            && self.locked_group != Some(group_id)
+        {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE",
+                    [group_id.into()],
+                ))
+                .await?;
+            self.locked_group = Some(group_id);
+        }
+        Ok(())
+    }
+
     pub async fn append_event(
         &mut self,
         group_id: Uuid,
@@ -22,23 +46,7 @@ impl WriteTxn {
         actor_id: Option<Uuid>,
         subject: Subject,
     ) -> AppResult<i64> {
-        // On Postgres, concurrent transactions draw event ids from a sequence
-        // in start order but commit in any order; a reader resuming "after
-        // id N" could then miss an id below N that committed later. Holding
-        // the group's row lock until commit makes a group's event ids
-        // increase in commit order. (SQLite has one writer at a time.)
-        if self.txn.get_database_backend() == DbBackend::Postgres
-            && self.locked_group != Some(group_id)
-        {
-            self.txn
-                .execute_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT 1 FROM groups WHERE id = $1 FOR UPDATE",
-                    [group_id.into()],
-                ))
-                .await?;
-            self.locked_group = Some(group_id);
-        }
+        self.lock_group(group_id).await?;
         let model = event::ActiveModel {
             id: NotSet,
             group_id: Set(group_id),
