@@ -2,7 +2,7 @@
 //! groups, ordinary posts as background load, and crisis posts whose
 //! FLAG_RAISED delivery is timed from the event's commit-time stamp
 //! (`occurredAt`, written in the post's transaction) to receipt.
-use crate::{gql, register, ws::Ws, Percentiles};
+use crate::{gql, new_member, register, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entity::{enums::PlatformRole, user};
@@ -67,15 +67,7 @@ async fn setup(o: &Options, run: &str) -> anyhow::Result<Vec<Group>> {
             .as_str()
             .context("code")?
             .to_owned();
-        let m = register(&client, &o.url, &format!("al-{run}-m{g}")).await?;
-        gql(
-            &client,
-            &o.url,
-            Some(&m),
-            "mutation($c: String!) { joinGroup(code: $c) { role } }",
-            json!({"c": code}),
-        )
-        .await?;
+        let m = new_member(&client, &o.url, &format!("al-{run}-m{g}"), &code).await?;
         let d = gql(&client, &o.url, Some(&m), "mutation($g: ID!) { createThread(input: {groupId: $g, title: \"Between sessions\", body: \"How is everyone?\"}) { id } }", json!({"g": gid})).await?;
         let tid = d["createThread"]["id"]
             .as_str()

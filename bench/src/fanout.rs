@@ -3,7 +3,7 @@
 //! Reports the latency from each post's commit stamp (`occurredAt`, written
 //! in its transaction) to each client's receipt, and the servers' resident
 //! memory per idle subscription.
-use crate::{gql, register, ws::Ws, Percentiles};
+use crate::{gql, new_member, register, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entity::{enums::PlatformRole, user};
@@ -75,15 +75,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let members = o.clients.div_ceil(10);
     let mut tokens = Vec::new();
     for i in 0..members {
-        let t = register(&client, &url, &format!("fo-{run}-m{i}")).await?;
-        gql(
-            &client,
-            &url,
-            Some(&t),
-            "mutation($c: String!) { joinGroup(code: $c) { role } }",
-            json!({"c": code}),
-        )
-        .await?;
+        let t = new_member(&client, &url, &format!("fo-{run}-m{i}"), &code).await?;
         tokens.push(t);
     }
 

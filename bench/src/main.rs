@@ -442,6 +442,25 @@ pub(crate) async fn register(
         .to_owned())
 }
 
+/// Registers `handle` and joins the group of invite `code`; returns its token.
+pub(crate) async fn new_member(
+    client: &reqwest::Client,
+    url: &str,
+    handle: &str,
+    code: &str,
+) -> anyhow::Result<String> {
+    let token = register(client, url, handle).await?;
+    gql(
+        client,
+        url,
+        Some(&token),
+        "mutation($c: String!) { joinGroup(code: $c) { role } }",
+        json!({"c": code}),
+    )
+    .await?;
+    Ok(token)
+}
+
 pub(crate) async fn gql(
     client: &reqwest::Client,
     url: &str,

@@ -42,20 +42,7 @@ pub enum Frame {
 
 impl Ws {
     pub async fn connect(base: &str, protocol: Protocol, token: Option<&str>) -> Ws {
-        let url = format!("{}/graphql", base.replace("http://", "ws://"));
-        let mut req = url.into_client_request().unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static(protocol.name()),
-        );
-        let (inner, _) = tokio_tungstenite::connect_async(req)
-            .await
-            .expect("ws connect");
-        let mut ws = Ws {
-            inner,
-            protocol,
-            current: String::new(),
-        };
+        let mut ws = Ws::connect_silent(base, protocol).await;
         let payload = match token {
             Some(t) => json!({"authorization": format!("Bearer {t}")}),
             None => json!({}),
