@@ -28,10 +28,6 @@ impl Standing {
         Standing { viewer, membership }
     }
 
-    pub fn group_role(&self) -> Option<GroupRole> {
-        self.membership.as_ref().map(|m| m.role)
-    }
-
     pub fn is_member(&self) -> bool {
         self.membership.is_some()
     }
