@@ -61,13 +61,23 @@ async fn subscriptions_respect_privacy(app: TestApp) {
     let (tid, _) = app.thread(&f.token, &gid, "Private").await;
     let outsider = app.register("otto").await;
 
-    // An outsider's subscription reads like a missing thread.
+    // An outsider's subscriptions read like a missing thread or group.
     let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&outsider.token)).await;
     ws.ack().await.unwrap();
-    ws.subscribe("1", THREAD_EVENTS, json!({"t": tid})).await;
-    match ws.next().await {
-        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "NOT_FOUND", "{e}"),
-        other => panic!("expected NOT_FOUND, got {other:?}"),
+    let group_streams = [
+        "subscription($g: ID!) { groupEvents(groupId: $g) { kind } }",
+        "subscription($g: ID!) { moderationEvents(groupId: $g) { kind } }",
+    ];
+    for (i, (q, v)) in [(THREAD_EVENTS, json!({"t": tid}))]
+        .into_iter()
+        .chain(group_streams.map(|q| (q, json!({"g": gid}))))
+        .enumerate()
+    {
+        ws.subscribe(&format!("out{i}"), q, v).await;
+        match ws.next().await {
+            Frame::Error(e) => assert_eq!(e["extensions"]["code"], "NOT_FOUND", "{q}: {e}"),
+            other => panic!("expected NOT_FOUND for {q}, got {other:?}"),
+        }
     }
     // A garbage cursor: BAD_USER_INPUT.
     let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;

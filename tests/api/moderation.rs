@@ -439,6 +439,49 @@ async fn facilitators_act_only_on_their_groups(app: TestApp) {
             assert_eq!(code_of(&resp), Some("NOT_FOUND"), "{q}: {resp}");
         }
     }
+    // A's flags and log entries, by ID, are as invisible as anything else.
+    let flag = app
+        .ok(Some(&fa.token), FLAG, json!({"p": pa, "r": "OTHER"}))
+        .await["flagPost"]["id"]
+        .clone();
+    app.ok(
+        Some(&fa.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+        json!({"p": pa}),
+    )
+    .await;
+
+    let action = app
+        .ok(
+            Some(&fa.token),
+            "query($g: ID!) { group(id: $g) { moderationLog { nodes { id } } } }",
+            json!({"g": ga}),
+        )
+        .await["group"]["moderationLog"]["nodes"][0]["id"]
+        .clone();
+    for (q, v) in [
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": flag}),
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": action}),
+        ),
+        (
+            "mutation($f: ID!) { resolveFlag(flagId: $f) { id } }",
+            json!({"f": flag}),
+        ),
+        (
+            "mutation($f: ID!) { dismissFlag(flagId: $f) { id } }",
+            json!({"f": flag}),
+        ),
+    ] {
+        for outsider in [&fb, &mb] {
+            let resp = app.gql(Some(&outsider.token), q, v.clone()).await;
+            assert_eq!(code_of(&resp), Some("NOT_FOUND"), "{q}: {resp}");
+        }
+    }
 }
 
 async fn flag_rate_limit(postgres: bool) {
