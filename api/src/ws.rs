@@ -13,7 +13,7 @@
 //! | 4429 | too many connections for this user |
 //! | 1009 | a frame over the size limit |
 use crate::{
-    auth::{jwt, Auth},
+    auth::Auth,
     service::{accounts, RequestCtx},
     startup::AppState,
 };
@@ -174,7 +174,9 @@ async fn run(
         return close(4429, "too many connections for this user");
     };
     // The connection ends when the access token does.
-    let expires_in = token_lifetime(&header);
+    let expires_in = Duration::from_secs(
+        (viewer.token_expires_at - chrono::Utc::now().timestamp()).max(0) as u64,
+    );
 
     let (tx, rx) = mpsc::channel::<serde_json::Result<ClientMessage>>(64);
     let ctx = RequestCtx::for_connection(state.clone(), auth, connection_id);
@@ -194,7 +196,7 @@ async fn run(
     let mut keepalive =
         tokio::time::interval(Duration::from_secs(state.config.ws_keepalive.max(1)));
     keepalive.tick().await;
-    let expiry = tokio::time::sleep(expires_in.unwrap_or(Duration::from_secs(86_400 * 365)));
+    let expiry = tokio::time::sleep(expires_in);
     tokio::pin!(expiry);
     let mut recheck = tokio::time::interval(Duration::from_secs(state.config.ws_recheck.max(1)));
     recheck.tick().await;
@@ -302,14 +304,6 @@ fn limit_error(protocol: Protocols, id: &str, max: usize) -> String {
         }
     };
     msg.to_string()
-}
-
-/// Time left on the access token, read from its `exp` (already verified).
-fn token_lifetime(header: &str) -> Option<Duration> {
-    let token = header.split_once(' ')?.1.trim();
-    let exp = jwt::unverified_expiry(token)?;
-    let left = exp - chrono::Utc::now().timestamp();
-    Some(Duration::from_secs(left.max(0) as u64))
 }
 
 fn tokio_stream<T: Send + 'static>(

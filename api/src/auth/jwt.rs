@@ -29,10 +29,15 @@ pub struct ExternalClaims {
     pub name: Option<String>,
     #[serde(default)]
     pub preferred_username: Option<String>,
+    pub exp: i64,
 }
 
 pub enum Verified {
-    Local { user_id: Uuid, session_id: Uuid },
+    Local {
+        user_id: Uuid,
+        session_id: Uuid,
+        exp: i64,
+    },
     External(ExternalClaims),
 }
 
@@ -128,6 +133,7 @@ impl JwtKeys {
             return Ok(Verified::Local {
                 user_id,
                 session_id,
+                exp: data.claims.exp,
             });
         }
         match &self.external {
@@ -182,15 +188,4 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 #[cfg(not(unix))]
 fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
-}
-
-/// The `exp` of a token whose signature was already checked.
-pub fn unverified_expiry(token: &str) -> Option<i64> {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let claims = token.split('.').nth(1)?;
-    let raw = URL_SAFE_NO_PAD.decode(claims).ok()?;
-    serde_json::from_slice::<serde_json::Value>(&raw)
-        .ok()?
-        .get("exp")?
-        .as_i64()
 }

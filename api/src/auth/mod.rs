@@ -11,6 +11,8 @@ use uuid::Uuid;
 pub struct Viewer {
     pub id: Uuid,
     pub role: PlatformRole,
+    /// When the access token expires (Unix seconds): a WebSocket closes then.
+    pub token_expires_at: i64,
 }
 
 impl Viewer {

@@ -189,10 +189,11 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> AppResult<A
             return Ok(Auth::Rejected(e.to_string()))
         }
     };
-    let user = match verified {
+    let (user, token_expires_at) = match verified {
         Verified::Local {
             user_id,
             session_id,
+            exp,
         } => {
             let user = user::Entity::find_by_id(user_id)
                 .one(&state.db.conn)
@@ -203,16 +204,20 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> AppResult<A
                 .await?
                 .is_some_and(|s| s.user_id == user_id);
             match user {
-                Some(u) if live => u,
+                Some(u) if live => (u, exp),
                 Some(_) => return Ok(Auth::Rejected("session ended".into())),
                 None => return Ok(Auth::Rejected("account no longer exists".into())),
             }
         }
-        Verified::External(claims) => external_user(&state.db, claims).await?,
+        Verified::External(claims) => {
+            let exp = claims.exp;
+            (external_user(&state.db, claims).await?, exp)
+        }
     };
     Ok(Auth::Viewer(Viewer {
         id: user.id,
         role: user.role,
+        token_expires_at,
     }))
 }
 
