@@ -52,6 +52,26 @@ pub struct Config {
         global = true
     )]
     pub meilisearch_api_key: Option<String>,
+    /// Meilisearch index that holds the posts.
+    #[arg(
+        long,
+        env = "HEARTH_MEILISEARCH_INDEX",
+        default_value = "hearth_posts",
+        global = true
+    )]
+    pub meilisearch_index: String,
+    /// Seconds an instance holds the search indexer lease without renewing
+    /// it; another instance takes over after that.
+    #[arg(long, env = "HEARTH_SEARCH_LEASE", default_value_t = 10, global = true)]
+    pub search_lease: u64,
+    /// Most queued post changes the indexer applies in one batch.
+    #[arg(
+        long,
+        env = "HEARTH_SEARCH_BATCH",
+        default_value_t = 500,
+        global = true
+    )]
+    pub search_batch: u64,
     /// HS256 secret for access tokens. Unset: a random one is generated once
     /// and kept in the data directory.
     #[arg(long, env = "HEARTH_JWT_SECRET", hide_env_values = true, global = true)]
@@ -194,6 +214,9 @@ impl Config {
             redis_url: None,
             meilisearch_url: None,
             meilisearch_api_key: None,
+            meilisearch_index: "hearth_posts".into(),
+            search_lease: 10,
+            search_batch: 500,
             jwt_secret: None,
             jwt_public_key_file: None,
             jwt_algorithm: ExternalAlgorithm::Rs256,

@@ -20,6 +20,9 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// A dependency (the search backend) is down; the client may retry.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -33,7 +36,7 @@ impl AppError {
             AppError::BadInput(_) => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
-            AppError::Internal(_) => "INTERNAL",
+            AppError::Internal(_) | AppError::Unavailable(_) => "INTERNAL",
         }
     }
 
@@ -84,6 +87,10 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
                 // Logged inside the request's span, which carries its id.
                 tracing::error!(error = ?cause, path = ?err.path, "internal error");
                 err.message = "internal error".to_owned();
+                ("INTERNAL", None)
+            }
+            Some(AppError::Unavailable(why)) => {
+                tracing::warn!(error = %why, path = ?err.path, "dependency unavailable");
                 ("INTERNAL", None)
             }
             Some(e @ AppError::RateLimited { retry_after_secs }) => {

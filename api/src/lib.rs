@@ -7,6 +7,7 @@
 //!   [`domain::policy`] before it reads or writes.
 //! - [`domain`]: the rules: who may see or do what, what valid content is.
 //! - [`store`]: database connection, pagination helpers, the event log.
+//! - [`search`]: the search backends and the indexer that feeds them.
 
 pub mod auth;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod search;
 pub mod service;
 pub mod startup;
 pub mod store;

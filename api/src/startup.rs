@@ -5,6 +5,10 @@ use crate::{
     domain::crisis::{default_support_resources, Detector, ExtraLexicon, SupportResource},
     graphql::{build_schema, HearthSchema},
     http,
+    search::{
+        indexer::{Indexer, IndexerMetrics},
+        SharedIndex,
+    },
     store::{self, Db},
 };
 use actix_web::{dev::Server, web, App, HttpServer};
@@ -25,6 +29,8 @@ pub struct AppState {
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
     pub live_cache: crate::service::live::LiveCache,
+    pub search: SharedIndex,
+    pub indexer: Arc<Indexer>,
 }
 
 impl AppState {
@@ -38,6 +44,19 @@ impl AppState {
         let migrate = config.migrate || config.is_embedded_db();
         let db = store::connect(&config, sql_statements.clone(), migrate).await?;
         let jwt = JwtKeys::from_config(&config).context("loading JWT keys")?;
+        let search = crate::search::open(&config).context("opening the search index")?;
+        let background_statements = IntCounter::new(
+            "hearth_sql_background_statements_total",
+            "SQL statements sent by background work (search indexing)",
+        )?;
+        registry.register(Box::new(background_statements.clone()))?;
+        let indexer = Arc::new(Indexer::new(
+            db.background(&config, background_statements).await?,
+            search.clone(),
+            std::time::Duration::from_secs(config.search_lease.max(1)),
+            config.search_batch,
+            IndexerMetrics::register(&registry)?,
+        ));
         store::events::spawn_pruner(db.clone(), config.event_retention_days);
         crate::auth::password::warm_up();
         let schema = build_schema(&config);
@@ -68,6 +87,8 @@ impl AppState {
             sql_statements,
             ws_connections: Default::default(),
             live_cache: Default::default(),
+            search,
+            indexer,
         }))
     }
 }
@@ -90,12 +111,20 @@ impl Application {
         tokio::spawn(async move {
             loop {
                 match committed.recv().await {
-                    Ok(e) => for_cache.live_cache.forget(&e),
+                    Ok(e) => {
+                        for_cache.live_cache.forget(&e);
+                        // Wake the indexer for changes made here or on
+                        // another instance.
+                        if store::events::changes_search(e.kind) {
+                            for_cache.indexer.notify.notify_one();
+                        }
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             }
         });
+        tokio::spawn(state.indexer.clone().run());
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

@@ -10,6 +10,8 @@ pub mod membership;
 pub mod moderation_action;
 pub mod post;
 pub mod reaction;
+pub mod search_lease;
+pub mod search_outbox;
 pub mod session;
 pub mod thread;
 pub mod user;

@@ -248,20 +248,54 @@ impl TestApp {
 
     /// SQL statements the server has run so far (from /metrics).
     pub async fn statements(&self) -> u64 {
-        let text = self
-            .client
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await
-            .expect("metrics")
-            .text()
-            .await
-            .expect("metrics text");
-        text.lines()
-            .find_map(|l| l.strip_prefix("hearth_sql_statements_total "))
-            .and_then(|v| v.trim().parse().ok())
-            .expect("statement counter in /metrics")
+        self.metric("hearth_sql_statements_total").await as u64
     }
+
+    /// One value from /metrics.
+    pub async fn metric(&self, name: &str) -> f64 {
+        metric_at(&self.client, &self.base, name)
+            .await
+            .unwrap_or_else(|| panic!("{name} in /metrics"))
+    }
+
+    /// Waits until every committed post change has reached the search
+    /// index, as an operator would watch the queue drain.
+    pub async fn wait_indexed(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.metric("hearth_search_queue_depth").await > 0.0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "[{}] the search queue did not drain",
+                self.backend
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// One value from the /metrics of the server at `base`; None when the
+/// server does not answer or lacks the metric.
+pub async fn metric_at(client: &reqwest::Client, base: &str, name: &str) -> Option<f64> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let prefix = format!("{name} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `MEILISEARCH_URL`: when set, the search conformance suite also runs
+/// against that server.
+pub fn meili_url() -> Option<String> {
+    std::env::var("MEILISEARCH_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// The first error's `extensions.code`.

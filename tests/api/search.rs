@@ -1,10 +1,51 @@
-use crate::backend_tests;
-use crate::helpers::TestApp;
-use serde_json::json;
+//! The search conformance suite: every scenario runs against the embedded
+//! index on SQLite and on Postgres, and against Meilisearch when
+//! `MEILISEARCH_URL` is set.
+use crate::helpers::{meili_url, postgres_url, spawn_app_with, TestApp};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
-const SEARCH: &str = "query($q: String!, $f: PostSearchFilter, $n: Int, $a: String) { searchPosts(query: $q, filter: $f, first: $n, after: $a) { totalCount nodes { highlight score post { body state } } pageInfo { hasNextPage endCursor } } }";
+macro_rules! search_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use crate::helpers::*;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn tantivy_sqlite() {
+                    super::$name(spawn_app(false).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn tantivy_postgres() {
+                    if postgres_url().is_some() {
+                        super::$name(spawn_app(true).await).await
+                    }
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn meilisearch() {
+                    if meili_url().is_some() {
+                        super::$name(super::spawn_meili_app().await).await
+                    }
+                }
+            }
+        )*
+    };
+}
 
-fn bodies(d: &serde_json::Value) -> Vec<String> {
+/// An instance on the Meilisearch of `MEILISEARCH_URL`, with an index of
+/// its own.
+async fn spawn_meili_app() -> TestApp {
+    let url = meili_url().expect("MEILISEARCH_URL");
+    spawn_app_with(postgres_url().is_some(), move |c| {
+        c.meilisearch_url = Some(url);
+        c.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok();
+        c.meilisearch_index = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
+    })
+    .await
+}
+
+const SEARCH: &str = "query($q: String!, $f: PostSearchFilter, $n: Int, $a: String) { searchPosts(query: $q, filter: $f, first: $n, after: $a) { totalCount nodes { highlight score post { id body state } } edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
+
+fn bodies(d: &Value) -> Vec<String> {
     d["searchPosts"]["nodes"]
         .as_array()
         .unwrap()
@@ -13,7 +54,396 @@ fn bodies(d: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-async fn search_respects_groups_and_states(app: TestApp) {
+async fn find(app: &TestApp, token: &str, q: &str, filter: Value) -> Vec<String> {
+    bodies(
+        &app.ok(Some(token), SEARCH, json!({"q": q, "f": filter}))
+            .await,
+    )
+}
+
+const SHORT_PANIC: &str = "Panic attacks again, panic at night.";
+const LONG_PANIC: &str = "Long week. Work was loud, the bus was late, my sister called about the holidays and I felt a little panic before dinner, then it passed while we cooked and talked about nothing much at all.";
+const CAFE: &str = "Met Zoë at the Café on Tuesday.";
+const MEDICATION: &str = "My medication changes this week.";
+
+async fn relevance_typos_prefixes_and_folding(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("conf-f").await;
+    let m = app.member_of(&f, &g, "conf-m").await;
+    let (t, _) = app.thread(&m.token, &g, "Week").await;
+    for body in [LONG_PANIC, SHORT_PANIC, CAFE, MEDICATION] {
+        app.post(&m.token, &t, body).await;
+    }
+    app.wait_indexed().await;
+    let tok = &m.token;
+
+    // Relevance: two mentions in a short post beat one in a long post.
+    let d = app.ok(Some(tok), SEARCH, json!({"q": "panic"})).await;
+    assert_eq!(bodies(&d), [SHORT_PANIC, LONG_PANIC], "[{}]", app.backend);
+    let s0 = d["searchPosts"]["nodes"][0]["score"].as_f64().unwrap();
+    let s1 = d["searchPosts"]["nodes"][1]["score"].as_f64().unwrap();
+    assert!(s0 > s1, "[{}] scores {s0} {s1}", app.backend);
+    assert_eq!(d["searchPosts"]["totalCount"], 2);
+
+    // Every word must match.
+    assert_eq!(
+        find(&app, tok, "panic night", json!(null)).await,
+        [SHORT_PANIC]
+    );
+    assert!(find(&app, tok, "panic tuesday", json!(null))
+        .await
+        .is_empty());
+
+    // One typo in words of 5-8 letters (substitution, transposition)...
+    for q in ["panik", "pnaic", "medicatoin"] {
+        assert!(
+            !find(&app, tok, q, json!(null)).await.is_empty(),
+            "[{}] {q}",
+            app.backend
+        );
+    }
+    // ...two from 9 letters, none below 5, never two in a 5-8 letter word.
+    assert_eq!(
+        find(&app, tok, "medikasion", json!(null)).await,
+        [MEDICATION]
+    );
+    assert!(
+        find(&app, tok, "pamik", json!(null)).await.is_empty(),
+        "[{}]",
+        app.backend
+    );
+    assert!(
+        find(&app, tok, "wook", json!(null)).await.is_empty(),
+        "[{}]",
+        app.backend
+    );
+
+    // The last word is a prefix, as the user types; earlier words are not.
+    assert_eq!(find(&app, tok, "medic", json!(null)).await, [MEDICATION]);
+    assert_eq!(
+        find(&app, tok, "week medic", json!(null)).await,
+        [MEDICATION]
+    );
+    assert!(find(&app, tok, "medic changes", json!(null))
+        .await
+        .is_empty());
+
+    // Case and diacritics fold both ways.
+    assert_eq!(find(&app, tok, "CAFE zoe", json!(null)).await, [CAFE]);
+    assert_eq!(find(&app, tok, "café ZOË", json!(null)).await, [CAFE]);
+
+    // The highlight marks the words that matched, typo or not.
+    let d = app.ok(Some(tok), SEARCH, json!({"q": "panik nigh"})).await;
+    let h = d["searchPosts"]["nodes"][0]["highlight"].as_str().unwrap();
+    assert_eq!(
+        h,
+        "<mark>Panic</mark> attacks again, <mark>panic</mark> at <mark>night</mark>."
+    );
+}
+
+async fn highlights_escape_html(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("esc-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Html").await;
+    app.post(
+        &f.token,
+        &t,
+        "<script>alert('x')</script> & sleep <b>well</b>",
+    )
+    .await;
+    let long = format!("{} insomnia {}", "filler ".repeat(60), "tail ".repeat(60));
+    app.post(&f.token, &t, &long).await;
+    app.wait_indexed().await;
+    let d = app.ok(Some(&f.token), SEARCH, json!({"q": "sleep"})).await;
+    assert_eq!(
+        d["searchPosts"]["nodes"][0]["highlight"],
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; <mark>sleep</mark> &lt;b&gt;well&lt;/b&gt;"
+    );
+    let d = app
+        .ok(Some(&f.token), SEARCH, json!({"q": "insomnia"}))
+        .await;
+    let h = d["searchPosts"]["nodes"][0]["highlight"].as_str().unwrap();
+    assert!(
+        h.starts_with('…') && h.ends_with('…') && h.contains("<mark>insomnia</mark>"),
+        "{h}"
+    );
+    assert!(h.chars().count() < 240, "{h}");
+}
+
+async fn every_filter(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("filt-f").await;
+    let m = app.member_of(&f, &g, "filt-m").await;
+    let (t1, _) = app.thread(&m.token, &g, "One").await;
+    let (t2, _) = app.thread(&f.token, &g, "Two").await;
+    app.post(&m.token, &t1, "garden walk by member in one")
+        .await;
+    let middle = chrono::Utc::now();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    app.post(&f.token, &t1, "garden walk by facilitator in one")
+        .await;
+    app.post(&m.token, &t2, "garden walk by member in two")
+        .await;
+    let (f2, g2) = app.group_with_facilitator("filt-f2").await;
+    let m_in_2 = app.member_of(&f2, &g2, "filt-m2").await;
+    let code = app.invite(&f2.token, &g2).await;
+    app.ok(
+        Some(&m.token),
+        "mutation($c: String!) { joinGroup(code: $c) { role } }",
+        json!({"c": code}),
+    )
+    .await;
+    let (t3, _) = app.thread(&m_in_2.token, &g2, "Three").await;
+    app.post(&m_in_2.token, &t3, "garden walk in the second group")
+        .await;
+    app.wait_indexed().await;
+    let tok = &m.token;
+    let mut all = find(&app, tok, "garden walk", json!(null)).await;
+    all.sort();
+    assert_eq!(all.len(), 4, "[{}] {all:?}", app.backend);
+
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        find(&app, tok, "garden", json!({"groupIds": [g2]})).await,
+        ["garden walk in the second group"]
+    );
+    assert_eq!(
+        sorted(find(&app, tok, "garden", json!({"threadId": t1})).await),
+        [
+            "garden walk by facilitator in one",
+            "garden walk by member in one"
+        ]
+    );
+    assert_eq!(
+        sorted(find(&app, tok, "garden", json!({"authorId": m.id})).await),
+        [
+            "garden walk by member in one",
+            "garden walk by member in two"
+        ]
+    );
+    let since = middle.to_rfc3339();
+    assert_eq!(
+        sorted(
+            find(
+                &app,
+                tok,
+                "garden",
+                json!({"since": since, "groupIds": [g]})
+            )
+            .await
+        ),
+        [
+            "garden walk by facilitator in one",
+            "garden walk by member in two"
+        ]
+    );
+    assert_eq!(
+        find(
+            &app,
+            tok,
+            "garden",
+            json!({"until": since, "groupIds": [g]})
+        )
+        .await,
+        ["garden walk by member in one"]
+    );
+    // Filters combine.
+    assert_eq!(
+        find(
+            &app,
+            tok,
+            "garden",
+            json!({"threadId": t1, "authorId": f.id})
+        )
+        .await,
+        ["garden walk by facilitator in one"]
+    );
+    // A thread of another group, through a filter, finds nothing.
+    let outsider = app.register("filt-out").await;
+    assert!(
+        find(&app, &outsider.token, "garden", json!({"threadId": t1}))
+            .await
+            .is_empty()
+    );
+}
+
+async fn pagination(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("page-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Walks").await;
+    for i in 0..25 {
+        app.post(&f.token, &t, &format!("evening stroll number {i}"))
+            .await;
+    }
+    app.wait_indexed().await;
+    let mut seen = std::collections::HashSet::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let d = app
+            .ok(
+                Some(&f.token),
+                SEARCH,
+                json!({"q": "stroll", "n": 10, "a": after}),
+            )
+            .await;
+        let c = &d["searchPosts"];
+        assert_eq!(c["totalCount"], 25);
+        assert_eq!(c["pageInfo"]["hasPreviousPage"], pages > 0);
+        for n in c["nodes"].as_array().unwrap() {
+            assert!(
+                seen.insert(n["post"]["id"].as_str().unwrap().to_owned()),
+                "duplicate"
+            );
+        }
+        pages += 1;
+        if c["pageInfo"]["hasNextPage"] == false {
+            assert_eq!(c["nodes"].as_array().unwrap().len(), 5);
+            break;
+        }
+        assert_eq!(c["nodes"].as_array().unwrap().len(), 10);
+        after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!((pages, seen.len()), (3, 25));
+    // A cursor from another list, or not a cursor at all.
+    let other = app
+        .ok(
+            Some(&f.token),
+            "query($t: ID!) { thread(id: $t) { posts(first: 1) { pageInfo { endCursor } } } }",
+            json!({"t": t}),
+        )
+        .await["thread"]["posts"]["pageInfo"]["endCursor"]
+        .clone();
+    for a in [other, json!("garbage"), json!("c2VhcmNofC0x"), json!("")] {
+        app.fails(
+            Some(&f.token),
+            SEARCH,
+            json!({"q": "stroll", "a": a}),
+            "BAD_USER_INPUT",
+        )
+        .await;
+    }
+}
+
+/// Polls until the index itself (totalCount) reflects a change; returns
+/// how long that took.
+async fn until_total(app: &TestApp, token: &str, q: &str, filter: Value, want: u64) -> Duration {
+    let start = Instant::now();
+    loop {
+        let d = app
+            .ok(Some(token), SEARCH, json!({"q": q, "f": filter}))
+            .await;
+        if d["searchPosts"]["totalCount"] == want {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "[{}] {q}: {d}",
+            app.backend
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn changes_reach_the_index(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("chg-f").await;
+    let m = app.member_of(&f, &g, "chg-m").await;
+    let (t, _) = app.thread(&m.token, &g, "Changes").await;
+    let p = app
+        .post(&m.token, &t, "thinking about the lighthouse trip")
+        .await;
+    app.wait_indexed().await;
+    assert_eq!(
+        find(&app, &m.token, "lighthouse", json!(null)).await.len(),
+        1
+    );
+
+    // Edit: the old words go, the new ones come.
+    app.ok(Some(&m.token), "mutation($p: ID!) { editPost(input: {postId: $p, body: \"thinking about the harbour trip\"}) { id } }", json!({"p": p})).await;
+    until_total(&app, &m.token, "lighthouse", json!(null), 0).await;
+    until_total(&app, &m.token, "harbour", json!(null), 1).await;
+
+    // Hide: gone for members; the facilitator finds it by asking for HIDDEN.
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+        json!({"p": p}),
+    )
+    .await;
+    assert!(find(
+        &app,
+        &m.token,
+        "harbour",
+        json!({"states": ["VISIBLE", "HIDDEN"]})
+    )
+    .await
+    .is_empty());
+    let hidden = json!({"states": ["HIDDEN"]});
+    until_total(&app, &f.token, "harbour", hidden.clone(), 1).await;
+    assert!(find(&app, &f.token, "harbour", json!(null))
+        .await
+        .is_empty());
+    // Restore: back for everyone.
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { restorePost(postId: $p) { id } }",
+        json!({"p": p}),
+    )
+    .await;
+    until_total(&app, &m.token, "harbour", json!(null), 1).await;
+
+    // Delete: gone at once from results, and from the index within 2 s.
+    app.ok(
+        Some(&m.token),
+        "mutation($p: ID!) { deletePost(postId: $p) { id } }",
+        json!({"p": p}),
+    )
+    .await;
+    assert!(find(
+        &app,
+        &f.token,
+        "harbour",
+        json!({"states": ["VISIBLE", "HIDDEN", "DELETED"]})
+    )
+    .await
+    .is_empty());
+    let took = until_total(
+        &app,
+        &f.token,
+        "harbour",
+        json!({"states": ["VISIBLE", "HIDDEN"]}),
+        0,
+    )
+    .await;
+    assert!(
+        took < Duration::from_secs(2),
+        "[{}] delete took {took:?}",
+        app.backend
+    );
+
+    // Removal: a removed member finds nothing of the group any more.
+    app.post(&f.token, &t, "the lantern festival").await;
+    until_total(&app, &m.token, "lantern", json!(null), 1).await;
+    app.ok(
+        Some(&f.token),
+        "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+        json!({"g": g, "u": m.id}),
+    )
+    .await;
+    let d = app
+        .ok(Some(&m.token), SEARCH, json!({"q": "lantern"}))
+        .await;
+    assert_eq!(d["searchPosts"]["totalCount"], 0);
+    let d = app
+        .ok(
+            Some(&m.token),
+            SEARCH,
+            json!({"q": "lantern", "f": {"groupIds": [g]}}),
+        )
+        .await;
+    assert_eq!(d["searchPosts"]["totalCount"], 0);
+}
+
+async fn permissions_and_hidden_rules(app: TestApp) {
     let (fa, ga) = app.group_with_facilitator("search-fa").await;
     let ma = app.member_of(&fa, &ga, "search-ma").await;
     let (ta, _) = app.thread(&ma.token, &ga, "Sleep").await;
@@ -39,18 +469,15 @@ async fn search_respects_groups_and_states(app: TestApp) {
     let (fb, gb) = app.group_with_facilitator("search-fb").await;
     let (tb, _) = app.thread(&fb.token, &gb, "Other").await;
     app.post(&fb.token, &tb, "sleep in group B").await;
+    // A co-facilitator of A who is only a member of B.
+    app.wait_indexed().await;
 
-    // A member of A finds A's visible post only, with a marked, escaped highlight.
+    // A member of A finds A's visible post only.
     let d = app
         .ok(Some(&ma.token), SEARCH, json!({"q": "SLEEP night"}))
         .await;
     assert_eq!(bodies(&d), ["I could not sleep <again> last night"]);
     assert_eq!(d["searchPosts"]["totalCount"], 1);
-    let h = d["searchPosts"]["nodes"][0]["highlight"].as_str().unwrap();
-    assert!(
-        h.contains("<mark>sleep</mark>") && h.contains("&lt;again&gt;"),
-        "{h}"
-    );
 
     // Asking for hidden or deleted posts, or for group B, yields nothing more.
     let d = app
@@ -65,8 +492,14 @@ async fn search_respects_groups_and_states(app: TestApp) {
         )
         .await;
     assert_eq!(d["searchPosts"]["totalCount"], 0);
+    assert!(
+        find(&app, &ma.token, "sleep", json!({"states": ["HIDDEN"]}))
+            .await
+            .is_empty()
+    );
 
-    // The facilitator may include hidden posts; never deleted ones.
+    // The facilitator may include hidden posts of their group; never
+    // deleted ones; and not hidden posts of a group they only belong to.
     let d = app
         .ok(
             Some(&fa.token),
@@ -75,16 +508,42 @@ async fn search_respects_groups_and_states(app: TestApp) {
         )
         .await;
     assert_eq!(d["searchPosts"]["totalCount"], 2);
+    let code = app.invite(&fa.token, &ga).await;
+    app.ok(
+        Some(&fb.token),
+        "mutation($c: String!) { joinGroup(code: $c) { role } }",
+        json!({"c": code}),
+    )
+    .await;
+    let mut got = find(
+        &app,
+        &fb.token,
+        "sleep",
+        json!({"states": ["VISIBLE", "HIDDEN"]}),
+    )
+    .await;
+    got.sort();
+    assert_eq!(
+        got,
+        ["I could not sleep <again> last night", "sleep in group B"]
+    );
+
+    // An outsider, and an anonymous client.
+    let outsider = app.register("search-out").await;
+    let d = app
+        .ok(
+            Some(&outsider.token),
+            SEARCH,
+            json!({"q": "sleep", "f": {"groupIds": [ga, gb]}}),
+        )
+        .await;
+    assert_eq!(d["searchPosts"]["totalCount"], 0);
+    app.fails(None, SEARCH, json!({"q": "sleep"}), "UNAUTHENTICATED")
+        .await;
 
     // flaggedOnly: flags are the facilitator's business.
-    let visible = app.ok(Some(&fa.token), SEARCH, json!({"q": "sleep"})).await["searchPosts"]
-        ["nodes"][0]["post"]["body"]
-        .clone();
-    assert_eq!(visible, "I could not sleep <again> last night");
     let other = app.member_of(&fa, &ga, "search-mo").await;
-    let d = app.ok(Some(&ma.token), SEARCH, json!({"q": "sleep"})).await;
-    let _ = d;
-    let post_id = app
+    let visible_post = app
         .ok(
             Some(&ma.token),
             "query($t: ID!) { thread(id: $t) { posts(first: 2) { nodes { id } } } }",
@@ -97,47 +556,96 @@ async fn search_respects_groups_and_states(app: TestApp) {
     app.ok(
         Some(&other.token),
         "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
-        json!({"p": post_id}),
+        json!({"p": visible_post}),
     )
     .await;
     let flagged = json!({"q": "sleep", "f": {"flaggedOnly": true}});
-    assert_eq!(
-        app.ok(Some(&ma.token), SEARCH, flagged.clone()).await["searchPosts"]["totalCount"],
-        0
-    );
-    assert_eq!(
-        app.ok(Some(&other.token), SEARCH, flagged.clone()).await["searchPosts"]["totalCount"],
-        0
-    );
-    assert_eq!(
-        app.ok(Some(&fa.token), SEARCH, flagged).await["searchPosts"]["totalCount"],
-        1
-    );
-
-    // Query syntax is text; bad input is refused.
-    for q in ["\"sleep", "sleep AND", "a:b", "*", "-x", "[("] {
-        app.ok(Some(&ma.token), SEARCH, json!({"q": q})).await;
+    for who in [&ma, &other] {
+        assert_eq!(
+            app.ok(Some(&who.token), SEARCH, flagged.clone()).await["searchPosts"]["totalCount"],
+            0
+        );
     }
-    for q in ["", "   ", &"x".repeat(10_000)] {
-        app.fails(Some(&ma.token), SEARCH, json!({"q": q}), "BAD_USER_INPUT")
-            .await;
-    }
-    app.fails(
-        Some(&ma.token),
-        SEARCH,
-        json!({"q": "sleep", "n": 101}),
-        "BAD_USER_INPUT",
-    )
-    .await;
-    app.fails(
-        Some(&ma.token),
-        SEARCH,
-        json!({"q": "sleep", "a": "garbage"}),
-        "BAD_USER_INPUT",
-    )
-    .await;
-    app.fails(None, SEARCH, json!({"q": "sleep"}), "UNAUTHENTICATED")
-        .await;
+    let d = app.ok(Some(&fa.token), SEARCH, flagged).await;
+    assert_eq!(bodies(&d), ["I could not sleep <again> last night"]);
 }
 
-backend_tests!(search_respects_groups_and_states);
+async fn bad_input(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("bad-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Syntax").await;
+    app.post(
+        &f.token,
+        &t,
+        "sleep and rest: \"quotes\" * (brackets) [more] -minus",
+    )
+    .await;
+    app.wait_indexed().await;
+    // Query syntax of either backend is searched as text, never obeyed.
+    for q in [
+        "\"sleep",
+        "sleep AND rest",
+        "sleep:rest",
+        "sle*",
+        "-sleep",
+        "[(sleep)]",
+        "sleep OR nothing",
+        "\"quotes\" minus",
+        "NOT sleep",
+    ] {
+        let d = app.ok(Some(&f.token), SEARCH, json!({"q": q})).await;
+        let n = d["searchPosts"]["totalCount"].as_u64().unwrap();
+        let expect = u64::from(!q.contains("OR") && !q.contains("NOT"));
+        assert_eq!(n, expect, "[{}] {q}: {d}", app.backend);
+    }
+    for q in ["*", "-", ":", "\"\"", "()[]{}"] {
+        let d = app.ok(Some(&f.token), SEARCH, json!({"q": q})).await;
+        assert_eq!(d["searchPosts"]["totalCount"], 0, "{q}");
+    }
+    for q in [
+        "",
+        "   ",
+        "\t\n",
+        &"x".repeat(10_000),
+        &"sleep ".repeat(2_000),
+    ] {
+        let r = app
+            .fails(Some(&f.token), SEARCH, json!({"q": q}), "BAD_USER_INPUT")
+            .await;
+        assert!(r["errors"][0]["message"].as_str().unwrap().len() < 200);
+    }
+    for n in [101, -1] {
+        app.fails(
+            Some(&f.token),
+            SEARCH,
+            json!({"q": "sleep", "n": n}),
+            "BAD_USER_INPUT",
+        )
+        .await;
+    }
+    let d = app
+        .ok(Some(&f.token), SEARCH, json!({"q": "sleep", "n": 0}))
+        .await;
+    assert_eq!(d["searchPosts"]["nodes"], json!([]));
+    // Garbage IDs in the filter find nothing rather than failing open.
+    let d = app
+        .ok(
+            Some(&f.token),
+            SEARCH,
+            json!({"q": "sleep", "f": {"groupIds": ["nope"], "threadId": "x"}}),
+        )
+        .await;
+    assert_eq!(d["searchPosts"]["totalCount"], 0);
+    // Many words: the first ten count.
+    let many = format!("sleep {}", "rest ".repeat(30));
+    app.ok(Some(&f.token), SEARCH, json!({"q": many})).await;
+}
+
+search_tests!(
+    relevance_typos_prefixes_and_folding,
+    highlights_escape_html,
+    every_filter,
+    pagination,
+    changes_reach_the_index,
+    permissions_and_hidden_rules,
+    bad_input,
+);

@@ -85,6 +85,20 @@ pub fn decode_id(list: &str, cursor: Option<&str>) -> AppResult<Option<Uuid>> {
         .transpose()
 }
 
+/// Relevance-ordered lists page by position.
+pub fn decode_offset(list: &str, cursor: Option<&str>) -> AppResult<usize> {
+    match cursor {
+        None => Ok(0),
+        Some(c) => decode(list, c, 1)?[0]
+            .parse()
+            .map_err(|_| AppError::bad_input("invalid cursor")),
+    }
+}
+
+pub fn encode_offset(list: &str, offset: usize) -> String {
+    encode(list, &[offset.to_string()])
+}
+
 pub fn encode_id(list: &str, id: Uuid) -> String {
     encode(list, &[id.simple().to_string()])
 }

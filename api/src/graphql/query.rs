@@ -119,7 +119,7 @@ impl QueryRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let limit = pg::page_size("first", first)?;
-        let after = pg::decode_id("search", after.as_deref())?;
+        let offset = pg::decode_offset("search", after.as_deref())?;
         let f = filter.unwrap_or_default();
         let none = uuid::Uuid::nil();
         let one =
@@ -133,7 +133,7 @@ impl QueryRoot {
             since: f.since,
             until: f.until,
         };
-        let res = search::search(r, &query, filter, limit, after).await?;
+        let res = search::search(r, &query, filter, limit, offset).await?;
         let mut conn = Connection::with_additional_fields(
             res.page.has_previous,
             res.page.has_next,
@@ -147,7 +147,7 @@ impl QueryRoot {
             .into_iter()
             .map(|h| {
                 Edge::new(
-                    pg::encode_id("search", h.post.id),
+                    pg::encode_offset("search", h.next_offset),
                     PostSearchHit {
                         post: Post(h.post),
                         highlight: h.highlight,

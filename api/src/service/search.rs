@@ -1,9 +1,12 @@
-//! Post search over the database: every term must occur in the body, case
-//! folded, newest first. The permission filter is computed here from the
-//! viewer's memberships, never taken from the client's filter alone.
+//! Post search. The permission filter is computed here from the viewer's
+//! memberships, never taken from the client's filter alone; the backend
+//! ranks and filters, and every hit is checked again against the post as
+//! the database has it now, so an index that lags a delete or a hide never
+//! shows the post.
 use super::RequestCtx;
 use crate::{
     error::{AppError, AppResult},
+    search::{highlight::highlight, query_terms, IndexQuery, MAX_HITS},
     store::Page,
 };
 use chrono::{DateTime, Utc};
@@ -11,16 +14,14 @@ use entity::{
     enums::{FlagStatus, GroupRole, PostState},
     flag, membership, post,
 };
-use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
-};
-use std::collections::HashSet;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub const QUERY_MAX: usize = 500;
-const TERMS_MAX: usize = 8;
+/// Open flags considered by `flaggedOnly`; a review queue longer than this
+/// is a problem search will not solve.
+const FLAGGED_MAX: u64 = 1000;
 
 #[derive(Default)]
 pub struct Filter {
@@ -37,6 +38,8 @@ pub struct Hit {
     pub post: post::Model,
     pub highlight: String,
     pub score: f64,
+    /// Cursor position: the offset just after this hit.
+    pub next_offset: usize,
 }
 
 pub struct Results {
@@ -44,7 +47,7 @@ pub struct Results {
     pub total: u64,
 }
 
-fn terms(query: &str) -> AppResult<Vec<String>> {
+fn validate(query: &str) -> AppResult<()> {
     let q = query.trim();
     if q.is_empty() {
         return Err(AppError::bad_input("query must not be empty"));
@@ -54,26 +57,18 @@ fn terms(query: &str) -> AppResult<Vec<String>> {
             "query must be at most {QUERY_MAX} characters"
         )));
     }
-    let mut seen = HashSet::new();
-    let terms: Vec<String> = q
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .filter(|t| seen.insert(t.clone()))
-        .take(TERMS_MAX)
-        .collect();
-    Ok(terms)
+    Ok(())
 }
 
-fn like_pattern(term: &str) -> String {
-    let mut p = String::from("%");
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
+fn empty(offset: usize) -> Results {
+    Results {
+        page: Page {
+            items: Vec::new(),
+            has_next: false,
+            has_previous: offset > 0,
+        },
+        total: 0,
     }
-    p.push('%');
-    p
 }
 
 pub async fn search(
@@ -81,10 +76,11 @@ pub async fn search(
     query: &str,
     filter: Filter,
     limit: u64,
-    after: Option<Uuid>,
+    offset: usize,
 ) -> AppResult<Results> {
     let viewer = ctx.viewer()?.clone();
-    let terms = terms(query)?;
+    validate(query)?;
+    let terms = query_terms(query);
     let conn = &ctx.state.db.conn;
     let memberships = membership::Entity::find()
         .filter(membership::Column::UserId.eq(viewer.id))
@@ -104,52 +100,28 @@ pub async fn search(
         .filter(in_scope)
         .collect();
     let states = filter.states.unwrap_or_else(|| vec![PostState::Visible]);
-    let mut access = Condition::any();
-    if <[PostState]>::contains(&states, &PostState::Visible) {
-        access = access.add(
-            Condition::all()
-                .add(post::Column::State.eq(PostState::Visible))
-                .add(post::Column::GroupId.is_in(member_of.clone())),
-        );
-    }
-    if <[PostState]>::contains(&states, &PostState::Hidden) {
-        access = access.add(
-            Condition::all()
-                .add(post::Column::State.eq(PostState::Hidden))
-                .add(post::Column::GroupId.is_in(facilitates.clone())),
-        );
-    }
-    // Deleted posts are never found, whatever was asked.
-    let mut q = post::Entity::find()
-        .filter(post::Column::State.ne(PostState::Deleted))
-        .filter(access);
-    if member_of.is_empty() {
-        q = q.filter(Expr::val(1).eq(0));
-    }
-    for t in &terms {
-        q = q.filter(
-            Expr::expr(Func::lower(Expr::col(post::Column::Body)))
-                .like(LikeExpr::new(like_pattern(t)).escape('\\')),
-        );
-    }
-    if let Some(t) = filter.thread_id {
-        q = q.filter(post::Column::ThreadId.eq(t));
-    }
-    if let Some(a) = filter.author_id {
-        q = q.filter(post::Column::AuthorId.eq(a));
-    }
-    if let Some(s) = filter.since {
-        q = q.filter(post::Column::CreatedAt.gte(s));
-    }
-    if let Some(u) = filter.until {
-        q = q.filter(post::Column::CreatedAt.lt(u));
-    }
+    // Members find visible posts of their groups; facilitators may add the
+    // hidden posts of the groups they facilitate. Deleted: never.
+    let mut visible_groups = if states.contains(&PostState::Visible) {
+        member_of
+    } else {
+        Vec::new()
+    };
+    let hidden_groups = if states.contains(&PostState::Hidden) {
+        facilitates.clone()
+    } else {
+        Vec::new()
+    };
+    let mut post_ids = None;
     if filter.flagged_only {
-        // Flags are for facilitators, and not those on their own posts.
+        // Flags are the facilitators' business, and not those on their own
+        // posts.
+        visible_groups.retain(|g| facilitates.contains(g));
         let mut open = flag::Entity::find()
             .select_only()
             .column(flag::Column::PostId)
-            .filter(flag::Column::Status.eq(FlagStatus::Open));
+            .filter(flag::Column::Status.eq(FlagStatus::Open))
+            .filter(flag::Column::GroupId.is_in(facilitates.clone()));
         if !viewer.is_admin() {
             open = open.filter(
                 Condition::any()
@@ -157,123 +129,76 @@ pub async fn search(
                     .add(flag::Column::PostAuthorId.ne(viewer.id)),
             );
         }
-        q = q
-            .filter(post::Column::GroupId.is_in(facilitates.clone()))
-            .filter(post::Column::Id.in_subquery(open.into_query()));
+        let ids: Vec<Uuid> = open.limit(FLAGGED_MAX).into_tuple().all(conn).await?;
+        post_ids = Some(
+            ids.into_iter()
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect(),
+        );
     }
-    let total = q.clone().count(conn).await?;
-    if let Some(a) = after {
-        q = q.filter(post::Column::Id.lt(a));
+    if terms.is_empty()
+        || (visible_groups.is_empty() && hidden_groups.is_empty())
+        || post_ids.as_ref().is_some_and(Vec::is_empty)
+        || offset >= MAX_HITS
+    {
+        return Ok(empty(offset));
     }
-    let rows = q
-        .order_by_desc(post::Column::Id)
-        .limit(limit + 1)
-        .all(conn)
-        .await?;
-    let page = Page::from_overfetch(rows, limit, after.is_some());
-    let items = page
-        .items
+    let q = IndexQuery {
+        terms,
+        visible_groups,
+        hidden_groups,
+        thread_id: filter.thread_id,
+        author_id: filter.author_id,
+        post_ids,
+        since: filter.since,
+        until: filter.until,
+        offset,
+        limit: limit as usize,
+    };
+    let found = ctx.state.search.search(&q).await.map_err(|e| {
+        tracing::warn!(error = %e, "search backend");
+        AppError::Unavailable("search is temporarily unavailable; try again".into())
+    })?;
+    let ids: Vec<Uuid> = found.hits.iter().map(|(id, _)| *id).collect();
+    let mut posts: HashMap<Uuid, post::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        post::Entity::find()
+            .filter(post::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
+    };
+    let may_see = |p: &post::Model| match p.state {
+        PostState::Visible => q.visible_groups.contains(&p.group_id),
+        PostState::Hidden => q.hidden_groups.contains(&p.group_id),
+        PostState::Deleted => false,
+    };
+    let n = found.hits.len();
+    let items: Vec<Hit> = found
+        .hits
         .into_iter()
-        .map(|p| Hit {
-            highlight: highlight(p.body.as_deref().unwrap_or(""), &terms),
-            score: 1.0,
-            post: p,
+        .enumerate()
+        .filter_map(|(i, (id, score))| {
+            let p = posts.remove(&id).filter(may_see)?;
+            Some(Hit {
+                highlight: highlight(p.body.as_deref().unwrap_or(""), &q.terms),
+                score,
+                post: p,
+                next_offset: offset + i + 1,
+            })
         })
         .collect();
+    let reachable = (found.total as usize).min(MAX_HITS);
     Ok(Results {
         page: Page {
             items,
-            has_next: page.has_next,
-            has_previous: page.has_previous,
+            has_next: offset + n < reachable,
+            has_previous: offset > 0,
         },
-        total,
+        total: found.total,
     })
-}
-
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A passage of about 160 characters around the first match, HTML escaped,
-/// with every matched term wrapped in `<mark>`.
-pub fn highlight(body: &str, terms: &[String]) -> String {
-    let chars: Vec<char> = body.chars().collect();
-    let lower: Vec<char> = body
-        .chars()
-        .map(|c| c.to_lowercase().next().unwrap_or(c))
-        .collect();
-    let find = |from: usize, t: &[char]| -> Option<usize> {
-        (from..=lower.len().saturating_sub(t.len())).find(|&i| lower[i..].starts_with(t))
-    };
-    let term_chars: Vec<Vec<char>> = terms
-        .iter()
-        .map(|t| t.chars().collect::<Vec<char>>())
-        .filter(|t| !t.is_empty())
-        .collect();
-    let first = term_chars
-        .iter()
-        .filter_map(|t| find(0, t))
-        .min()
-        .unwrap_or(0);
-    let start = first.saturating_sub(60);
-    let end = (start + 160).min(chars.len());
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    let mut i = start;
-    while i < end {
-        let hit = term_chars
-            .iter()
-            .filter(|t| lower[i..].starts_with(t))
-            .map(Vec::len)
-            .max();
-        match hit {
-            Some(n) => {
-                let upto = (i + n).min(chars.len());
-                out.push_str("<mark>");
-                out.push_str(&escape_html(&chars[i..upto].iter().collect::<String>()));
-                out.push_str("</mark>");
-                i = upto;
-            }
-            None => {
-                out.push_str(&escape_html(&chars[i].to_string()));
-                i += 1;
-            }
-        }
-    }
-    if end < chars.len() {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn highlight_marks_and_escapes() {
-        let h = highlight("I <b>slept</b> badly; Sleep is hard", &["sleep".into()]);
-        assert_eq!(
-            h,
-            "I &lt;b&gt;slept&lt;/b&gt; badly; <mark>Sleep</mark> is hard"
-        );
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_"), "%50\\%\\_%");
-    }
 }

@@ -89,18 +89,20 @@ fn database_url(cfg: &Config) -> anyhow::Result<String> {
 
 /// Connects, counts every SQL statement into `statements`, and applies
 /// migrations when `migrate` is set.
-pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> anyhow::Result<Db> {
-    let url = database_url(cfg)?;
-    let sqlite = url.starts_with("sqlite:");
+async fn open_pool(
+    url: &str,
+    size: u32,
+    statements: IntCounter,
+) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url);
-    opts.max_connections(cfg.db_pool.max(1))
+    opts.max_connections(size.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     let mut conn = Database::connect(opts)
         .await
         .context("connecting to the database")?;
-    if sqlite {
+    if url.starts_with("sqlite:") {
         // WAL lets readers go on while the one writer writes.
         conn.execute_unprepared("PRAGMA journal_mode=WAL").await?;
     }
@@ -112,6 +114,28 @@ pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> any
             tracing::trace!(sql = %info.statement, elapsed = ?info.elapsed, "statement");
         }
     });
+    Ok(conn)
+}
+
+impl Db {
+    /// The same database through a small pool of its own, for background
+    /// work (the search indexer): it neither competes with requests for
+    /// connections nor shows in their statement count. Writes still take
+    /// the SQLite write lock.
+    pub async fn background(&self, cfg: &Config, statements: IntCounter) -> anyhow::Result<Db> {
+        let url = database_url(cfg)?;
+        Ok(Db {
+            conn: open_pool(&url, 2, statements).await?,
+            write_lock: self.write_lock.clone(),
+            bus: self.bus.clone(),
+        })
+    }
+}
+
+pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> anyhow::Result<Db> {
+    let url = database_url(cfg)?;
+    let sqlite = url.starts_with("sqlite:");
+    let conn = open_pool(&url, cfg.db_pool, statements).await?;
     if migrate {
         Migrator::up(&conn, None)
             .await

@@ -1,7 +1,7 @@
 //! The per-group event log: appended in the same transaction as the change.
 use super::{now, WriteTxn};
 use crate::error::AppResult;
-use entity::{enums::EventKind, event};
+use entity::{enums::EventKind, event, search_outbox};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, NotSet, Set, Statement};
 use uuid::Uuid;
 
@@ -61,10 +61,32 @@ impl WriteTxn {
         }
         .insert(&self.txn)
         .await?;
+        if let (Some(post_id), true) = (subject.post_id, changes_search(kind)) {
+            search_outbox::ActiveModel {
+                id: NotSet,
+                post_id: Set(post_id),
+                created_at: Set(now()),
+            }
+            .insert(&self.txn)
+            .await?;
+        }
         let id = model.id;
         self.pending.push(model);
         Ok(id)
     }
+}
+
+/// Whether an event changes what search may find of its post. Queued in
+/// the same transaction (see `search::indexer`).
+pub fn changes_search(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::PostCreated
+            | EventKind::PostEdited
+            | EventKind::PostDeleted
+            | EventKind::PostHidden
+            | EventKind::PostRestored
+    )
 }
 
 /// Deletes events older than the retention, so the log does not grow

@@ -1,0 +1,176 @@
+//! The highlight shown with each hit: a passage of the post around the
+//! first match, HTML escaped, matched words wrapped in `<mark>`. Matching
+//! follows the same rules as the search (folded case and diacritics, typo
+//! budget, prefix on the last query word), whichever backend found the post.
+use super::{typo_budget, words};
+
+/// Characters of context kept before the first match.
+const LEAD: usize = 60;
+/// Length of the passage in characters.
+const PASSAGE: usize = 200;
+
+/// Optimal string alignment distance (adjacent transpositions count one),
+/// giving up once it exceeds `max`.
+fn distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= max).then_some(prev[m])
+}
+
+/// Whether a body word matches a query term.
+pub fn matches(word: &str, term: &str, prefix: bool) -> bool {
+    if word == term || (prefix && word.starts_with(term)) {
+        return true;
+    }
+    let t: Vec<char> = term.chars().collect();
+    let d = usize::from(typo_budget(t.len()));
+    if d == 0 {
+        return false;
+    }
+    let w: Vec<char> = word.chars().collect();
+    if distance(&w, &t, d).is_some() {
+        return true;
+    }
+    // A prefix within the budget: some leading part of the word is close.
+    prefix
+        && (t.len().saturating_sub(d)..=t.len() + d)
+            .filter(|&k| k <= w.len())
+            .any(|k| distance(&w[..k], &t, d).is_some())
+}
+
+pub fn escape_html(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Byte offset of the char boundary `chars` characters before `at`.
+fn back(body: &str, at: usize, chars: usize) -> usize {
+    body[..at]
+        .char_indices()
+        .rev()
+        .nth(chars.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+fn forward(body: &str, from: usize, chars: usize) -> usize {
+    body[from..]
+        .char_indices()
+        .nth(chars)
+        .map_or(body.len(), |(i, _)| from + i)
+}
+
+pub fn highlight(body: &str, terms: &[String]) -> String {
+    let last = terms.len().saturating_sub(1);
+    let ranges: Vec<std::ops::Range<usize>> = words(body)
+        .into_iter()
+        .filter(|(w, _)| {
+            terms
+                .iter()
+                .enumerate()
+                .any(|(i, t)| matches(w, t, i == last))
+        })
+        .map(|(_, r)| r)
+        .collect();
+    let first = ranges.first().map_or(0, |r| r.start);
+    let mut start = if first == 0 {
+        0
+    } else {
+        back(body, first, LEAD)
+    };
+    // Start the passage at a word boundary.
+    if start > 0 {
+        if let Some(sp) = body[start..first].find(char::is_whitespace) {
+            start += sp + 1;
+        }
+    }
+    let end = forward(body, start, PASSAGE);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = start;
+    for r in ranges.iter().filter(|r| r.start >= start && r.end <= end) {
+        escape_html(&body[at..r.start], &mut out);
+        out.push_str("<mark>");
+        escape_html(&body[r.clone()], &mut out);
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    escape_html(&body[at..end], &mut out);
+    if end < body.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn marks_and_escapes() {
+        let h = highlight("I <b>slept</b> badly; Sleep is hard", &t(&["sleep"]));
+        assert_eq!(
+            h,
+            "I &lt;b&gt;<mark>slept</mark>&lt;/b&gt; badly; <mark>Sleep</mark> is hard"
+        );
+    }
+
+    #[test]
+    fn folds_and_forgives_typos_and_prefixes() {
+        assert!(matches("cafe", "cafe", false));
+        assert!(matches("anxiety", "anxeity", false));
+        assert!(!matches("sleep", "slept", false));
+        assert!(!matches("cat", "cut", false));
+        assert!(matches("medication", "medicaiton", false));
+        assert!(matches("medication", "medic", true));
+        assert!(matches("medication", "medik", true));
+        assert!(!matches("medication", "medic", false));
+        let h = highlight("Le Café était fermé", &t(&["cafe"]));
+        assert_eq!(h, "Le <mark>Café</mark> était fermé");
+    }
+
+    #[test]
+    fn long_bodies_are_cut_around_the_match() {
+        let body = format!("{} panic {}", "word ".repeat(100), "more ".repeat(100));
+        let h = highlight(&body, &t(&["panic"]));
+        assert!(h.starts_with('…') && h.ends_with('…'), "{h}");
+        assert!(h.contains("<mark>panic</mark>"));
+        assert!(h.chars().count() < 230);
+    }
+}

@@ -1,0 +1,370 @@
+//! The embedded backend: a tantivy index in the data directory.
+//!
+//! Only the instance holding the indexer lease opens a writer (tantivy
+//! allows one per directory); every instance can search.
+use super::{
+    typo_budget, Change, IndexHits, IndexQuery, SearchError, SearchIndex, MAX_HITS, WORD_MAX,
+};
+use async_trait::async_trait;
+use std::{
+    ops::Bound,
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+};
+use tantivy::{
+    collector::{Count, TopDocs},
+    directory::MmapDirectory,
+    query::{
+        BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+        TermQuery, TermSetQuery,
+    },
+    schema::{
+        Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
+        STORED, STRING,
+    },
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
+use uuid::Uuid;
+
+const TOKENIZER: &str = "hearth";
+/// Heap for the writer that applies the indexer's batches; a rebuild uses
+/// more (see `apply`).
+const WRITER_HEAP: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    group_id: Field,
+    thread_id: Field,
+    author_id: Field,
+    state: Field,
+    created_at: Field,
+    body: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let body_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let f = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        group_id: b.add_text_field("group_id", STRING),
+        thread_id: b.add_text_field("thread_id", STRING),
+        author_id: b.add_text_field("author_id", STRING),
+        state: b.add_text_field("state", STRING),
+        created_at: b.add_i64_field("created_at", INDEXED | FAST),
+        body: b.add_text_field("body", body_opts),
+    };
+    (b.build(), f)
+}
+
+pub struct TantivyIndex(Arc<Inner>);
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    writer: Mutex<Option<IndexWriter>>,
+    created: AtomicBool,
+}
+
+fn err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Index(e.to_string())
+}
+
+impl TantivyIndex {
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let fresh = !dir.join("meta.json").exists();
+        let index = match Index::open_or_create(MmapDirectory::open(dir)?, schema.clone()) {
+            Ok(i) => i,
+            // An index written with another schema is rebuilt from scratch.
+            Err(tantivy::TantivyError::SchemaError(e)) => {
+                tracing::warn!(error = %e, "search index schema changed; rebuilding");
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                return Self::open(dir);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        index.tokenizers().register(TOKENIZER, super::analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(TantivyIndex(Arc::new(Inner {
+            index,
+            reader,
+            fields,
+            writer: Default::default(),
+            created: AtomicBool::new(fresh),
+        })))
+    }
+}
+
+impl TantivyIndex {
+    /// Runs `f` with the writer, commits, and makes the result searchable.
+    async fn commit_with(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<()> + Send + 'static,
+    ) -> Result<(), SearchError> {
+        let this = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            this.with_writer(|w| {
+                f(w)?;
+                w.commit().map(drop)
+            })?;
+            this.reader.reload().map_err(err)
+        })
+        .await
+        .map_err(err)?
+    }
+}
+
+impl Inner {
+    fn uuid_term(&self, field: Field, id: Uuid) -> Term {
+        Term::from_field_text(field, &id.to_string())
+    }
+
+    fn uuid_set(&self, field: Field, ids: &[Uuid]) -> Box<dyn Query> {
+        Box::new(TermSetQuery::new(
+            ids.iter().map(|id| self.uuid_term(field, *id)),
+        ))
+    }
+
+    fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+        // Filters must not move the score.
+        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+    }
+
+    fn build_query(&self, q: &IndexQuery) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let last = q.terms.len().saturating_sub(1);
+        for (i, t) in q.terms.iter().enumerate() {
+            let term = Term::from_field_text(f.body, t);
+            let d = typo_budget(t.chars().count());
+            // An exact match scores by BM25 on top of the constant score of
+            // the typo and prefix matches, so exact words rank first.
+            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                    2.0,
+                )),
+            )];
+            if d > 0 {
+                alts.push((
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new(term.clone(), d, true)),
+                ));
+            }
+            if i == last && t.len() < WORD_MAX {
+                alts.push((
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new_prefix(term, d, true)),
+                ));
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+        }
+        let state = |s: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.state, s),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut access: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !q.visible_groups.is_empty() {
+            access.push((
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, state("visible")),
+                    (Occur::Must, self.uuid_set(f.group_id, &q.visible_groups)),
+                ])),
+            ));
+        }
+        if !q.hidden_groups.is_empty() {
+            access.push((
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, state("hidden")),
+                    (Occur::Must, self.uuid_set(f.group_id, &q.hidden_groups)),
+                ])),
+            ));
+        }
+        clauses.push(Self::filter(Box::new(BooleanQuery::new(access))));
+        if let Some(t) = q.thread_id {
+            clauses.push(Self::filter(self.uuid_set(f.thread_id, &[t])));
+        }
+        if let Some(a) = q.author_id {
+            clauses.push(Self::filter(self.uuid_set(f.author_id, &[a])));
+        }
+        if let Some(ids) = &q.post_ids {
+            clauses.push(Self::filter(self.uuid_set(f.id, ids)));
+        }
+        if q.since.is_some() || q.until.is_some() {
+            let lo = match q.since {
+                Some(s) => {
+                    Bound::Included(Term::from_field_i64(f.created_at, s.timestamp_micros()))
+                }
+                None => Bound::Unbounded,
+            };
+            let hi = match q.until {
+                Some(u) => {
+                    Bound::Excluded(Term::from_field_i64(f.created_at, u.timestamp_micros()))
+                }
+                None => Bound::Unbounded,
+            };
+            clauses.push(Self::filter(Box::new(RangeQuery::new(lo, hi))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn document(&self, d: &super::PostDoc) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, d.id.to_string());
+        doc.add_text(f.group_id, d.group_id.to_string());
+        doc.add_text(f.thread_id, d.thread_id.to_string());
+        if let Some(a) = d.author_id {
+            doc.add_text(f.author_id, a.to_string());
+        }
+        doc.add_text(f.state, d.state.as_str());
+        doc.add_i64(f.created_at, d.created_at);
+        doc.add_text(f.body, &d.body);
+        doc
+    }
+
+    /// Runs `f` with the writer, opening one if this instance has none yet
+    /// (a rebuild from the command line holds no lease).
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>,
+    ) -> Result<T, SearchError> {
+        let mut guard = self.writer.lock().map_err(err)?;
+        if guard.is_none() {
+            *guard = Some(
+                self.index
+                    .writer_with_num_threads(1, WRITER_HEAP)
+                    .map_err(|e| SearchError::Unavailable(e.to_string()))?,
+            );
+        }
+        let w = guard
+            .as_mut()
+            .ok_or_else(|| SearchError::Index("no writer".into()))?;
+        let out = f(w).map_err(err)?;
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    fn name(&self) -> &'static str {
+        "tantivy"
+    }
+
+    async fn prepare(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
+
+    async fn apply(&self, changes: Vec<Change>) -> Result<(), SearchError> {
+        let docs: Vec<(Term, Option<TantivyDocument>)> = changes
+            .iter()
+            .map(|c| match c {
+                Change::Upsert(d) => (
+                    self.0.uuid_term(self.0.fields.id, d.id),
+                    Some(self.0.document(d)),
+                ),
+                Change::Delete(id) => (self.0.uuid_term(self.0.fields.id, *id), None),
+            })
+            .collect();
+        self.commit_with(move |w| {
+            for (term, doc) in docs {
+                w.delete_term(term);
+                if let Some(doc) = doc {
+                    w.add_document(doc)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.commit_with(|w| w.delete_all_documents().map(drop))
+            .await
+    }
+
+    async fn search(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
+        let this = self.0.clone();
+        let q = q.clone();
+        tokio::task::spawn_blocking(move || this.search_blocking(&q))
+            .await
+            .map_err(err)?
+    }
+
+    fn set_writer(&self, active: bool) {
+        if !active {
+            if let Ok(mut w) = self.0.writer.lock() {
+                // Dropping the writer releases the directory's lock file for
+                // the instance that takes over.
+                *w = None;
+            }
+        }
+    }
+
+    fn needs_rebuild(&self) -> bool {
+        self.0.created.swap(false, Ordering::SeqCst)
+    }
+}
+
+impl Inner {
+    fn search_blocking(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
+        if q.terms.is_empty() || (q.visible_groups.is_empty() && q.hidden_groups.is_empty()) {
+            return Ok(IndexHits {
+                hits: Vec::new(),
+                total: 0,
+            });
+        }
+        let searcher = self.reader.searcher();
+        let query = self.build_query(q);
+        let end = (q.offset + q.limit).min(MAX_HITS);
+        let limit = end.saturating_sub(q.offset);
+        let (top, total) = if limit == 0 {
+            (Vec::new(), searcher.search(&query, &Count).map_err(err)?)
+        } else {
+            searcher
+                .search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(limit)
+                            .and_offset(q.offset)
+                            .order_by_score(),
+                        Count,
+                    ),
+                )
+                .map_err(err)?
+        };
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
+            let id = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or_else(|| SearchError::Index("document without id".into()))?;
+            hits.push((id, f64::from(score)));
+        }
+        Ok(IndexHits {
+            hits,
+            total: total as u64,
+        })
+    }
+}
