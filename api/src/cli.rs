@@ -29,6 +29,10 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Rebuild the search index from the database (after switching
+    /// backend, or to repair it). Takes the indexer lease from running
+    /// servers for the duration; they resume indexing afterwards.
+    Reindex,
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -88,6 +92,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Command::Reindex => {
+            telemetry::init(config.log_format);
+            reindex(config).await
+        }
         Command::User {
             command: UserCommand::SetRole { handle, role },
         } => {
@@ -100,4 +108,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    use std::time::{Duration, Instant};
+    let lease = Duration::from_secs(config.search_lease.max(1));
+    let state = AppState::new(config).await?;
+    let indexer = &state.indexer;
+    indexer.take_over().await?;
+    // A server that held the lease notices at its next renewal (a third of
+    // the lease) and closes its writer; the embedded index allows one.
+    let deadline = Instant::now() + lease * 2;
+    loop {
+        match state.search.prepare().await {
+            Ok(()) => break,
+            Err(e) if Instant::now() < deadline => {
+                tracing::debug!(error = %e, "waiting for the search index");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                indexer.take_over().await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} posts  {per_sec}  eta {eta}",
+    )?);
+    let started = Instant::now();
+    let result = indexer
+        .rebuild(&|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await;
+    bar.finish();
+    indexer.release().await?;
+    let n = result?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "indexed {n} posts into {} in {secs:.1} s ({:.0} posts/s)",
+        state.search.name(),
+        n as f64 / secs.max(1e-9)
+    );
+    Ok(())
 }

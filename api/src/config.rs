@@ -64,6 +64,16 @@ pub struct Config {
     /// it; another instance takes over after that.
     #[arg(long, env = "HEARTH_SEARCH_LEASE", default_value_t = 10, global = true)]
     pub search_lease: u64,
+    /// Whether this instance may drain the search queue. Instances that
+    /// only serve still search the shared index.
+    #[arg(
+        long,
+        env = "HEARTH_SEARCH_INDEXER",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub search_indexer: bool,
     /// Most queued post changes the indexer applies in one batch.
     #[arg(
         long,
@@ -217,6 +227,7 @@ impl Config {
             meilisearch_index: "hearth_posts".into(),
             search_lease: 10,
             search_batch: 500,
+            search_indexer: true,
             jwt_secret: None,
             jwt_public_key_file: None,
             jwt_algorithm: ExternalAlgorithm::Rs256,

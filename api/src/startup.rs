@@ -124,7 +124,9 @@ impl Application {
                 }
             }
         });
-        tokio::spawn(state.indexer.clone().run());
+        if state.config.search_indexer {
+            tokio::spawn(state.indexer.clone().run());
+        }
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

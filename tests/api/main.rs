@@ -15,4 +15,5 @@ mod moderation;
 mod privacy;
 mod schema;
 mod search;
+mod search_ops;
 mod statements;

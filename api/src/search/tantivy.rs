@@ -270,8 +270,12 @@ impl SearchIndex for TantivyIndex {
         "tantivy"
     }
 
+    /// Opens the writer, which fails while another process holds it.
     async fn prepare(&self) -> Result<(), SearchError> {
-        Ok(())
+        let this = self.0.clone();
+        tokio::task::spawn_blocking(move || this.with_writer(|_| Ok(())))
+            .await
+            .map_err(err)?
     }
 
     async fn apply(&self, changes: Vec<Change>) -> Result<(), SearchError> {

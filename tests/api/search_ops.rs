@@ -1,0 +1,219 @@
+//! The indexing pipeline as an operator meets it: real `hearth` processes
+//! killed with SIGKILL, a lease that moves, `hearth reindex` beside a
+//! running server. An in-process instance that never indexes (it only
+//! serves) sets up data and searches the shared index.
+use crate::helpers::{metric_at, postgres_url, spawn_app_with, TestApp};
+use serde_json::json;
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const SECRET: &str = "a shared secret that is long enough for HS256";
+const SEARCH: &str =
+    "query($q: String!) { searchPosts(query: $q, first: 100) { totalCount nodes { post { id } } } }";
+
+struct Proc {
+    base: String,
+    child: Child,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn hearth_cmd(app: &TestApp) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    cmd.env("HEARTH_DATA_DIR", &app.state.config.data_dir)
+        .env("HEARTH_JWT_SECRET", SECRET)
+        .env("HEARTH_SEARCH_LEASE", "2")
+        .env_remove("REDIS_URL")
+        .env_remove("MEILISEARCH_URL");
+    match &app.state.config.database_url {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
+    cmd
+}
+
+/// A `hearth serve` process on the instance's database and data directory.
+async fn serve(app: &TestApp) -> Proc {
+    let port = free_port();
+    let child = hearth_cmd(app)
+        .env("HEARTH_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hearth starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        assert!(Instant::now() < deadline, "hearth serve did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Proc { base, child }
+}
+
+async fn leader(app: &TestApp, p: &Proc) -> bool {
+    metric_at(&app.client, &p.base, "hearth_search_indexer_leader").await == Some(1.0)
+}
+
+/// Waits for `cond`, failing after `secs`; returns how long it took.
+async fn until<F, Fut>(secs: u64, what: &str, mut cond: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !cond().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    start.elapsed()
+}
+
+async fn serving_only(postgres: bool) -> TestApp {
+    spawn_app_with(postgres, |c| {
+        c.search_indexer = false;
+        c.jwt_secret = Some(SECRET.into());
+        c.redis_url = None;
+    })
+    .await
+}
+
+async fn total(app: &TestApp, token: &str, q: &str) -> u64 {
+    app.ok(Some(token), SEARCH, json!({"q": q})).await["searchPosts"]["totalCount"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+async fn a_killed_indexer_loses_nothing(app: TestApp) {
+    let p1 = serve(&app).await;
+    until(10, "first leader", || leader(&app, &p1)).await;
+    let (f, g) = app.group_with_facilitator("kill-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Many").await;
+    for i in 0..40 {
+        app.post(&f.token, &t, &format!("river stone {i}")).await;
+    }
+    // Killed while it may be half-way through the queue.
+    drop(p1);
+    let p2 = serve(&app).await;
+    until(10, "second leader", || leader(&app, &p2)).await;
+    app.wait_indexed().await;
+    until(5, "all 40 searchable", || async {
+        total(&app, &f.token, "river stone").await == 40
+    })
+    .await;
+    let d = app.ok(Some(&f.token), SEARCH, json!({"q": "river"})).await;
+    let ids: std::collections::HashSet<&str> = d["searchPosts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["post"]["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 40);
+    drop(p2);
+}
+
+async fn the_lease_moves_to_a_survivor(app: TestApp) {
+    let p1 = serve(&app).await;
+    let p2 = serve(&app).await;
+    until(10, "a leader", || async {
+        leader(&app, &p1).await || leader(&app, &p2).await
+    })
+    .await;
+    // Exactly one drains the queue.
+    assert_ne!(leader(&app, &p1).await, leader(&app, &p2).await);
+    let (f, g) = app.group_with_facilitator("lease-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Lease").await;
+    app.post(&f.token, &t, "before the takeover").await;
+    app.wait_indexed().await;
+    let (dead, survivor) = if leader(&app, &p1).await {
+        (p1, p2)
+    } else {
+        (p2, p1)
+    };
+    drop(dead);
+    app.post(&f.token, &t, "after the takeover").await;
+    let took = until(10, "the survivor leads", || leader(&app, &survivor)).await;
+    app.wait_indexed().await;
+    until(5, "both searchable", || async {
+        total(&app, &f.token, "takeover").await == 2
+    })
+    .await;
+    // The lease is 2 s; the survivor retries every third of it.
+    assert!(took < Duration::from_secs(5), "takeover took {took:?}");
+}
+
+async fn reindex_beside_a_running_server(app: TestApp) {
+    let p = serve(&app).await;
+    until(10, "leader", || leader(&app, &p)).await;
+    let (f, g) = app.group_with_facilitator("reidx-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Reindex").await;
+    for i in 0..30 {
+        app.post(&f.token, &t, &format!("meadow path {i}")).await;
+    }
+    app.wait_indexed().await;
+    let out = hearth_cmd(&app)
+        .arg("reindex")
+        .output()
+        .expect("hearth reindex runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 30 posts and the thread's opening post.
+    assert!(stdout.contains("indexed 31 posts"), "{stdout}");
+    until(5, "rebuilt index searchable", || async {
+        total(&app, &f.token, "meadow").await == 30
+    })
+    .await;
+    // The server takes the lease back and indexes new posts.
+    app.post(&f.token, &t, "meadow path after").await;
+    until(10, "server leads again", || leader(&app, &p)).await;
+    app.wait_indexed().await;
+    until(5, "new post searchable", || async {
+        total(&app, &f.token, "meadow").await == 31
+    })
+    .await;
+}
+
+macro_rules! ops_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::serving_only(false).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if super::postgres_url().is_some() {
+                        super::$name(super::serving_only(true).await).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+ops_tests!(
+    a_killed_indexer_loses_nothing,
+    the_lease_moves_to_a_survivor,
+    reindex_beside_a_running_server,
+);
