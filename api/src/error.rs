@@ -125,7 +125,7 @@ pub fn stamp_request_id(errors: &mut [async_graphql::ServerError], request_id: &
     for err in errors.iter_mut() {
         let ext = err.extensions.get_or_insert_with(Default::default);
         if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
-            err.message = format!("internal error (request id {request_id})");
+            err.message = format!("{} (request id {request_id})", err.message);
             ext.set("requestId", request_id);
         }
     }

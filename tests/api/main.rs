@@ -1,6 +1,7 @@
 //! Black-box suite: each test starts the real server on a random port
 //! against a fresh database (SQLite, and Postgres when TEST_DATABASE_URL is
 //! set) and speaks GraphQL over HTTP like any client.
+mod fake_meili;
 mod helpers;
 mod ws;
 
@@ -15,5 +16,6 @@ mod moderation;
 mod privacy;
 mod schema;
 mod search;
+mod search_meili;
 mod search_ops;
 mod statements;

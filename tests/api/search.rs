@@ -356,6 +356,11 @@ async fn changes_reach_the_index(app: TestApp) {
         find(&app, &m.token, "lighthouse", json!(null)).await.len(),
         1
     );
+    // A thread's opening post is indexed with the thread.
+    assert_eq!(
+        find(&app, &m.token, "opening words", json!({"threadId": t})).await,
+        ["Opening words"]
+    );
 
     // Edit: the old words go, the new ones come.
     app.ok(Some(&m.token), "mutation($p: ID!) { editPost(input: {postId: $p, body: \"thinking about the harbour trip\"}) { id } }", json!({"p": p})).await;

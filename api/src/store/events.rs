@@ -81,7 +81,9 @@ impl WriteTxn {
 pub fn changes_search(kind: EventKind) -> bool {
     matches!(
         kind,
-        EventKind::PostCreated
+        // A new thread's event names its opening post.
+        EventKind::ThreadCreated
+            | EventKind::PostCreated
             | EventKind::PostEdited
             | EventKind::PostDeleted
             | EventKind::PostHidden

@@ -1,0 +1,260 @@
+//! The Meilisearch adapter at the HTTP level: what it sends, and what it
+//! does with Meilisearch's errors and failed tasks. (The conformance suite
+//! runs against a real Meilisearch when `MEILISEARCH_URL` is set.)
+use crate::fake_meili::FakeMeili;
+use crate::helpers::{spawn_app_with, TestApp};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const INDEX: &str = "posts_t";
+
+async fn app_on(url: String) -> TestApp {
+    spawn_app_with(false, move |c| {
+        c.meilisearch_url = Some(url);
+        c.meilisearch_api_key = Some("test-key".into());
+        c.meilisearch_index = INDEX.into();
+    })
+    .await
+}
+
+async fn until(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+const SEARCH: &str = "query($q: String!, $f: PostSearchFilter) { searchPosts(query: $q, filter: $f) { totalCount nodes { highlight score post { id body } } } }";
+
+fn raw_id(global: &str) -> String {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(global)
+        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(global))
+        .expect("global id");
+    let s = String::from_utf8(raw).unwrap();
+    uuid::Uuid::parse_str(s.split_once(':').unwrap().1)
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meilisearch_adapter_requests() {
+    let meili = FakeMeili::start();
+    let app = app_on(meili.url.clone()).await;
+
+    // At start-up: the index, then its settings.
+    until("settings", || !meili.sent("PATCH", "/settings").is_empty()).await;
+    let created = &meili.sent("POST", "/indexes")[0];
+    assert_eq!(created.body, json!({"uid": INDEX, "primaryKey": "id"}));
+    assert_eq!(created.auth.as_deref(), Some("Bearer test-key"));
+    let settings = &meili.sent("PATCH", &format!("/indexes/{INDEX}/settings"))[0].body;
+    assert_eq!(settings["searchableAttributes"], json!(["body"]));
+    let mut filterable: Vec<&str> = settings["filterableAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    filterable.sort();
+    assert_eq!(
+        filterable,
+        [
+            "author_id",
+            "created_at",
+            "group_id",
+            "id",
+            "state",
+            "thread_id"
+        ]
+    );
+    assert_eq!(settings["sortableAttributes"], json!(["created_at"]));
+    assert_eq!(settings["typoTolerance"]["enabled"], true);
+    assert_eq!(
+        settings["typoTolerance"]["minWordSizeForTypos"],
+        json!({"oneTypo": 5, "twoTypos": 9})
+    );
+    assert_eq!(settings["pagination"]["maxTotalHits"], 1000);
+
+    // A new post becomes one document with the fields filters need.
+    let (f, g) = app.group_with_facilitator("meili-f").await;
+    let (t, opening) = app.thread(&f.token, &g, "Sleep").await;
+    let p = app.post(&f.token, &t, "Could not <sleep> again").await;
+    app.wait_indexed().await;
+    let docs: Vec<Value> = meili
+        .sent("POST", &format!("/indexes/{INDEX}/documents"))
+        .into_iter()
+        .flat_map(|r| r.body.as_array().cloned().unwrap_or_default())
+        .collect();
+    let doc = docs
+        .iter()
+        .find(|d| d["id"] == raw_id(&p))
+        .unwrap_or_else(|| panic!("no document for {}: {docs:?}", raw_id(&p)));
+    assert_eq!(doc["group_id"], raw_id(&g));
+    assert_eq!(doc["thread_id"], raw_id(&t));
+    assert_eq!(doc["author_id"], raw_id(&f.id));
+    assert_eq!(doc["state"], "visible");
+    assert_eq!(doc["body"], "Could not <sleep> again");
+    assert!(doc["created_at"].as_i64().unwrap() > 1_700_000_000_000_000);
+
+    // A search sends the analysed words and a filter built from the
+    // viewer's memberships; the client's syntax never reaches Meilisearch.
+    let outsider_post = uuid::Uuid::now_v7().to_string();
+    meili.state.lock().unwrap().hits = vec![outsider_post, raw_id(&p)];
+    let since = "2026-01-01T00:00:00Z";
+    let d = app
+        .ok(
+            Some(&f.token),
+            SEARCH,
+            json!({"q": "\"Sleep\" AND -again:*", "f": {"threadId": t, "since": since}}),
+        )
+        .await;
+    let sent = meili.sent("POST", &format!("/indexes/{INDEX}/search"));
+    let body = &sent.last().unwrap().body;
+    assert_eq!(body["q"], "sleep and again");
+    let micros = chrono::DateTime::parse_from_rfc3339(since)
+        .unwrap()
+        .timestamp_micros();
+    assert_eq!(
+        body["filter"],
+        format!(
+            "((state = \"visible\" AND group_id IN [\"{}\"])) AND thread_id = \"{}\" AND created_at >= {micros}",
+            raw_id(&g),
+            raw_id(&t)
+        )
+    );
+    assert_eq!(body["matchingStrategy"], "all");
+    assert_eq!(body["showRankingScore"], true);
+    assert_eq!(body["attributesToRetrieve"], json!(["id"]));
+    assert_eq!(
+        (body["offset"].as_u64(), body["limit"].as_u64()),
+        (Some(0), Some(20))
+    );
+    // A hit the database does not confirm for this viewer is dropped.
+    let nodes = d["searchPosts"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1);
+    assert_eq!(nodes[0]["post"]["id"], p);
+    assert_eq!(
+        nodes[0]["highlight"],
+        "Could not &lt;<mark>sleep</mark>&gt; <mark>again</mark>"
+    );
+    assert!((nodes[0]["score"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+
+    // Facilitators asking for hidden posts add a clause for their groups.
+    app.ok(
+        Some(&f.token),
+        SEARCH,
+        json!({"q": "sleep", "f": {"states": ["HIDDEN"]}}),
+    )
+    .await;
+    let body = meili.sent("POST", "/search").last().unwrap().body.clone();
+    assert_eq!(
+        body["filter"],
+        format!(
+            "((state = \"hidden\" AND group_id IN [\"{}\"]))",
+            raw_id(&g)
+        )
+    );
+
+    // Hiding re-sends the document; deleting removes it by id.
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+        json!({"p": p}),
+    )
+    .await;
+    app.wait_indexed().await;
+    let last_doc = meili
+        .sent("POST", &format!("/indexes/{INDEX}/documents"))
+        .last()
+        .unwrap()
+        .body
+        .clone();
+    assert_eq!(last_doc[0]["state"], "hidden");
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { deletePost(postId: $p) { id } }",
+        json!({"p": opening}),
+    )
+    .await;
+    app.wait_indexed().await;
+    let deleted = meili.sent("POST", &format!("/indexes/{INDEX}/documents/delete-batch"));
+    assert_eq!(deleted.last().unwrap().body, json!([raw_id(&opening)]));
+    // Every request carried the key.
+    assert!(meili
+        .requests()
+        .iter()
+        .all(|r| r.auth.as_deref() == Some("Bearer test-key")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meilisearch_failures_are_retried_and_reported() {
+    let meili = FakeMeili::start();
+    let app = app_on(meili.url.clone()).await;
+    until("settings", || !meili.sent("PATCH", "/settings").is_empty()).await;
+    meili.state.lock().unwrap().fail_tasks = true;
+
+    // Writes succeed while Meilisearch fails every document task.
+    let (f, g) = app.group_with_facilitator("fail-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Fail").await;
+    app.post(&f.token, &t, "kept in the queue").await;
+    let start = Instant::now();
+    while app.metric("hearth_search_failed_batches_total").await < 2.0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no failed batch reported"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(app.metric("hearth_search_queue_depth").await >= 1.0);
+    let tries = meili.sent("POST", "/documents").len();
+    assert!(tries >= 2, "retried: {tries}");
+
+    // Once tasks succeed again the queue drains.
+    meili.state.lock().unwrap().fail_tasks = false;
+    app.wait_indexed().await;
+    assert!(app.metric("hearth_search_changes_applied_total").await >= 2.0);
+
+    // A Meilisearch error on search is INTERNAL for the client, without
+    // Meilisearch's words.
+    meili.state.lock().unwrap().fail_search = true;
+    let r = app.gql(Some(&f.token), SEARCH, json!({"q": "queue"})).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "INTERNAL");
+    let msg = r["errors"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("search is temporarily unavailable"), "{msg}");
+    assert!(!msg.contains("secret_field"), "{msg}");
+    assert!(r["errors"][0]["extensions"]["requestId"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_go_on_while_meilisearch_is_unreachable() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let app = app_on(format!("http://{addr}")).await;
+    let (f, g) = app.group_with_facilitator("down-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Down").await;
+    for i in 0..5 {
+        app.post(&f.token, &t, &format!("written while down {i}"))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.metric("hearth_search_queue_depth").await >= 6.0);
+    let r = app.gql(Some(&f.token), SEARCH, json!({"q": "down"})).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "INTERNAL");
+
+    // Meilisearch comes back on the same address: the index catches up.
+    let meili = FakeMeili::start_on(std::net::TcpListener::bind(addr).unwrap());
+    app.wait_indexed().await;
+    let docs: usize = meili
+        .sent("POST", "/documents")
+        .iter()
+        .map(|r| r.body.as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(docs, 6);
+    assert_eq!(meili.sent("PATCH", "/settings").len(), 1);
+}
