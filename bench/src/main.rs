@@ -8,6 +8,8 @@
 //! request (read from the server's /metrics).
 mod alert;
 mod fanout;
+mod search;
+mod vocab;
 mod ws;
 
 use anyhow::{bail, Context};
@@ -90,6 +92,21 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         writers: usize,
     },
+    /// Build the search index from a seeded database and time queries.
+    Search {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// A server on that database whose index is built: also time
+        /// `searchPosts` end to end over HTTP.
+        #[arg(long)]
+        url: Option<String>,
+        /// Queries per class.
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// A seeded facilitator, for the end-to-end queries.
+        #[arg(long, default_value = "g0-m0")]
+        handle: String,
+    },
     /// Compare login time for a wrong password and for an unknown handle.
     LoginTiming {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -154,6 +171,20 @@ async fn main() -> anyhow::Result<()> {
             handle,
         } => thread_page(&url, clients, duration, page, &handle).await,
         Command::LoginTiming { url, rounds } => login_timing(&url, rounds).await,
+        Command::Search {
+            database_url,
+            url,
+            queries,
+            handle,
+        } => {
+            search::run(search::Options {
+                database_url,
+                url,
+                queries,
+                handle,
+            })
+            .await
+        }
         Command::Fanout {
             urls,
             database_url,
@@ -191,67 +222,7 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-const WORDS: &[&str] = &[
-    "today",
-    "felt",
-    "anxious",
-    "better",
-    "sleep",
-    "week",
-    "group",
-    "thank",
-    "you",
-    "for",
-    "sharing",
-    "hard",
-    "work",
-    "family",
-    "breathing",
-    "exercise",
-    "helped",
-    "again",
-    "panic",
-    "tired",
-    "hope",
-    "small",
-    "win",
-    "walk",
-    "outside",
-    "friend",
-    "talked",
-    "about",
-    "feelings",
-    "session",
-    "tuesday",
-    "journal",
-    "morning",
-    "evening",
-    "calm",
-    "angry",
-    "sad",
-    "proud",
-    "therapy",
-    "steps",
-    "progress",
-    "setback",
-    "kind",
-    "gentle",
-    "remember",
-    "listen",
-];
-
-fn sentence(rng: &mut impl Rng, words: usize) -> String {
-    let mut s: Vec<&str> = Vec::with_capacity(words);
-    for _ in 0..words {
-        s.push(WORDS.choose(rng).copied().unwrap_or("word"));
-    }
-    let mut out = s.join(" ");
-    if let Some(first) = out.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    out.push('.');
-    out
-}
+use vocab::sentence;
 
 async fn seed(
     url: &str,
@@ -348,7 +319,12 @@ async fn seed(
             let mut prev: Option<Uuid> = None;
             for p in 0..posts {
                 let pid = Uuid::now_v7();
-                let words = rng.random_range(8..80);
+                // Mostly short posts, some long ones.
+                let words = if rng.random_bool(0.1) {
+                    rng.random_range(80..300)
+                } else {
+                    rng.random_range(8..80)
+                };
                 let reply = if p > 0 && rng.random_bool(0.3) {
                     prev
                 } else {
