@@ -1,4 +1,5 @@
-//! The thread page runs the same number of SQL statements whatever its size.
+//! The thread page and search run the same number of SQL statements
+//! whatever their page size.
 use crate::backend_tests;
 use crate::helpers::TestApp;
 use serde_json::json;
@@ -68,3 +69,31 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
 }
 
 backend_tests!(thread_page_statement_count_is_constant);
+
+const SEARCH: &str = "query($n: Int) { searchPosts(query: \"garden\", first: $n) { totalCount nodes { highlight score post { id body author { displayName } thread { title } reactions { kind count viewerHasReacted } } } } }";
+
+async fn search_statement_count_is_constant(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("sofia").await;
+    let m = app.member_of(&f, &gid, "sam").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Gardens").await;
+    for i in 0..30 {
+        let who = if i % 2 == 0 { &f } else { &m };
+        app.post(&who.token, &tid, &format!("garden note {i}"))
+            .await;
+    }
+    app.wait_indexed().await;
+    let mut counts = Vec::new();
+    for n in [5usize, 15, 30] {
+        let before = app.statements().await;
+        let d = app.ok(Some(&m.token), SEARCH, json!({"n": n})).await;
+        let after = app.statements().await;
+        assert_eq!(d["searchPosts"]["nodes"].as_array().unwrap().len(), n);
+        counts.push(after - before);
+    }
+    // auth (user, session), memberships, posts; then authors, threads,
+    // reactions and the viewer's reactions through the loaders.
+    let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+    assert!(hi - lo <= 1 && *hi <= 10, "[{}] {counts:?}", app.backend);
+}
+
+backend_tests!(search_statement_count_is_constant);
