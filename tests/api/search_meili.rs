@@ -103,19 +103,37 @@ async fn meilisearch_adapter_requests() {
 
     // A search sends the analysed words and a filter built from the
     // viewer's memberships; the client's syntax never reaches Meilisearch.
-    let outsider_post = uuid::Uuid::now_v7().to_string();
-    meili.state.lock().unwrap().hits = vec![outsider_post, raw_id(&p)];
+    // The stand-in also returns posts this viewer may not read: another
+    // group's, a hidden one (not asked for), one that no longer exists.
+    let (other_f, other_g) = app.group_with_facilitator("meili-other").await;
+    let (other_t, _) = app.thread(&other_f.token, &other_g, "Other").await;
+    let other_post = app
+        .post(&other_f.token, &other_t, "sleep again elsewhere")
+        .await;
+    let hidden = app.post(&f.token, &t, "sleep again, hidden").await;
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+        json!({"p": hidden}),
+    )
+    .await;
+    meili.state.lock().unwrap().hits = vec![
+        raw_id(&other_post),
+        raw_id(&hidden),
+        uuid::Uuid::now_v7().to_string(),
+        raw_id(&p),
+    ];
     let since = "2026-01-01T00:00:00Z";
     let d = app
         .ok(
             Some(&f.token),
             SEARCH,
-            json!({"q": "\"Sleep\" AND -again:*", "f": {"threadId": t, "since": since}}),
+            json!({"q": "\"Sleep\" (-again:*)", "f": {"threadId": t, "since": since}}),
         )
         .await;
     let sent = meili.sent("POST", &format!("/indexes/{INDEX}/search"));
     let body = &sent.last().unwrap().body;
-    assert_eq!(body["q"], "sleep and again");
+    assert_eq!(body["q"], "sleep again");
     let micros = chrono::DateTime::parse_from_rfc3339(since)
         .unwrap()
         .timestamp_micros();
@@ -142,7 +160,15 @@ async fn meilisearch_adapter_requests() {
         nodes[0]["highlight"],
         "Could not &lt;<mark>sleep</mark>&gt; <mark>again</mark>"
     );
-    assert!((nodes[0]["score"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+    assert!((nodes[0]["score"].as_f64().unwrap() - 0.6).abs() < 1e-9);
+
+    // A hit whose current text no longer matches (edited since it was
+    // indexed) is dropped too.
+    meili.state.lock().unwrap().hits = vec![raw_id(&p)];
+    let d = app
+        .ok(Some(&f.token), SEARCH, json!({"q": "lighthouse"}))
+        .await;
+    assert_eq!(d["searchPosts"]["nodes"], json!([]));
 
     // Facilitators asking for hidden posts add a clause for their groups.
     app.ok(

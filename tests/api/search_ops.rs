@@ -105,11 +105,16 @@ async fn a_killed_indexer_loses_nothing(app: TestApp) {
     until(10, "first leader", || leader(&app, &p1)).await;
     let (f, g) = app.group_with_facilitator("kill-f").await;
     let (t, _) = app.thread(&f.token, &g, "Many").await;
-    for i in 0..40 {
+    for i in 0..20 {
         app.post(&f.token, &t, &format!("river stone {i}")).await;
     }
-    // Killed while it may be half-way through the queue.
+    // Killed while it may be half-way through the queue; the next 20 wait
+    // with nobody to index them.
     drop(p1);
+    for i in 20..40 {
+        app.post(&f.token, &t, &format!("river stone {i}")).await;
+    }
+    assert!(app.metric("hearth_search_queue_depth").await >= 20.0);
     let p2 = serve(&app).await;
     until(10, "second leader", || leader(&app, &p2)).await;
     app.wait_indexed().await;

@@ -61,6 +61,17 @@ pub fn matches(word: &str, term: &str, prefix: bool) -> bool {
             .any(|k| distance(&w[..k], &t, d).is_some())
 }
 
+/// Whether every term matches some word of `body` (the last as a prefix):
+/// the search's own rule, used to confirm a hit against the current text.
+pub fn matches_all(body: &str, terms: &[String]) -> bool {
+    let words: Vec<String> = words(body).into_iter().map(|(w, _)| w).collect();
+    let last = terms.len().saturating_sub(1);
+    terms
+        .iter()
+        .enumerate()
+        .all(|(i, t)| words.iter().any(|w| matches(w, t, i == last)))
+}
+
 pub fn escape_html(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
@@ -110,8 +121,11 @@ pub fn highlight(body: &str, terms: &[String]) -> String {
     };
     // Start the passage at a word boundary.
     if start > 0 {
-        if let Some(sp) = body[start..first].find(char::is_whitespace) {
-            start += sp + 1;
+        if let Some((sp, c)) = body[start..first]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+        {
+            start += sp + c.len_utf8();
         }
     }
     let end = forward(body, start, PASSAGE);
@@ -163,6 +177,23 @@ mod tests {
         assert!(!matches("medication", "medic", false));
         let h = highlight("Le Café était fermé", &t(&["cafe"]));
         assert_eq!(h, "Le <mark>Café</mark> était fermé");
+    }
+
+    #[test]
+    fn wide_spaces_before_the_match() {
+        for space in ['\u{a0}', '\u{3000}', '\u{2003}'] {
+            let body = format!("{}{space}x panic", "é".repeat(70));
+            assert!(highlight(&body, &t(&["panic"])).contains("<mark>panic</mark>"));
+            let body = format!("{}panic", format!("ab{space}").repeat(40));
+            assert!(highlight(&body, &t(&["panic"])).contains("<mark>panic</mark>"));
+        }
+    }
+
+    #[test]
+    fn all_terms_must_match() {
+        assert!(matches_all("I could not sleep", &t(&["sleep", "could"])));
+        assert!(!matches_all("I could not rest", &t(&["sleep", "could"])));
+        assert!(matches_all("medication", &t(&["medic"])));
     }
 
     #[test]

@@ -225,12 +225,42 @@ impl Indexer {
             .collect();
         let n = changes.len();
         self.index.apply(changes).await?;
+        // Fencing: the rows go only if this instance still holds the lease,
+        // renewed (and, on Postgres, locked) in the same transaction. If
+        // another took over meanwhile, this batch may have overwritten its
+        // newer work: queue the posts again for the new holder to re-sync.
         let w = self.db.write().await?;
-        search_outbox::Entity::delete_many()
-            .filter(search_outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        let t = now();
+        let held = search_lease::Entity::update_many()
+            .col_expr(
+                search_lease::Column::ExpiresAt,
+                Expr::value(t + chrono::Duration::from_std(self.lease).unwrap_or_default()),
+            )
+            .filter(search_lease::Column::Name.eq(LEASE))
+            .filter(search_lease::Column::Holder.eq(self.id))
+            .filter(search_lease::Column::ExpiresAt.gt(t))
             .exec(&w.txn)
+            .await?
+            .rows_affected
+            == 1;
+        if held {
+            search_outbox::Entity::delete_many()
+                .filter(search_outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
+                .exec(&w.txn)
+                .await?;
+        } else {
+            search_outbox::Entity::insert_many(ids.iter().map(|id| search_outbox::ActiveModel {
+                id: sea_orm::NotSet,
+                post_id: Set(*id),
+                created_at: Set(t),
+            }))
+            .exec_without_returning(&w.txn)
             .await?;
+        }
         self.db.commit(w).await?;
+        if !held {
+            anyhow::bail!("lost the indexer lease during a batch; its posts are queued again");
+        }
         self.metrics.applied.inc_by(n as u64);
         Ok(rows.len())
     }
@@ -264,8 +294,11 @@ impl Indexer {
             self.index.apply(changes).await?;
             done += rows.len() as u64;
             progress(done, total.max(done));
-            self.acquire().await?;
+            if !self.acquire().await? {
+                anyhow::bail!("lost the indexer lease during the rebuild");
+            }
         }
+        self.index.mark_built();
         Ok(done)
     }
 
@@ -291,7 +324,7 @@ impl Indexer {
     pub async fn run(self: Arc<Self>) {
         let mut leading = false;
         let mut prepared = false;
-        let mut rebuild_pending = self.index.needs_rebuild();
+        let mut rebuild_pending = false;
         let mut backoff = BACKOFF_MIN;
         let renew_every = self.lease / 3;
         let mut renewed = tokio::time::Instant::now();
@@ -308,6 +341,9 @@ impl Indexer {
                     tracing::info!(leading = now_leading, "search indexer lease");
                     self.set_leading(now_leading);
                     leading = now_leading;
+                    // A new leader prepares afresh (another may have changed
+                    // the index meanwhile).
+                    prepared = false;
                 }
                 renewed = tokio::time::Instant::now();
             }
@@ -319,6 +355,7 @@ impl Indexer {
                 if !prepared {
                     self.index.prepare().await?;
                     prepared = true;
+                    rebuild_pending = self.index.needs_rebuild();
                 }
                 if rebuild_pending {
                     let n = self.rebuild(&|_, _| {}).await?;

@@ -134,11 +134,13 @@ pub trait SearchIndex: Send + Sync {
     /// Called when this instance gains or loses the indexer lease, for a
     /// backend that holds a writer only while it may write.
     fn set_writer(&self, _active: bool) {}
-    /// True when the index was created empty at start-up and should be
-    /// built from the database.
+    /// True when the index has never been completely built from the
+    /// database (a new embedded index, or a build that was interrupted).
     fn needs_rebuild(&self) -> bool {
         false
     }
+    /// Records that a complete build finished.
+    fn mark_built(&self) {}
 }
 
 pub type SharedIndex = Arc<dyn SearchIndex>;

@@ -8,11 +8,8 @@ use super::{
 use async_trait::async_trait;
 use std::{
     ops::Bound,
-    path::Path,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc, Mutex,
-    },
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
 };
 use tantivy::{
     collector::{Count, TopDocs},
@@ -30,6 +27,7 @@ use tantivy::{
 use uuid::Uuid;
 
 const TOKENIZER: &str = "hearth";
+const BUILT_MARKER: &str = "hearth-built";
 /// Heap for the writer that applies the indexer's batches; a rebuild uses
 /// more (see `apply`).
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
@@ -71,7 +69,9 @@ struct Inner {
     reader: IndexReader,
     fields: Fields,
     writer: Mutex<Option<IndexWriter>>,
-    created: AtomicBool,
+    /// Written once a build from the database completes; a build that
+    /// dies half-way leaves it absent, so the next leader builds again.
+    built_marker: PathBuf,
 }
 
 fn err(e: impl std::fmt::Display) -> SearchError {
@@ -82,7 +82,6 @@ impl TantivyIndex {
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
-        let fresh = !dir.join("meta.json").exists();
         let index = match Index::open_or_create(MmapDirectory::open(dir)?, schema.clone()) {
             Ok(i) => i,
             // An index written with another schema is rebuilt from scratch.
@@ -104,7 +103,7 @@ impl TantivyIndex {
             reader,
             fields,
             writer: Default::default(),
-            created: AtomicBool::new(fresh),
+            built_marker: dir.join(BUILT_MARKER),
         })))
     }
 }
@@ -325,7 +324,13 @@ impl SearchIndex for TantivyIndex {
     }
 
     fn needs_rebuild(&self) -> bool {
-        self.0.created.swap(false, Ordering::SeqCst)
+        !self.0.built_marker.exists()
+    }
+
+    fn mark_built(&self) {
+        if let Err(e) = std::fs::write(&self.0.built_marker, b"") {
+            tracing::warn!(error = %e, "recording a complete search index build");
+        }
     }
 }
 

@@ -6,7 +6,10 @@
 use super::RequestCtx;
 use crate::{
     error::{AppError, AppResult},
-    search::{highlight::highlight, query_terms, IndexQuery, MAX_HITS},
+    search::{
+        highlight::{highlight, matches_all},
+        query_terms, IndexQuery, MAX_HITS,
+    },
     store::Page,
 };
 use chrono::{DateTime, Utc};
@@ -144,7 +147,7 @@ pub async fn search(
     {
         return Ok(empty(offset));
     }
-    let q = IndexQuery {
+    let mut q = IndexQuery {
         terms,
         visible_groups,
         hidden_groups,
@@ -156,49 +159,66 @@ pub async fn search(
         offset,
         limit: limit as usize,
     };
-    let found = ctx.state.search.search(&q).await.map_err(|e| {
-        tracing::warn!(error = %e, "search backend");
-        AppError::Unavailable("search is temporarily unavailable; try again".into())
-    })?;
-    let ids: Vec<Uuid> = found.hits.iter().map(|(id, _)| *id).collect();
-    let mut posts: HashMap<Uuid, post::Model> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        post::Entity::find()
-            .filter(post::Column::Id.is_in(ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect()
-    };
     let may_see = |p: &post::Model| match p.state {
         PostState::Visible => q.visible_groups.contains(&p.group_id),
         PostState::Hidden => q.hidden_groups.contains(&p.group_id),
         PostState::Deleted => false,
     };
-    let n = found.hits.len();
-    let items: Vec<Hit> = found
-        .hits
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (id, score))| {
-            let p = posts.remove(&id).filter(may_see)?;
-            Some(Hit {
-                highlight: highlight(p.body.as_deref().unwrap_or(""), &q.terms),
+    let mut items: Vec<Hit> = Vec::new();
+    let (mut total, mut has_next);
+    // A page whose hits the database confirms none of (the index lagging
+    // deletes) would end the client's paging with no cursor: look further,
+    // a few pages at most.
+    let mut tries = 0;
+    loop {
+        let found = ctx.state.search.search(&q).await.map_err(|e| {
+            tracing::warn!(error = %e, "search backend");
+            AppError::Unavailable("search is temporarily unavailable; try again".into())
+        })?;
+        let ids: Vec<Uuid> = found.hits.iter().map(|(id, _)| *id).collect();
+        let mut posts: HashMap<Uuid, post::Model> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            post::Entity::find()
+                .filter(post::Column::Id.is_in(ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect()
+        };
+        let n = found.hits.len();
+        for (i, (id, score)) in found.hits.into_iter().enumerate() {
+            // The post as it is now: still readable by this viewer, and its
+            // current text still matching (not only a body edited away).
+            let Some(p) = posts.remove(&id).filter(|p| may_see(p)) else {
+                continue;
+            };
+            let body = p.body.as_deref().unwrap_or("");
+            if !matches_all(body, &q.terms) {
+                continue;
+            }
+            items.push(Hit {
+                highlight: highlight(body, &q.terms),
                 score,
                 post: p,
-                next_offset: offset + i + 1,
-            })
-        })
-        .collect();
-    let reachable = (found.total as usize).min(MAX_HITS);
+                next_offset: q.offset + i + 1,
+            });
+        }
+        total = found.total;
+        has_next = q.offset + n < (total as usize).min(MAX_HITS);
+        tries += 1;
+        if !items.is_empty() || !has_next || n == 0 || tries == 4 {
+            break;
+        }
+        q.offset += n;
+    }
     Ok(Results {
         page: Page {
             items,
-            has_next: offset + n < reachable,
+            has_next,
             has_previous: offset > 0,
         },
-        total: found.total,
+        total,
     })
 }
