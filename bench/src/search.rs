@@ -254,7 +254,74 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 p.p99.as_secs_f64() * 1e3
             );
         }
+        index_latency(&client, &url, &token, &ids).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Commit-to-searchable and delete-to-gone through the whole pipeline
+/// (outbox, indexer, backend), as `totalCount` (which comes from the index)
+/// sees it, 20 times.
+async fn index_latency(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    threads: &[String],
+) -> anyhow::Result<()> {
+    const COUNT: &str = "query($q: String!) { searchPosts(query: $q) { totalCount } }";
+    let count = |q: String| async move {
+        let d = gql(client, url, Some(token), COUNT, json!({"q": q})).await?;
+        anyhow::Ok(d["searchPosts"]["totalCount"].as_u64().unwrap_or(0))
+    };
+    let tag = Uuid::new_v4().simple().to_string();
+    let (mut added, mut deleted) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let word = format!("probe{}x{i}", &tag[..8]);
+        let d = gql(
+            client,
+            url,
+            Some(token),
+            "mutation($t: ID!, $b: String!) { createPost(input: {threadId: $t, body: $b}) { id } }",
+            json!({"t": threads.first(), "b": format!("latency {word}")}),
+        )
+        .await?;
+        let id = d["createPost"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let start = Instant::now();
+        while count(word.clone()).await? != 1 {
+            anyhow::ensure!(start.elapsed() < Duration::from_secs(10), "never indexed");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        added.push(start.elapsed());
+        gql(
+            client,
+            url,
+            Some(token),
+            "mutation($p: ID!) { deletePost(postId: $p) { id } }",
+            json!({"p": id}),
+        )
+        .await?;
+        let start = Instant::now();
+        while count(word.clone()).await? != 0 {
+            anyhow::ensure!(start.elapsed() < Duration::from_secs(10), "never removed");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        deleted.push(start.elapsed());
+    }
+    for (what, v) in [
+        ("post -> searchable", added),
+        ("delete -> gone from the index", deleted),
+    ] {
+        let p = Percentiles::new(v);
+        println!(
+            "{what:<36} p50 {:>6.1} ms, max {:>6.1} ms ({} trials)",
+            p.p50.as_secs_f64() * 1e3,
+            p.max.as_secs_f64() * 1e3,
+            p.n
+        );
+    }
     Ok(())
 }
