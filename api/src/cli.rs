@@ -132,7 +132,7 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
         }
     }
     let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} posts  {per_sec}  eta {eta}",
+        "{bar:40} {pos}/{len} posts  {elapsed} elapsed, eta {eta}",
     )?);
     let started = Instant::now();
     let result = indexer
@@ -141,7 +141,7 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
             bar.set_position(done);
         })
         .await;
-    bar.finish();
+    bar.finish_and_clear();
     indexer.release().await?;
     let n = result?;
     let secs = started.elapsed().as_secs_f64();
