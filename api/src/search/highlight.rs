@@ -61,17 +61,6 @@ pub fn matches(word: &str, term: &str, prefix: bool) -> bool {
             .any(|k| distance(&w[..k], &t, d).is_some())
 }
 
-/// Whether every term matches some word of `body` (the last as a prefix):
-/// the search's own rule, used to confirm a hit against the current text.
-pub fn matches_all(body: &str, terms: &[String]) -> bool {
-    let words: Vec<String> = words(body).into_iter().map(|(w, _)| w).collect();
-    let last = terms.len().saturating_sub(1);
-    terms
-        .iter()
-        .enumerate()
-        .all(|(i, t)| words.iter().any(|w| matches(w, t, i == last)))
-}
-
 pub fn escape_html(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
@@ -101,18 +90,28 @@ fn forward(body: &str, from: usize, chars: usize) -> usize {
         .map_or(body.len(), |(i, _)| from + i)
 }
 
-pub fn highlight(body: &str, terms: &[String]) -> String {
+/// The highlight of a body for the query's terms, or None when some term
+/// matches no word of it: the search's own rule, which confirms a hit
+/// against the post's current text.
+pub fn highlight(body: &str, terms: &[String]) -> Option<String> {
     let last = terms.len().saturating_sub(1);
-    let ranges: Vec<std::ops::Range<usize>> = words(body)
-        .into_iter()
-        .filter(|(w, _)| {
-            terms
-                .iter()
-                .enumerate()
-                .any(|(i, t)| matches(w, t, i == last))
-        })
-        .map(|(_, r)| r)
-        .collect();
+    let mut found = vec![false; terms.len()];
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for (w, r) in words(body) {
+        let mut hit = false;
+        for (i, t) in terms.iter().enumerate() {
+            if matches(&w, t, i == last) {
+                found[i] = true;
+                hit = true;
+            }
+        }
+        if hit {
+            ranges.push(r);
+        }
+    }
+    if !found.iter().all(|f| *f) {
+        return None;
+    }
     let first = ranges.first().map_or(0, |r| r.start);
     let mut start = if first == 0 {
         0
@@ -145,7 +144,7 @@ pub fn highlight(body: &str, terms: &[String]) -> String {
     if end < body.len() {
         out.push('…');
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -158,7 +157,7 @@ mod tests {
 
     #[test]
     fn marks_and_escapes() {
-        let h = highlight("I <b>slept</b> badly; Sleep is hard", &t(&["sleep"]));
+        let h = highlight("I <b>slept</b> badly; Sleep is hard", &t(&["sleep"])).unwrap();
         assert_eq!(
             h,
             "I &lt;b&gt;<mark>slept</mark>&lt;/b&gt; badly; <mark>Sleep</mark> is hard"
@@ -175,7 +174,7 @@ mod tests {
         assert!(matches("medication", "medic", true));
         assert!(matches("medication", "medik", true));
         assert!(!matches("medication", "medic", false));
-        let h = highlight("Le Café était fermé", &t(&["cafe"]));
+        let h = highlight("Le Café était fermé", &t(&["cafe"])).unwrap();
         assert_eq!(h, "Le <mark>Café</mark> était fermé");
     }
 
@@ -183,23 +182,27 @@ mod tests {
     fn wide_spaces_before_the_match() {
         for space in ['\u{a0}', '\u{3000}', '\u{2003}'] {
             let body = format!("{}{space}x panic", "é".repeat(70));
-            assert!(highlight(&body, &t(&["panic"])).contains("<mark>panic</mark>"));
+            assert!(highlight(&body, &t(&["panic"]))
+                .unwrap()
+                .contains("<mark>panic</mark>"));
             let body = format!("{}panic", format!("ab{space}").repeat(40));
-            assert!(highlight(&body, &t(&["panic"])).contains("<mark>panic</mark>"));
+            assert!(highlight(&body, &t(&["panic"]))
+                .unwrap()
+                .contains("<mark>panic</mark>"));
         }
     }
 
     #[test]
     fn all_terms_must_match() {
-        assert!(matches_all("I could not sleep", &t(&["sleep", "could"])));
-        assert!(!matches_all("I could not rest", &t(&["sleep", "could"])));
-        assert!(matches_all("medication", &t(&["medic"])));
+        assert!(highlight("I could not sleep", &t(&["sleep", "could"])).is_some());
+        assert!(highlight("I could not rest", &t(&["sleep", "could"])).is_none());
+        assert!(highlight("medication", &t(&["medic"])).is_some());
     }
 
     #[test]
     fn long_bodies_are_cut_around_the_match() {
         let body = format!("{} panic {}", "word ".repeat(100), "more ".repeat(100));
-        let h = highlight(&body, &t(&["panic"]));
+        let h = highlight(&body, &t(&["panic"])).unwrap();
         assert!(h.starts_with('…') && h.ends_with('…'), "{h}");
         assert!(h.contains("<mark>panic</mark>"));
         assert!(h.chars().count() < 230);

@@ -111,33 +111,37 @@ impl Indexer {
     pub async fn acquire(&self) -> anyhow::Result<bool> {
         let w = self.db.write().await?;
         let t = now();
-        let until = t + chrono::Duration::from_std(self.lease).unwrap_or_default();
-        let r = search_lease::Entity::update_many()
-            .col_expr(search_lease::Column::Holder, Expr::value(self.id))
-            .col_expr(search_lease::Column::ExpiresAt, Expr::value(until))
-            .filter(search_lease::Column::Name.eq(LEASE))
-            .filter(
-                Condition::any()
-                    .add(search_lease::Column::Holder.eq(self.id))
-                    .add(search_lease::Column::ExpiresAt.lt(t)),
-            )
-            .exec(&w.txn)
-            .await?;
-        let held = r.rows_affected == 1 || self.insert_lease(&w.txn, until).await?;
+        let free = Condition::any()
+            .add(search_lease::Column::Holder.eq(self.id))
+            .add(search_lease::Column::ExpiresAt.lt(t));
+        let held = self.claim(&w.txn, free).await? || self.insert_lease(&w.txn).await?;
         self.db.commit(w).await?;
         Ok(held)
     }
 
+    /// Sets this instance as the lease's holder for another lease period
+    /// where `when` holds; returns whether it did.
+    async fn claim(&self, txn: &DatabaseTransaction, when: Condition) -> Result<bool, DbErr> {
+        let r = search_lease::Entity::update_many()
+            .col_expr(search_lease::Column::Holder, Expr::value(self.id))
+            .col_expr(search_lease::Column::ExpiresAt, Expr::value(self.until()))
+            .filter(search_lease::Column::Name.eq(LEASE))
+            .filter(when)
+            .exec(txn)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
+    fn until(&self) -> chrono::DateTime<chrono::Utc> {
+        now() + chrono::Duration::from_std(self.lease).unwrap_or_default()
+    }
+
     /// The first instance ever creates the lease row.
-    async fn insert_lease(
-        &self,
-        txn: &DatabaseTransaction,
-        until: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, DbErr> {
+    async fn insert_lease(&self, txn: &DatabaseTransaction) -> Result<bool, DbErr> {
         let row = search_lease::ActiveModel {
             name: Set(LEASE.into()),
             holder: Set(Some(self.id)),
-            expires_at: Set(until),
+            expires_at: Set(self.until()),
         };
         match search_lease::Entity::insert(row)
             .on_conflict(
@@ -158,15 +162,8 @@ impl Indexer {
     /// notices at its next renewal and stops writing.
     pub async fn take_over(&self) -> anyhow::Result<()> {
         let w = self.db.write().await?;
-        let until = now() + chrono::Duration::from_std(self.lease).unwrap_or_default();
-        let r = search_lease::Entity::update_many()
-            .col_expr(search_lease::Column::Holder, Expr::value(self.id))
-            .col_expr(search_lease::Column::ExpiresAt, Expr::value(until))
-            .filter(search_lease::Column::Name.eq(LEASE))
-            .exec(&w.txn)
-            .await?;
-        if r.rows_affected == 0 {
-            self.insert_lease(&w.txn, until).await?;
+        if !self.claim(&w.txn, Condition::all()).await? {
+            self.insert_lease(&w.txn).await?;
         }
         self.db.commit(w).await?;
         Ok(())
@@ -231,18 +228,10 @@ impl Indexer {
         // newer work: queue the posts again for the new holder to re-sync.
         let w = self.db.write().await?;
         let t = now();
-        let held = search_lease::Entity::update_many()
-            .col_expr(
-                search_lease::Column::ExpiresAt,
-                Expr::value(t + chrono::Duration::from_std(self.lease).unwrap_or_default()),
-            )
-            .filter(search_lease::Column::Name.eq(LEASE))
-            .filter(search_lease::Column::Holder.eq(self.id))
-            .filter(search_lease::Column::ExpiresAt.gt(t))
-            .exec(&w.txn)
-            .await?
-            .rows_affected
-            == 1;
+        let still_mine = Condition::all()
+            .add(search_lease::Column::Holder.eq(self.id))
+            .add(search_lease::Column::ExpiresAt.gt(t));
+        let held = self.claim(&w.txn, still_mine).await?;
         if held {
             search_outbox::Entity::delete_many()
                 .filter(search_outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
@@ -304,13 +293,17 @@ impl Indexer {
 
     /// Queue depth and the age of its oldest row, for `/metrics`.
     pub async fn refresh_lag(&self) -> Result<(), DbErr> {
-        let depth = search_outbox::Entity::find().count(&self.db.conn).await?;
-        let oldest = search_outbox::Entity::find()
-            .order_by_asc(search_outbox::Column::Id)
-            .one(&self.db.conn)
-            .await?;
-        let lag = oldest.map_or(0, |o| (now() - o.created_at).num_seconds().max(0));
-        self.metrics.queue_depth.set(depth as i64);
+        let (depth, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) =
+            search_outbox::Entity::find()
+                .select_only()
+                .column_as(search_outbox::Column::Id.count(), "depth")
+                .column_as(search_outbox::Column::CreatedAt.min(), "oldest")
+                .into_tuple()
+                .one(&self.db.conn)
+                .await?
+                .unwrap_or((0, None));
+        let lag = oldest.map_or(0, |o| (now() - o).num_seconds().max(0));
+        self.metrics.queue_depth.set(depth);
         self.metrics.lag_seconds.set(lag);
         Ok(())
     }
@@ -324,7 +317,6 @@ impl Indexer {
     pub async fn run(self: Arc<Self>) {
         let mut leading = false;
         let mut prepared = false;
-        let mut rebuild_pending = false;
         let mut backoff = BACKOFF_MIN;
         let renew_every = self.lease / 3;
         let mut renewed = tokio::time::Instant::now();
@@ -354,13 +346,13 @@ impl Indexer {
             let step = async {
                 if !prepared {
                     self.index.prepare().await?;
+                    // Until a build completes the index says so, and a
+                    // failed build is retried with the next preparation.
+                    if self.index.needs_rebuild() {
+                        let n = self.rebuild(&|_, _| {}).await?;
+                        tracing::info!(posts = n, "built the search index");
+                    }
                     prepared = true;
-                    rebuild_pending = self.index.needs_rebuild();
-                }
-                if rebuild_pending {
-                    let n = self.rebuild(&|_, _| {}).await?;
-                    tracing::info!(posts = n, "built the search index");
-                    rebuild_pending = false;
                 }
                 self.drain_once().await
             };

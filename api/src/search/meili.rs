@@ -223,24 +223,20 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn search(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
-        if q.terms.is_empty() || (q.visible_groups.is_empty() && q.hidden_groups.is_empty()) {
-            return Ok(IndexHits {
-                hits: Vec::new(),
-                total: 0,
-            });
+        if q.finds_nothing() {
+            return Ok(IndexHits::default());
         }
         // The analysed words, not the client's text: quotes and minus signs
         // are Meilisearch syntax and must not reach it.
         let text = q.terms.join(" ");
         let filter = filter_string(q);
-        let limit = (q.offset + q.limit).min(MAX_HITS).saturating_sub(q.offset);
         let res = self
             .index
             .search()
             .with_query(&text)
             .with_filter(&filter)
             .with_offset(q.offset)
-            .with_limit(limit)
+            .with_limit(q.page_limit())
             .with_show_ranking_score(true)
             .with_matching_strategy(MatchingStrategies::ALL)
             .with_attributes_to_retrieve(Selectors::Some(&["id"]))

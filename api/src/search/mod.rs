@@ -25,7 +25,7 @@ pub const MAX_HITS: usize = 1000;
 
 /// What the index holds of a post: enough to match and filter. Bodies
 /// shown to clients always come from the database.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostDoc {
     pub id: Uuid,
     pub group_id: Uuid,
@@ -97,6 +97,27 @@ pub struct IndexQuery {
     pub limit: usize,
 }
 
+impl IndexQuery {
+    /// Nothing can match: no words, no group to search, an empty post
+    /// restriction, or a page beyond the reachable hits. Backends answer
+    /// these without searching (and never search with an empty access
+    /// filter).
+    pub fn finds_nothing(&self) -> bool {
+        self.terms.is_empty()
+            || (self.visible_groups.is_empty() && self.hidden_groups.is_empty())
+            || self.post_ids.as_ref().is_some_and(Vec::is_empty)
+            || self.offset >= MAX_HITS
+    }
+
+    /// Hits to fetch for this page, none beyond `MAX_HITS`.
+    pub fn page_limit(&self) -> usize {
+        (self.offset + self.limit)
+            .min(MAX_HITS)
+            .saturating_sub(self.offset)
+    }
+}
+
+#[derive(Default)]
 pub struct IndexHits {
     /// Best first.
     pub hits: Vec<(Uuid, f64)>,

@@ -2,9 +2,7 @@
 //!
 //! Only the instance holding the indexer lease opens a writer (tantivy
 //! allows one per directory); every instance can search.
-use super::{
-    typo_budget, Change, IndexHits, IndexQuery, SearchError, SearchIndex, MAX_HITS, WORD_MAX,
-};
+use super::{typo_budget, Change, IndexHits, IndexQuery, SearchError, SearchIndex, WORD_MAX};
 use async_trait::async_trait;
 use std::{
     ops::Bound,
@@ -106,9 +104,7 @@ impl TantivyIndex {
             built_marker: dir.join(BUILT_MARKER),
         })))
     }
-}
 
-impl TantivyIndex {
     /// Runs `f` with the writer, commits, and makes the result searchable.
     async fn commit_with(
         &self,
@@ -248,18 +244,16 @@ impl Inner {
         f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>,
     ) -> Result<T, SearchError> {
         let mut guard = self.writer.lock().map_err(err)?;
-        if guard.is_none() {
-            *guard = Some(
-                self.index
-                    .writer_with_num_threads(1, WRITER_HEAP)
-                    .map_err(|e| SearchError::Unavailable(e.to_string()))?,
-            );
-        }
-        let w = guard
-            .as_mut()
-            .ok_or_else(|| SearchError::Index("no writer".into()))?;
-        let out = f(w).map_err(err)?;
-        Ok(out)
+        let mut w = match guard.take() {
+            Some(w) => w,
+            None => self
+                .index
+                .writer_with_num_threads(1, WRITER_HEAP)
+                .map_err(|e| SearchError::Unavailable(e.to_string()))?,
+        };
+        let out = f(&mut w);
+        *guard = Some(w);
+        out.map_err(err)
     }
 }
 
@@ -336,16 +330,12 @@ impl SearchIndex for TantivyIndex {
 
 impl Inner {
     fn search_blocking(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
-        if q.terms.is_empty() || (q.visible_groups.is_empty() && q.hidden_groups.is_empty()) {
-            return Ok(IndexHits {
-                hits: Vec::new(),
-                total: 0,
-            });
+        if q.finds_nothing() {
+            return Ok(IndexHits::default());
         }
         let searcher = self.reader.searcher();
         let query = self.build_query(q);
-        let end = (q.offset + q.limit).min(MAX_HITS);
-        let limit = end.saturating_sub(q.offset);
+        let limit = q.page_limit();
         let (top, total) = if limit == 0 {
             (Vec::new(), searcher.search(&query, &Count).map_err(err)?)
         } else {

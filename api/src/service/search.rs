@@ -6,10 +6,7 @@
 use super::RequestCtx;
 use crate::{
     error::{AppError, AppResult},
-    search::{
-        highlight::{highlight, matches_all},
-        query_terms, IndexQuery, MAX_HITS,
-    },
+    search::{highlight::highlight, query_terms, IndexQuery, MAX_HITS},
     store::Page,
 };
 use chrono::{DateTime, Utc};
@@ -61,17 +58,6 @@ fn validate(query: &str) -> AppResult<()> {
         )));
     }
     Ok(())
-}
-
-fn empty(offset: usize) -> Results {
-    Results {
-        page: Page {
-            items: Vec::new(),
-            has_next: false,
-            has_previous: offset > 0,
-        },
-        total: 0,
-    }
 }
 
 pub async fn search(
@@ -132,20 +118,13 @@ pub async fn search(
                     .add(flag::Column::PostAuthorId.ne(viewer.id)),
             );
         }
-        let ids: Vec<Uuid> = open.limit(FLAGGED_MAX).into_tuple().all(conn).await?;
         post_ids = Some(
-            ids.into_iter()
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .collect(),
+            open.distinct()
+                .limit(FLAGGED_MAX)
+                .into_tuple()
+                .all(conn)
+                .await?,
         );
-    }
-    if terms.is_empty()
-        || (visible_groups.is_empty() && hidden_groups.is_empty())
-        || post_ids.as_ref().is_some_and(Vec::is_empty)
-        || offset >= MAX_HITS
-    {
-        return Ok(empty(offset));
     }
     let mut q = IndexQuery {
         terms,
@@ -194,12 +173,11 @@ pub async fn search(
             let Some(p) = posts.remove(&id).filter(|p| may_see(p)) else {
                 continue;
             };
-            let body = p.body.as_deref().unwrap_or("");
-            if !matches_all(body, &q.terms) {
+            let Some(highlight) = highlight(p.body.as_deref().unwrap_or(""), &q.terms) else {
                 continue;
-            }
+            };
             items.push(Hit {
-                highlight: highlight(body, &q.terms),
+                highlight,
                 score,
                 post: p,
                 next_offset: q.offset + i + 1,
