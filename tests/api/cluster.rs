@@ -1,8 +1,8 @@
 //! Several instances behind one Postgres and one Redis.
-use crate::helpers::{redis_url, spawn_pair, TestApp};
+use crate::helpers::{free_port, redis_url, spawn_pair, TestApp};
 use crate::ws::{Protocol, Ws};
 use serde_json::json;
-use std::{net::TcpListener, process::Child, time::Duration};
+use std::{process::Child, time::Duration};
 
 const THREAD_EVENTS: &str = "subscription($t: ID!, $a: String) { threadEvents(threadId: $t, after: $a) { cursor kind post { body } } }";
 
@@ -79,11 +79,7 @@ async fn redis_outage_loses_nothing_for_a_resuming_client() {
     let (Some(_), Some(_)) = (crate::helpers::postgres_url(), redis_url()) else {
         return;
     };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut redis = RedisServer::start(port);
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let (a, b) = spawn_pair(&url).await;

@@ -1,5 +1,5 @@
 use crate::backend_tests;
-use crate::helpers::TestApp;
+use crate::helpers::{uuid_of, TestApp};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
@@ -354,12 +354,6 @@ async fn failed_create_thread_writes_nothing(app: TestApp) {
     );
     let (tid, _) = app.thread(&f.token, &gid, "limits").await;
     app.post(&f.token, &tid, &"y".repeat(20_000)).await;
-}
-
-pub fn uuid_of(global: &str) -> uuid::Uuid {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
-    uuid::Uuid::parse_str(raw.split_once(':').unwrap().1).unwrap()
 }
 
 /// Concurrent writers in one group, with crisis flags raised on the way,

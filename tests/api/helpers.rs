@@ -6,7 +6,10 @@ use api::{
 };
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 pub struct TestApp {
     pub base: String,
@@ -261,15 +264,11 @@ impl TestApp {
     /// Waits until every committed post change has reached the search
     /// index, as an operator would watch the queue drain.
     pub async fn wait_indexed(&self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while self.metric("hearth_search_queue_depth").await > 0.0 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "[{}] the search queue did not drain",
-                self.backend
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        let what = format!("[{}] the search queue drains", self.backend);
+        until(10, &what, || async {
+            self.metric("hearth_search_queue_depth").await == 0.0
+        })
+        .await;
     }
 }
 
@@ -335,4 +334,36 @@ pub async fn spawn_pair(redis: &str) -> (TestApp, TestApp) {
     let b = apps.pop().unwrap();
     let a = apps.pop().unwrap();
     (a, b)
+}
+
+/// A port nobody listens on at the moment.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The UUID inside a global ID.
+pub fn uuid_of(global: &str) -> uuid::Uuid {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
+    uuid::Uuid::parse_str(raw.split_once(':').unwrap().1).unwrap()
+}
+
+/// Waits for `cond`, failing after `secs`; returns how long it took.
+pub async fn until<F, Fut>(secs: u64, what: &str, mut cond: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !cond().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    start.elapsed()
 }

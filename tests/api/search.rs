@@ -271,13 +271,23 @@ async fn every_filter(app: TestApp) {
         .await,
         ["garden walk by facilitator in one"]
     );
-    // A thread of another group, through a filter, finds nothing.
+    // Another group's thread or author, or the group itself, named in a
+    // filter, finds nothing for an outsider.
     let outsider = app.register("filt-out").await;
-    assert!(
-        find(&app, &outsider.token, "garden", json!({"threadId": t1}))
-            .await
-            .is_empty()
-    );
+    for f in [
+        json!({"threadId": t1}),
+        json!({"authorId": m.id}),
+        json!({"groupIds": [g, g2], "states": ["VISIBLE", "HIDDEN"]}),
+        json!({"flaggedOnly": true, "groupIds": [g]}),
+    ] {
+        assert!(
+            find(&app, &outsider.token, "garden", f.clone())
+                .await
+                .is_empty(),
+            "[{}] {f}",
+            app.backend
+        );
+    }
 }
 
 async fn pagination(app: TestApp) {

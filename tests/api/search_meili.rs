@@ -2,7 +2,7 @@
 //! does with Meilisearch's errors and failed tasks. (The conformance suite
 //! runs against a real Meilisearch when `MEILISEARCH_URL` is set.)
 use crate::fake_meili::FakeMeili;
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::{free_port, spawn_app_with, until, uuid_of, TestApp};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -17,29 +17,10 @@ async fn app_on(url: String) -> TestApp {
     .await
 }
 
-async fn until(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 const SEARCH: &str = "query($q: String!, $f: PostSearchFilter) { searchPosts(query: $q, filter: $f) { totalCount nodes { highlight score post { id body } } } }";
 
 fn raw_id(global: &str) -> String {
-    use base64::Engine;
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(global)
-        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(global))
-        .expect("global id");
-    let s = String::from_utf8(raw).unwrap();
-    uuid::Uuid::parse_str(s.split_once(':').unwrap().1)
-        .unwrap()
-        .to_string()
+    uuid_of(global).to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,7 +29,10 @@ async fn meilisearch_adapter_requests() {
     let app = app_on(meili.url.clone()).await;
 
     // At start-up: the index, then its settings.
-    until("settings", || !meili.sent("PATCH", "/settings").is_empty()).await;
+    until(10, "settings", || async {
+        !meili.sent("PATCH", "/settings").is_empty()
+    })
+    .await;
     let created = &meili.sent("POST", "/indexes")[0];
     assert_eq!(created.body, json!({"uid": INDEX, "primaryKey": "id"}));
     assert_eq!(created.auth.as_deref(), Some("Bearer test-key"));
@@ -221,7 +205,10 @@ async fn meilisearch_adapter_requests() {
 async fn meilisearch_failures_are_retried_and_reported() {
     let meili = FakeMeili::start();
     let app = app_on(meili.url.clone()).await;
-    until("settings", || !meili.sent("PATCH", "/settings").is_empty()).await;
+    until(10, "settings", || async {
+        !meili.sent("PATCH", "/settings").is_empty()
+    })
+    .await;
     meili.state.lock().unwrap().fail_tasks = true;
 
     // Writes succeed while Meilisearch fails every document task.
@@ -258,9 +245,7 @@ async fn meilisearch_failures_are_retried_and_reported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_go_on_while_meilisearch_is_unreachable() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
+    let addr = format!("127.0.0.1:{}", free_port());
     let app = app_on(format!("http://{addr}")).await;
     let (f, g) = app.group_with_facilitator("down-f").await;
     let (t, _) = app.thread(&f.token, &g, "Down").await;
@@ -274,7 +259,7 @@ async fn writes_go_on_while_meilisearch_is_unreachable() {
     assert_eq!(r["errors"][0]["extensions"]["code"], "INTERNAL");
 
     // Meilisearch comes back on the same address: the index catches up.
-    let meili = FakeMeili::start_on(std::net::TcpListener::bind(addr).unwrap());
+    let meili = FakeMeili::start_on(std::net::TcpListener::bind(&addr).unwrap());
     app.wait_indexed().await;
     let docs: usize = meili
         .sent("POST", "/documents")

@@ -2,7 +2,7 @@
 //! killed with SIGKILL, a lease that moves, `hearth reindex` beside a
 //! running server. An in-process instance that never indexes (it only
 //! serves) sets up data and searches the shared index.
-use crate::helpers::{metric_at, postgres_url, spawn_app_with, TestApp};
+use crate::helpers::{free_port, metric_at, postgres_url, spawn_app_with, until, TestApp};
 use serde_json::json;
 use std::{
     process::{Child, Command, Stdio},
@@ -23,13 +23,6 @@ impl Drop for Proc {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn hearth_cmd(app: &TestApp) -> Command {
@@ -66,23 +59,6 @@ async fn serve(app: &TestApp) -> Proc {
 
 async fn leader(app: &TestApp, p: &Proc) -> bool {
     metric_at(&app.client, &p.base, "hearth_search_indexer_leader").await == Some(1.0)
-}
-
-/// Waits for `cond`, failing after `secs`; returns how long it took.
-async fn until<F, Fut>(secs: u64, what: &str, mut cond: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while !cond().await {
-        assert!(
-            start.elapsed() < Duration::from_secs(secs),
-            "timed out: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    start.elapsed()
 }
 
 async fn serving_only(postgres: bool) -> TestApp {
