@@ -7,6 +7,7 @@
 //! over HTTP for a while; prints requests/s, p50, p99 and SQL statements per
 //! request (read from the server's /metrics).
 mod alert;
+mod detector;
 mod fanout;
 mod search;
 mod vocab;
@@ -64,6 +65,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The crisis detector: held-out accuracy per category, throughput and
+    /// hostile-body cost.
+    Detector {
+        /// Passes over the corpora for the throughput figure.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
+    /// Train the crisis detector's statistical layer on tests/crisis/dev.tsv.
+    DetectorTrain {
+        #[arg(long, default_value = "api/resources/crisis_model.tsv")]
+        out: String,
+    },
     /// Seed a data set into a database (migrations are applied first).
     Seed {
         #[arg(long, env = "DATABASE_URL")]
@@ -156,6 +169,8 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
+        Command::Detector { rounds } => detector::run(rounds),
+        Command::DetectorTrain { out } => detector::train(&out),
         Command::Seed {
             database_url,
             groups,

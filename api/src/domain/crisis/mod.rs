@@ -1,0 +1,1096 @@
+//! Crisis-language detection.
+//!
+//! An aid to the facilitator, not a clinical judgement: it looks for
+//! statements of risk to self or others so that a human can reach the
+//! person quickly. It never hides a post. The method, the categories and
+//! their levels are documented in the README ("Crisis detection").
+//!
+//! 1. `normalize` turns the text into canonical words in one pass: case,
+//!    accents, leetspeak, censoring, repeated letters, misspellings, slang
+//!    and contractions; quotations are dropped.
+//! 2. `lexicon` holds concept classes (wanting, dying, acts, means, time,
+//!    people) and the frames built from them, each with a category and a
+//!    level. One `RegexSet` pass finds which frames occur at all.
+//! 3. Each occurrence is judged in a bounded window around it: negation
+//!    before it, whose experience it is (the nearest subject), fiction,
+//!    prevention work and news, idioms after it, and the past. The past
+//!    lowers a match to ELEVATED, and to nothing when the post says it is
+//!    over.
+//!
+//! Every step is linear in the text: the windows have a fixed size.
+pub mod eval;
+mod lexicon;
+pub mod model;
+mod normalize;
+
+use lexicon::Scope;
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// Somewhere to turn, shown to a member whose words suggest risk.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SupportResource {
+    pub title: String,
+    pub description: String,
+    pub url: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The list that ships with Hearth.
+pub fn default_support_resources() -> Vec<SupportResource> {
+    serde_json::from_str(include_str!("../../../resources/support_resources.json"))
+        .unwrap_or_default()
+}
+
+/// Extra lexicon from deployment config: frames are regular expressions
+/// over the canonical text (lower case, one space between words, `.` at
+/// sentence ends, contractions spelled out: "do not", "i am").
+#[derive(Debug, Default, Deserialize)]
+pub struct ExtraLexicon {
+    /// URGENT risk to self.
+    #[serde(default, rename = "self")]
+    pub selves: Vec<String>,
+    /// URGENT risk to others.
+    #[serde(default)]
+    pub others: Vec<String>,
+    /// ELEVATED risk to self (passive wishes, local euphemisms).
+    #[serde(default)]
+    pub elevated: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Risk {
+    None,
+    Elevated,
+    Urgent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    SelfHarm,
+    Others,
+}
+
+/// What a detection is about; each has a level (see `lexicon::FRAMES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Wanting or thinking to die by suicide, now. URGENT.
+    Ideation,
+    /// Wishing not to be alive, without intent. ELEVATED.
+    PassiveWish,
+    /// Burden and "if I were gone". ELEVATED.
+    Conditional,
+    /// A decision, a plan or a time. URGENT.
+    PlanIntent,
+    /// Gathering means, notes, giving things away. URGENT.
+    MeansPreparation,
+    /// An attempt under way. URGENT.
+    InProgress,
+    /// Hurting oneself now, or the urge to. URGENT.
+    SelfHarm,
+    /// Cannot keep oneself safe. URGENT.
+    CannotStaySafe,
+    /// A farewell that reads as final. URGENT.
+    Goodbye,
+    /// Harm to other people. URGENT.
+    ThreatToOthers,
+    /// Any of the above, told as past and not said to be over. ELEVATED.
+    Past,
+}
+
+impl Category {
+    /// Words for the facilitator's flag note.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Category::Ideation => "suicidal thoughts",
+            Category::PassiveWish => "a wish not to be alive",
+            Category::Conditional => "feeling a burden, or that others are better off",
+            Category::PlanIntent => "a plan, decision or time to act",
+            Category::MeansPreparation => "means or preparation",
+            Category::InProgress => "an attempt that may be under way",
+            Category::SelfHarm => "self-harm",
+            Category::CannotStaySafe => "cannot keep safe",
+            Category::Goodbye => "a goodbye that reads as final",
+            Category::ThreatToOthers => "a threat to other people",
+            Category::Past => "past suicidal thoughts, attempt or self-harm",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detection {
+    pub risk: Risk,
+    pub target: Option<Target>,
+    pub category: Option<Category>,
+}
+
+impl Detection {
+    const NONE: Detection = Detection {
+        risk: Risk::None,
+        target: None,
+        category: None,
+    };
+}
+
+struct Frame {
+    re: Regex,
+    category: Category,
+    risk: Risk,
+    scope: Scope,
+    strong: bool,
+    /// The frame spells out a negation itself ("no reason to live").
+    negates: bool,
+    /// Ordinary words ("it's all planned") that count only in a post that
+    /// speaks of death, harm or farewell somewhere.
+    needs_dark: bool,
+}
+
+pub struct Detector {
+    frames: Vec<Frame>,
+    set: RegexSet,
+    past: Regex,
+    resolved: Regex,
+    returning: Regex,
+    dark: Regex,
+    model: Option<model::Model>,
+}
+
+/// Words that negate what follows them in a clause.
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "nobody", "nothing", "neither", "nor", "without", "zero", "none",
+    "nicht", "nie", "pas", "asked", "asks", "asking", "ask",
+];
+/// Words that end a negation's reach (NegEx terminators).
+const TERMINATORS: &[&str] = &[
+    "but", "however", "although", "though", "yet", "except", "still", "anyway", "and", "because",
+];
+/// After a negation, these make it affirm: "can not stop thinking".
+const DOUBLE_NEGATIVE: &[&str] = &["stop", "help", "resist", "shake", "get", "wait", "fight"];
+const SELF_SUBJECTS: &[&str] = &["i", "me", "myself", "my"];
+const OTHER_SUBJECTS: &[&str] = &[
+    "he",
+    "she",
+    "they",
+    "you",
+    "yourself",
+    "himself",
+    "herself",
+    "themselves",
+    "someone",
+    "somebody",
+    "people",
+    "we",
+    "friend",
+    "friends",
+    "brother",
+    "sister",
+    "mom",
+    "mum",
+    "dad",
+    "mother",
+    "father",
+    "son",
+    "daughter",
+    "cousin",
+    "wife",
+    "husband",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "bf",
+    "gf",
+    "client",
+    "clients",
+    "patient",
+    "patients",
+    "character",
+    "coworker",
+    "colleague",
+    "niece",
+    "nephew",
+    "aunt",
+    "uncle",
+    "grandma",
+    "grandpa",
+    "grandad",
+    "granddad",
+    "grandmother",
+    "grandfather",
+    "nan",
+    "nana",
+    "kid",
+    "kids",
+    "student",
+    "students",
+    "teen",
+    "teenager",
+    "girl",
+    "guy",
+    "man",
+    "woman",
+    "boy",
+    "member",
+    "members",
+    "child",
+    "children",
+    "parents",
+    "ex",
+    "roommate",
+    "neighbour",
+    "neighbor",
+    "classmate",
+    "bestie",
+    "bff",
+    "mate",
+    "stepdad",
+    "stepmom",
+    "baby",
+    "user",
+    "poster",
+    "op",
+    "celebrity",
+    "singer",
+    "actor",
+    "author",
+    "narrator",
+    "protagonist",
+    "villain",
+    "hero",
+    "soldier",
+    "teacher",
+    "boss",
+];
+/// Someone harm could be aimed at.
+const VICTIMS: &[&str] = &[
+    "him",
+    "her",
+    "them",
+    "his",
+    "their",
+    "he",
+    "she",
+    "they",
+    "you",
+    "your",
+    "everyone",
+    "everybody",
+    "anyone",
+    "somebody",
+];
+/// A person after one of these is an object, not the subject.
+const PREPOSITIONS: &[&str] = &[
+    "with", "to", "for", "about", "at", "from", "like", "than", "of", "miss", "see", "join",
+    "without", "by", "on", "told", "tell", "asked", "ask", "called", "call", "texted",
+];
+/// Talk about risk rather than risk: media, fiction, prevention work, news.
+const CONTEXT_WORDS: &[&str] = &[
+    "book",
+    "novel",
+    "movie",
+    "film",
+    "films",
+    "character",
+    "characters",
+    "story",
+    "episode",
+    "series",
+    "season",
+    "show",
+    "song",
+    "songs",
+    "lyrics",
+    "lyric",
+    "game",
+    "games",
+    "gaming",
+    "poem",
+    "poetry",
+    "scene",
+    "villain",
+    "protagonist",
+    "chapter",
+    "fanfic",
+    "fic",
+    "anime",
+    "manga",
+    "documentary",
+    "podcast",
+    "article",
+    "news",
+    "headline",
+    "netflix",
+    "tv",
+    "npc",
+    "quest",
+    "respawn",
+    "level",
+    "boss",
+    "raid",
+    "fortnite",
+    "minecraft",
+    "dnd",
+    "campaign",
+    "actor",
+    "actress",
+    "plot",
+    "prevention",
+    "awareness",
+    "hotline",
+    "helpline",
+    "lifeline",
+    "training",
+    "volunteer",
+    "volunteering",
+    "volunteered",
+    "statistics",
+    "stats",
+    "rates",
+    "research",
+    "researchers",
+    "study",
+    "studies",
+    "webinar",
+    "workshop",
+    "seminar",
+    "lecture",
+    "course",
+    "essay",
+    "fundraiser",
+    "charity",
+    "assembly",
+    "survey",
+    "leaflet",
+    "poster",
+    "worksheet",
+    "screening",
+    "questionnaire",
+    "album",
+    "band",
+    "singer",
+    "rapper",
+    "verse",
+    "writing",
+    "wrote",
+    "write",
+    "play",
+    "musical",
+    "theatre",
+    "theater",
+    "opera",
+    "comic",
+    "cartoon",
+    "sims",
+    "zombie",
+    "zombies",
+    "dream",
+    "dreamt",
+    "dreamed",
+    "nightmare",
+];
+/// Words after a match that make it an idiom or a joke.
+const IDIOM_AFTER: &[&str] = &[
+    "laughing", "laughter", "lol", "joking", "kidding", "of", "for", "from", "inside", "with",
+    "than",
+];
+/// Words just after a match that say it has ended: "the thoughts went away".
+const ENDED_AFTER: &[&str] = &[
+    "stopped",
+    "gone",
+    "away",
+    "passed",
+    "faded",
+    "disappeared",
+    "behind",
+    "free",
+    "clean",
+    "ended",
+    "over",
+];
+/// A farewell that will be followed by a return is not final.
+/// Death, harm or farewell anywhere in a post.
+const DARK: &str = r"\b(?:die|died|dead|death|dying|suicide|suicidal|kill|killing|end it|end my life|overdose|od|noose|rope|hang|not wake up|alive|goodbye|farewell|the end|last|forever|sorry|hurt|harm|selfharm|pills|tablets|gun|bridge|jump|gone|burden|better off|can not do this|can not go on|no point|pointless|hopeless|ready|peace|letters|note|will|funeral|anymore)\b";
+const RETURN_CUES: &str = r"\b(?:see you|see yall|see u|catch you|talk soon|speak soon|next (?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday|session|time)|back (?:on|in|next|soon|after)|be back|coming back|moving|new job|new flat|new house|offline|detox|holiday|vacation|trip|alumni|programme|program|graduat\w*|retir\w*|team|colleagues|company|email|car|mot|horse|dog|cat|pet|flat|house|apartment|job|chapter|summer|for now|for a bit|for a while|for the weekend|till|until|tomorrow at|later)\b";
+/// Words after a self-harm verb that make it an accident.
+const ACCIDENT_AFTER: &[&str] = &[
+    "shaving",
+    "on",
+    "while",
+    "by",
+    "accidentally",
+    "cooking",
+    "at",
+    "playing",
+    "lifting",
+    "running",
+    "falling",
+    "opening",
+    "chopping",
+    "slicing",
+    "making",
+    "ironing",
+    "baking",
+    "in",
+    "during",
+    "trying",
+    "doing",
+    "when",
+    "with",
+    "badly",
+    "again",
+    "getting",
+    "taking",
+    "out",
+    "cutting",
+    "lol",
+    "working",
+    "moving",
+    "climbing",
+    "skating",
+    "a",
+    "the",
+];
+const ACCIDENT_BEFORE: &[&str] = &[
+    "accidentally",
+    "accidently",
+    "accident",
+    "nearly",
+    "almost",
+    "clumsy",
+    "literally",
+];
+/// Recurrence or the present: cancels a past marker.
+const RECURRENCE: &[&str] = &[
+    "again",
+    "still",
+    "lately",
+    "recently",
+    "currently",
+    "anymore",
+    "relapsed",
+    "relapse",
+    "returning",
+    "returned",
+    "rn",
+];
+const PAST_LEAD: &[&str] = &[
+    "wanted",
+    "tried",
+    "attempted",
+    "thought",
+    "felt",
+    "planned",
+    "was",
+    "were",
+    "had",
+    "used",
+    "wished",
+    "survived",
+    "did",
+    "once",
+    "nearly",
+    "almost",
+    "considered",
+    "cut",
+    "overdosed",
+];
+const PERFECT: &[&str] = &["have", "has", "been"];
+
+const PAST_MARKERS: &str = r"\b(?:last (?:year|month|summer|winter|spring|autumn|fall|decade|christmas|easter|time)|(?:years|months|decades|a year|a decade|weeks) ago|ago|used to|back (?:then|when|in)|when i was|in the past|as a (?:teen|teenager|kid|child|student)|at (?:that|the) time|a long time ago|in (?:19|20)\d\d|(?:in|through|during|at|since) (?:most of |all of )?(?:high school|secondary school|college|uni|university|my teens|my twenties|my 20s|school)|growing up|since my attempt|after my attempt|my attempt|history of|once upon|previous|previously|before i (?:started|got|found|met)|survivor|survived)\b";
+
+const RESOLVED_MARKERS: &str = r"\b(?:(?:am|feel|feeling|doing|be|m|is|are|things are|life is|it is|its) (?:\w+ ){0,2}(?:better|okay|ok|good|fine|safe|well|great|stable|happier|happy|grateful|glad|thankful|different now|in a good place|in a better place)|(?:good|better|great) (?:place|headspace|space)|been fine|i (?:have )?stopped|i quit|grateful (?:to be|i am|that i|i m|for) |glad (?:i am|i m|to be|i|that i) (?:\w+ )?(?:alive|here|survived|still here|did not|failed)|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|many|several|a few) (?:\w+ )?(?:days|weeks|months|years) (?:clean|free|sober|without)|clean (?:for|since)|recovered|recovery|in remission|(?:went|go|gone) away|been gone|(?:are|is|have|has|were|was) (?:\w+ ){0,2}(?:gone|stopped|over)|(?:years|months|decades) later|changed everything|since i was|behind me|no longer|not anymore|do not feel that way|do not feel like that|have not (?:felt|had|thought|cut|self)|got help|getting help|get help|with help|therapy helped|meds helped|medication helped|kept me alive|proud of|made it through|made it out|survived it|that is over|it is over now|never again|not who i am now|these days i|now i (?:am|have|know|can|help|talk|volunteer|work|share|run)|today i (?:am|have|know|can|feel)|i am alive|still alive and)\b";
+
+/// The canonical text is ASCII, so the frames are compiled without
+/// Unicode classes, which keeps them small enough to build at start-up.
+fn ascii_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+const REGEX_SIZE_LIMIT: usize = 64 << 20;
+
+/// The statistical layer's probability at which a post the rules found
+/// nothing in is ELEVATED.
+const MODEL_THRESHOLD: f64 = 0.8;
+
+impl Detector {
+    /// The built-in lexicon plus deployment-specific frames.
+    pub fn with_extra(
+        extra_self: &[String],
+        extra_others: &[String],
+    ) -> Result<Self, regex::Error> {
+        Self::with_lexicon(&ExtraLexicon {
+            selves: extra_self.to_vec(),
+            others: extra_others.to_vec(),
+            elevated: Vec::new(),
+        })
+    }
+
+    pub fn with_lexicon(extra: &ExtraLexicon) -> Result<Self, regex::Error> {
+        let mut specs: Vec<(String, Category, Risk, Scope, bool)> = lexicon::FRAMES
+            .iter()
+            .map(|f| {
+                (
+                    lexicon::expand(f.pattern.trim_start_matches('@')),
+                    f.category,
+                    f.risk,
+                    f.scope,
+                    f.strong,
+                )
+            })
+            .collect();
+        for p in &extra.selves {
+            specs.push((
+                p.clone(),
+                Category::Ideation,
+                Risk::Urgent,
+                Scope::Subject,
+                true,
+            ));
+        }
+        for p in &extra.elevated {
+            specs.push((
+                p.clone(),
+                Category::PassiveWish,
+                Risk::Elevated,
+                Scope::Subject,
+                true,
+            ));
+        }
+        for p in &extra.others {
+            specs.push((
+                p.clone(),
+                Category::ThreatToOthers,
+                Risk::Urgent,
+                Scope::Others,
+                true,
+            ));
+        }
+        let dark_frames: Vec<bool> = lexicon::FRAMES
+            .iter()
+            .map(|f| f.pattern.starts_with('@'))
+            .collect();
+        let wrapped: Vec<String> = specs.iter().map(|s| format!(r"\b(?:{})\b", s.0)).collect();
+        let set = RegexSetBuilder::new(&wrapped)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()?;
+        let negator = Regex::new(r"\b(?:not|no|never|nobody|no one|noone|nothing|none|zero)\b")?;
+        let raw_negates: Vec<bool> = lexicon::FRAMES
+            .iter()
+            .map(|f| negator.is_match(f.pattern))
+            .chain(
+                specs
+                    .iter()
+                    .skip(lexicon::FRAMES.len())
+                    .map(|s| negator.is_match(&s.0)),
+            )
+            .collect();
+        let frames = specs
+            .iter()
+            .zip(&wrapped)
+            .enumerate()
+            .map(|(i, (s, w))| {
+                Ok(Frame {
+                    re: ascii_regex(w)?,
+                    category: s.1,
+                    risk: s.2,
+                    scope: s.3,
+                    strong: s.4,
+                    negates: raw_negates.get(i).copied().unwrap_or(true),
+                    needs_dark: dark_frames.get(i).copied().unwrap_or(false),
+                })
+            })
+            .collect::<Result<_, regex::Error>>()?;
+        Ok(Detector {
+            frames,
+            set,
+            past: ascii_regex(PAST_MARKERS)?,
+            resolved: ascii_regex(RESOLVED_MARKERS)?,
+            returning: ascii_regex(RETURN_CUES)?,
+            dark: ascii_regex(DARK)?,
+            model: Some(model::Model::builtin()),
+        })
+    }
+
+    /// The built-in lexicon.
+    pub fn builtin() -> &'static Detector {
+        static D: OnceLock<Detector> = OnceLock::new();
+        D.get_or_init(|| {
+            Detector::with_lexicon(&ExtraLexicon::default())
+                .unwrap_or_else(|e| panic!("built-in lexicon: {e}"))
+        })
+    }
+
+    pub fn detect(&self, text: &str) -> Detection {
+        let canon = normalize::canonical(text);
+        if canon.len() == 0 {
+            return Detection::NONE;
+        }
+        let resolved = self.resolved.is_match(&canon.text);
+        let dark = self.dark.is_match(&canon.text);
+        let mut best = Detection::NONE;
+        let mut dismissed = false;
+        for i in self.set.matches(&canon.text).iter() {
+            let frame = &self.frames[i];
+            if frame.needs_dark && !dark {
+                continue;
+            }
+            for m in frame.re.find_iter(&canon.text) {
+                let d = self.judge(&canon, frame, m.start(), m.end(), resolved);
+                dismissed |= d.risk == Risk::None;
+                if d.risk > best.risk {
+                    best = d;
+                }
+                if best.risk == Risk::Urgent {
+                    return best;
+                }
+            }
+        }
+        // The statistical layer covers phrasings the rules lack, never ones
+        // they judged and dismissed (negated, someone else's, fiction, over).
+        if best.risk == Risk::None && !dismissed {
+            if let Some(m) = &self.model {
+                if m.probability(&canon) >= MODEL_THRESHOLD {
+                    best = Detection {
+                        risk: Risk::Elevated,
+                        target: Some(Target::SelfHarm),
+                        category: None,
+                    };
+                }
+            }
+        }
+        best
+    }
+
+    /// Without the statistical layer: the rules alone (for training it).
+    pub fn rules_only(mut self) -> Self {
+        self.model = None;
+        self
+    }
+
+    /// Trains the statistical layer on a labelled corpus; returns its table.
+    pub fn train(corpus: &str) -> String {
+        let examples: Vec<(normalize::Canon, bool)> = corpus
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut p = l.splitn(3, '\t');
+                let level = eval::parse_level(p.next()?)?;
+                p.next()?;
+                Some((normalize::canonical(p.next()?), level != Risk::None))
+            })
+            .collect();
+        model::train(&examples)
+    }
+
+    fn judge(
+        &self,
+        c: &normalize::Canon,
+        frame: &Frame,
+        start: usize,
+        end: usize,
+        resolved: bool,
+    ) -> Detection {
+        const REACH: usize = 12;
+        let s = c.token_at(start);
+        let e = c.token_at(end.saturating_sub(1)) + 1;
+        let mut sent_start = s;
+        while sent_start > 0 && s - sent_start < REACH && c.token(sent_start - 1) != "." {
+            sent_start -= 1;
+        }
+        let mut sent_end = e;
+        while sent_end < c.len() && sent_end - e < REACH && c.token(sent_end) != "." {
+            sent_end += 1;
+        }
+        let tok = |i: usize| c.token(i);
+        let in_match = |words: &[&str]| (s..e).any(|i| words.contains(&tok(i)));
+        let in_sentence = |words: &[&str]| (sent_start..sent_end).any(|i| words.contains(&tok(i)));
+        let none = Detection::NONE;
+
+        // Negation in the clause just before: "I would never hurt myself".
+        if (s.saturating_sub(9).max(sent_start)..s).any(|i| {
+            matches!(
+                tok(i),
+                "asked" | "asks" | "asking" | "question" | "questions" | "questionnaire"
+            )
+        }) {
+            return none;
+        }
+        let mut i = s;
+        while i > sent_start && s - i < 5 {
+            i -= 1;
+            let w = tok(i);
+            if w == "," || TERMINATORS.contains(&w) {
+                break;
+            }
+            let next = if i + 1 < c.len() { tok(i + 1) } else { "" };
+            let next2 = if i + 2 < c.len() { tok(i + 2) } else { "" };
+            if NEGATIONS.contains(&w)
+                && !DOUBLE_NEGATIVE.contains(&next)
+                && !DOUBLE_NEGATIVE.contains(&next2)
+            {
+                return none;
+            }
+        }
+        // Negation inside a frame that does not spell one out: "suicide is
+        // not the answer".
+        if !frame.negates && in_match(NEGATIONS) {
+            return none;
+        }
+        // "Killing myself is not an option."
+        if e + 1 < sent_end
+            && matches!(tok(e), "is" | "was" | "will" | "would" | "s")
+            && NEGATIONS.contains(&tok(e + 1))
+        {
+            return none;
+        }
+        // "Thoughts of killing myself? No." and "the urges went away".
+        let after = (e..(e + 4).min(c.len())).map(tok);
+        if e + 1 < c.len()
+            && tok(e) == "."
+            && matches!(tok(e + 1), "no" | "nope" | "never")
+            && (e + 2 == c.len() || matches!(tok(e + 2), "." | ","))
+        {
+            return none;
+        }
+        if after.clone().any(|w| ENDED_AFTER.contains(&w)) && frame.category != Category::InProgress
+        {
+            return none;
+        }
+        let farewell_words =
+            (s..e).any(|i| matches!(tok(i), "last" | "goodbye" | "farewell" | "bye"));
+        if (frame.category == Category::Goodbye || farewell_words)
+            && self.returning.is_match(&c.text)
+        {
+            return none;
+        }
+        // Whose experience: the nearest subject before the frame's end.
+        let subject_end = if frame.scope == Scope::Others { s } else { e };
+        if frame.scope != Scope::Explicit && self.someone_else(c, sent_start, s, subject_end) {
+            return none;
+        }
+        let self_ref = in_sentence(&["i", "me", "my", "myself"]);
+        if (!frame.strong || !self_ref) && in_sentence(CONTEXT_WORDS) {
+            return none;
+        }
+        if frame.scope == Scope::Others && in_sentence(CONTEXT_WORDS) {
+            return none;
+        }
+        let next = if e < c.len() { tok(e) } else { "" };
+        let last = tok(e - 1);
+        if next == "with" && matches!(last, "it" | "things" | "everything" | "this" | "all") {
+            return none;
+        }
+        if last == "dead"
+            && matches!(
+                next,
+                "set"
+                    | "on"
+                    | "tired"
+                    | "serious"
+                    | "wrong"
+                    | "right"
+                    | "ringer"
+                    | "end"
+                    | "heat"
+                    | "last"
+                    | "air"
+                    | "silence"
+                    | "funny"
+                    | "beat"
+                    | "weight"
+                    | "inside"
+            )
+        {
+            return none;
+        }
+        let jokey = matches!(next, "lol" | "joking" | "kidding" | "laughing" | "laughter");
+        match frame.category {
+            Category::SelfHarm => {
+                let before = &[s.saturating_sub(3).max(sent_start), s];
+                if last == "myself"
+                    && ACCIDENT_AFTER.contains(&next)
+                    && (!matches!(next, "again" | "badly") || in_sentence(&["accidentally"]))
+                    || (before[0]..before[1]).any(|i| ACCIDENT_BEFORE.contains(&tok(i)))
+                    || in_match(ACCIDENT_BEFORE)
+                {
+                    return none;
+                }
+            }
+            Category::Ideation | Category::PassiveWish | Category::ThreatToOthers => {
+                let last = tok(e - 1);
+                let idiom_prone = matches!(
+                    last,
+                    "die" | "dead" | "dying" | "death" | "myself" | "him" | "her" | "them" | "you"
+                );
+                if idiom_prone && IDIOM_AFTER.contains(&next) || jokey {
+                    return none;
+                }
+            }
+            _ => {
+                if jokey {
+                    return none;
+                }
+            }
+        }
+        let target = if frame.scope == Scope::Others {
+            Target::Others
+        } else {
+            Target::SelfHarm
+        };
+        let hit = |risk, category| Detection {
+            risk,
+            target: Some(target),
+            category: Some(category),
+        };
+        if frame.scope == Scope::Others {
+            if !in_sentence(VICTIMS) {
+                let named = (sent_start..sent_end).any(|i| {
+                    let w = tok(i);
+                    let w = w
+                        .strip_suffix('s')
+                        .filter(|x| lexicon::is_person(x))
+                        .unwrap_or(w);
+                    OTHER_SUBJECTS.contains(&w) || lexicon::is_person(w)
+                });
+                if !named {
+                    return none;
+                }
+            }
+            let lead = (s.saturating_sub(4).max(sent_start)..e).map(tok);
+            let hedged = lead
+                .clone()
+                .any(|w| matches!(w, "could" | "might" | "may" | "would"));
+            return hit(
+                if hedged { Risk::Elevated } else { frame.risk },
+                frame.category,
+            );
+        }
+        // The past lowers a match; "over now" lowers it to nothing.
+        if !matches!(
+            frame.category,
+            Category::InProgress | Category::CannotStaySafe | Category::Goodbye
+        ) {
+            let lead_from = s.saturating_sub(5).max(sent_start);
+            let perfect = (lead_from..s).any(|i| PERFECT.contains(&tok(i)));
+            let past_verb = !perfect
+                && frame.category != Category::SelfHarm
+                && (lead_from..(s + 1).min(e)).any(|i| PAST_LEAD.contains(&tok(i)));
+            let window = &c.text[c.starts[sent_start]
+                ..c.starts
+                    .get(sent_end)
+                    .map_or(c.text.len(), |&x| x.saturating_sub(1))];
+            let past = (past_verb || self.past.is_match(window)) && !in_sentence(RECURRENCE);
+            if past {
+                return if resolved {
+                    none
+                } else {
+                    hit(Risk::Elevated, Category::Past)
+                };
+            }
+        }
+        hit(frame.risk, frame.category)
+    }
+
+    /// True when the nearest subject before the frame's end is someone
+    /// other than the writer ("my friend wants to die").
+    fn someone_else(&self, c: &normalize::Canon, sent_start: usize, s: usize, e: usize) -> bool {
+        let from = s.saturating_sub(8).max(sent_start);
+        let mut i = e;
+        while i > from {
+            i -= 1;
+            let w = c.token(i);
+            if w == "," {
+                continue;
+            }
+            let object = |j: usize| {
+                j > from && {
+                    let p = c.token(j - 1);
+                    PREPOSITIONS.contains(&p)
+                        || (matches!(p, "my" | "his" | "her" | "their" | "a" | "the" | "our")
+                            && j > from + 1
+                            && PREPOSITIONS.contains(&c.token(j - 2)))
+                }
+            };
+            if SELF_SUBJECTS.contains(&w) {
+                if w == "my" {
+                    continue;
+                }
+                return false;
+            }
+            let other = OTHER_SUBJECTS.contains(&w)
+                || w.strip_suffix('s')
+                    .is_some_and(|stem| OTHER_SUBJECTS.contains(&stem));
+            if other && !object(i) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn risk(s: &str) -> Risk {
+        Detector::builtin().detect(s).risk
+    }
+
+    #[test]
+    fn the_basic_cases() {
+        assert_eq!(risk("I want to kill myself"), Risk::Urgent);
+        assert_eq!(risk("this commute is killing me"), Risk::None);
+        assert_eq!(risk("I'd never hurt myself"), Risk::None);
+        assert_eq!(risk("my character dies in the book"), Risk::None);
+        assert_eq!(
+            risk("last year I wanted to die, today I feel better"),
+            Risk::None
+        );
+        assert_eq!(risk("last year I wanted to die"), Risk::Elevated);
+        assert_eq!(risk("wish I could sleep forever"), Risk::Elevated);
+        assert_eq!(risk("i took all my pills an hour ago"), Risk::Urgent);
+        assert_eq!(risk("going to kill him when he gets home"), Risk::Urgent);
+    }
+
+    /// The held-out corpus was frozen before tuning and is never tuned on.
+    #[test]
+    fn held_out_corpus() {
+        let report = eval::score(
+            Detector::builtin(),
+            include_str!("../../../../tests/crisis/holdout.tsv"),
+        );
+        println!("{}", eval::table(&report));
+        let t = &report.total;
+        assert!(t.n >= 600, "the held-out corpus has {} sentences", t.n);
+        // Floors just under the level measured with this lexicon: a change
+        // that lowers either fails here. The goal is 0.9 and 0.85.
+        assert!(
+            t.recall() >= HELD_OUT_RECALL_FLOOR,
+            "held-out recall {:.3}",
+            t.recall()
+        );
+        assert!(
+            t.precision() >= HELD_OUT_PRECISION_FLOOR,
+            "held-out precision {:.3}",
+            t.precision()
+        );
+    }
+
+    #[test]
+    fn development_corpus() {
+        let report = eval::score(
+            Detector::builtin(),
+            include_str!("../../../../tests/crisis/dev.tsv"),
+        );
+        for (label, got, text) in &report.errors {
+            println!("{label} -> {got:?}: {text}");
+        }
+        println!("{}", eval::table(&report));
+        let t = &report.total;
+        assert!(t.recall() >= 0.95, "development recall {:.3}", t.recall());
+        assert!(
+            t.precision() >= 0.95,
+            "development precision {:.3}",
+            t.precision()
+        );
+    }
+
+    /// The rules alone, without the statistical layer, on the corpus they
+    /// were written against.
+    #[test]
+    fn development_corpus_rules_only() {
+        let rules = Detector::with_lexicon(&ExtraLexicon::default())
+            .map(Detector::rules_only)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = eval::score(&rules, include_str!("../../../../tests/crisis/dev.tsv"));
+        let t = &report.total;
+        println!(
+            "rules only: recall {:.3}, precision {:.3}",
+            t.recall(),
+            t.precision()
+        );
+        assert!(t.recall() >= 0.72, "rules-only recall {:.3}", t.recall());
+        assert!(
+            t.precision() >= 0.98,
+            "rules-only precision {:.3}",
+            t.precision()
+        );
+    }
+
+    const HELD_OUT_RECALL_FLOOR: f64 = 0.75;
+    const HELD_OUT_PRECISION_FLOOR: f64 = 0.84;
+}
+
+#[cfg(test)]
+mod probe {
+    /// `CRISIS_PROBE=file cargo test -p api --lib crisis::probe -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn probe() {
+        let path = std::env::var("CRISIS_PROBE").unwrap_or_default();
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        for line in text.lines() {
+            let c = super::normalize::canonical(line);
+            let d = super::Detector::builtin();
+            println!("{:?} | {}", d.detect(line), c.text);
+            for i in d.set.matches(&c.text).iter() {
+                for m in d.frames[i].re.find_iter(&c.text) {
+                    println!("    frame {i} {:?} {:?}", d.frames[i].category, m.as_str());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod cross_validation {
+    use super::*;
+
+    /// `cargo test -p api --lib crisis::cross_validation -- --ignored --nocapture`:
+    /// five folds of the development corpus, to choose the statistical
+    /// layer's threshold without looking at the held-out corpus.
+    #[test]
+    #[ignore]
+    fn folds() {
+        let dev: Vec<&str> = include_str!("../../../../tests/crisis/dev.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect();
+        let rules = Detector::with_lexicon(&ExtraLexicon::default())
+            .map(Detector::rules_only)
+            .unwrap_or_else(|e| panic!("{e}"));
+        for threshold in [0.5, 0.6, 0.7, 0.8, 0.9] {
+            let (mut tp, mut fp, mut pos) = (0, 0, 0);
+            for fold in 0..5 {
+                let train: String = dev
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 5 != fold)
+                    .map(|(_, l)| format!("{l}\n"))
+                    .collect();
+                let m = model::Model::parse(&Detector::train(&train));
+                for (_, l) in dev.iter().enumerate().filter(|(i, _)| i % 5 == fold) {
+                    let mut p = l.splitn(3, '\t');
+                    let label = p.next().and_then(eval::parse_level).unwrap_or(Risk::None);
+                    let text = p.nth(1).unwrap_or("");
+                    let mut found = rules.detect(text).risk != Risk::None;
+                    if !found {
+                        found = m.probability(&normalize::canonical(text)) >= threshold;
+                    }
+                    pos += i32::from(label != Risk::None);
+                    tp += i32::from(found && label != Risk::None);
+                    fp += i32::from(found && label == Risk::None);
+                }
+            }
+            println!(
+                "threshold {threshold}: recall {:.3} precision {:.3}",
+                f64::from(tp) / f64::from(pos),
+                f64::from(tp) / f64::from(tp + fp)
+            );
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `bench detector`: the crisis detector's accuracy on the held-out corpus,
+//! its throughput, and its worst case on hostile bodies.
+//! `bench detector-train`: rebuilds the statistical layer's table.
+use api::domain::crisis::{eval, Detector};
+use std::time::{Duration, Instant};
+
+const DEV: &str = include_str!("../../tests/crisis/dev.tsv");
+const HOLDOUT: &str = include_str!("../../tests/crisis/holdout.tsv");
+
+pub fn train(out: &str) -> anyhow::Result<()> {
+    let table = Detector::train(DEV);
+    std::fs::write(out, &table)?;
+    println!(
+        "wrote {out}: {} weights from tests/crisis/dev.tsv",
+        table.lines().filter(|l| !l.starts_with('#')).count()
+    );
+    Ok(())
+}
+
+pub fn run(rounds: usize) -> anyhow::Result<()> {
+    let d = Detector::builtin();
+    let report = eval::score(d, HOLDOUT);
+    println!(
+        "held-out corpus (tests/crisis/holdout.tsv):\n{}",
+        eval::table(&report)
+    );
+
+    let sentences: Vec<&str> = DEV
+        .lines()
+        .chain(HOLDOUT.lines())
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.splitn(3, '\t').nth(2))
+        .collect();
+    let started = Instant::now();
+    for _ in 0..rounds {
+        for s in &sentences {
+            std::hint::black_box(d.detect(s));
+        }
+    }
+    let n = sentences.len() * rounds;
+    println!(
+        "throughput: {n} sentences in {:.2?}, {:.0} sentences/s on one core",
+        started.elapsed(),
+        n as f64 / started.elapsed().as_secs_f64()
+    );
+
+    let ordinary = repeat_to(
+        "Had a long week but the group helped a lot, thank you all. ",
+        20_000,
+    );
+    let bodies = [
+        ("ordinary text", ordinary),
+        ("od od od", repeat_to("od ", 20_000)),
+        ("kill myself kill myself", repeat_to("kill myself ", 20_000)),
+        ("i want to i want to", repeat_to("i want to ", 20_000)),
+        (
+            "no punctuation risk words",
+            repeat_to("i want to die tonight pills rope bridge goodbye ", 20_000),
+        ),
+        ("single letters", repeat_to("s ", 20_000)),
+        ("one long word", "a".repeat(20_000)),
+        ("quotes", repeat_to("\"i want to die\" ", 20_000)),
+    ];
+    let mut base = Duration::ZERO;
+    println!("| 20,000-character body | median of 15 | × ordinary |\n|---|---|---|");
+    for (name, body) in &bodies {
+        let mut times: Vec<Duration> = (0..15)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(d.detect(body));
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        let median = times[times.len() / 2];
+        if base.is_zero() {
+            base = median;
+        }
+        println!(
+            "| {name} | {:.2} ms | {:.1} |",
+            median.as_secs_f64() * 1e3,
+            median.as_secs_f64() / base.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn repeat_to(unit: &str, len: usize) -> String {
+    unit.chars().cycle().take(len).collect()
+}
