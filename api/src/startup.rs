@@ -20,7 +20,7 @@ use tracing_actix_web::TracingLogger;
 /// Shared by every request.
 pub struct AppState {
     pub config: Arc<Config>,
-    pub detector: Detector,
+    pub detector: Arc<Detector>,
     pub support_resources: Vec<SupportResource>,
     pub db: Db,
     pub jwt: JwtKeys,
@@ -74,8 +74,7 @@ impl AppState {
             )
             .with_context(|| format!("parsing {}", path.display()))?,
         };
-        let detector =
-            Detector::with_extra(&extra.selves, &extra.others).context("compiling the lexicon")?;
+        let detector = Arc::new(Detector::with_lexicon(&extra).context("compiling the lexicon")?);
         Ok(Arc::new(AppState {
             config: Arc::new(config),
             detector,

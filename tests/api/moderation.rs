@@ -691,5 +691,149 @@ mod crisis {
         .await;
     }
 
-    backend_tests!(crisis_posts_alert_facilitators);
+    const DRAFT: &str =
+        "query($g: ID!, $b: String!) { checkDraft(groupId: $g, body: $b) { risk } }";
+
+    /// One sentence per category, as a client sends it: what checkDraft
+    /// answers, and whether createPost puts an URGENT flag in the queue.
+    async fn every_category_through_the_api(app: TestApp) {
+        let (f, gid) = app.group_with_facilitator("cat-f").await;
+        let m = app.member_of(&f, &gid, "cat-m").await;
+        let (tid, _) = app.thread(&m.token, &gid, "Week").await;
+        let cases = [
+            ("i want to end my life", "URGENT"),
+            (
+                "tonight's the night, i've made up my mind and the note is written",
+                "URGENT",
+            ),
+            ("been saving up my pills for weeks", "URGENT"),
+            ("i just took all my tablets", "URGENT"),
+            ("cutting again tonight, can't stop", "URGENT"),
+            ("i can't keep myself safe tonight", "URGENT"),
+            (
+                "goodbye forever everyone, thank you for everything",
+                "URGENT",
+            ),
+            ("im going to stab him when he gets home", "URGENT"),
+            ("kms fr", "URGENT"),
+            ("i wnat to kil myslef", "URGENT"),
+            ("wish i could sleep forever", "ELEVATED"),
+            ("everyone would be better off without me", "ELEVATED"),
+            ("i tried to overdose two years ago", "ELEVATED"),
+            ("killing it at work today", "NONE"),
+            ("my character dies in the last chapter", "NONE"),
+            ("cut my finger chopping onions", "NONE"),
+            ("I'm ready to go to the session", "NONE"),
+            ("I volunteer for a suicide prevention line", "NONE"),
+            ("my brother died by suicide and I miss him", "NONE"),
+            ("I would never hurt myself", "NONE"),
+        ];
+        for (body, want) in cases {
+            let d = app
+                .ok(Some(&m.token), DRAFT, json!({"g": gid, "b": body}))
+                .await;
+            assert_eq!(d["checkDraft"]["risk"], want, "checkDraft: {body}");
+            app.post(&m.token, &tid, body).await;
+        }
+        let urgent = cases.iter().filter(|c| c.1 == "URGENT").count();
+        let queue = app
+            .ok(Some(&f.token), "query($g: ID!) { group(id: $g) { flags(status: OPEN, first: 50) { nodes { priority source note } } } }", json!({"g": gid}))
+            .await;
+        let nodes = queue["group"]["flags"]["nodes"].as_array().unwrap();
+        assert_eq!(
+            nodes.len(),
+            urgent,
+            "one URGENT system flag per URGENT post"
+        );
+        for n in nodes {
+            assert_eq!(n["priority"], "URGENT");
+            assert_eq!(n["source"], "SYSTEM");
+            assert!(n["note"].as_str().unwrap().starts_with("Crisis language: "));
+        }
+    }
+
+    /// A 20,000-character hostile body costs about what ordinary text does,
+    /// and a writer in another group does not wait on it.
+    async fn hostile_bodies_stay_cheap(app: TestApp) {
+        let (f, gid) = app.group_with_facilitator("hb-f").await;
+        let m = app.member_of(&f, &gid, "hb-m").await;
+        let (f2, gid2) = app.group_with_facilitator("hb-f2").await;
+        let m2 = app.member_of(&f2, &gid2, "hb-m2").await;
+        let (tid, _) = app.thread(&m.token, &gid, "Long").await;
+        let (tid2, _) = app.thread(&m2.token, &gid2, "Other").await;
+        let hostile: String = "od kill myself i want to "
+            .chars()
+            .cycle()
+            .take(20_000)
+            .collect();
+        let ordinary: String = "the group helped a lot this week. "
+            .chars()
+            .cycle()
+            .take(20_000)
+            .collect();
+        let time = |body: String| {
+            let app = &app;
+            let token = m.token.clone();
+            let gid = gid.clone();
+            async move {
+                let t = std::time::Instant::now();
+                let d = app
+                    .ok(Some(&token), DRAFT, json!({"g": gid, "b": body}))
+                    .await;
+                (t.elapsed(), d)
+            }
+        };
+        let (base, _) = time(ordinary).await;
+        let (worst, d) = time(hostile.clone()).await;
+        assert_eq!(d["checkDraft"]["risk"], "URGENT");
+        // Generous: the bench measures the ratio; this catches quadratic cost.
+        assert!(
+            worst < base * 20 + std::time::Duration::from_secs(1),
+            "hostile {worst:?} against ordinary {base:?}"
+        );
+        let long = {
+            let app = &app;
+            let (token, tid, hostile) = (m.token.clone(), tid.clone(), hostile.clone());
+            async move { app.post(&token, &tid, &hostile).await }
+        };
+        let short = {
+            let app = &app;
+            let (token, tid2) = (m2.token.clone(), tid2.clone());
+            async move {
+                let t = std::time::Instant::now();
+                app.post(&token, &tid2, "an ordinary post").await;
+                t.elapsed()
+            }
+        };
+        let (_, other_group) = tokio::join!(long, short);
+        assert!(
+            other_group < std::time::Duration::from_secs(2),
+            "a writer in another group waited {other_group:?}"
+        );
+    }
+
+    /// Aliases cannot multiply the check: its cost grows with the body.
+    async fn check_draft_costs_by_length(app: TestApp) {
+        let (f, gid) = app.group_with_facilitator("cost-f").await;
+        let m = app.member_of(&f, &gid, "cost-m").await;
+        let body: String = "a".repeat(19_000);
+        let aliases: String = (0..60)
+            .map(|i| format!("a{i}: checkDraft(groupId: $g, body: $b) {{ risk }} "))
+            .collect();
+        let q = format!("query($g: ID!, $b: String!) {{ {aliases} }}");
+        app.fails(
+            Some(&m.token),
+            &q,
+            json!({"g": gid, "b": body}),
+            "BAD_USER_INPUT",
+        )
+        .await;
+    }
+
+    backend_tests!(
+        crisis_posts_alert_facilitators,
+        every_category_through_the_api,
+        hostile_bodies_stay_cheap,
+        check_draft_costs_by_length,
+    );
 }

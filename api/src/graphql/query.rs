@@ -162,6 +162,7 @@ impl QueryRoot {
     /// Runs the crisis check on a draft, so a client can offer support
     /// resources while the member is still typing. Publishes nothing and
     /// alerts nobody.
+    #[graphql(complexity = "10 + body.len() / 200")]
     async fn check_draft(
         &self,
         ctx: &Context<'_>,
@@ -175,7 +176,7 @@ impl QueryRoot {
         if body.chars().count() > crate::domain::content::BODY_MAX {
             return Err(AppError::bad_input("body is too long").into());
         }
-        let risk = r.state.detector.detect(&body).risk;
+        let risk = service::safety::assess(r, body).await?.risk;
         let support_resources = if risk == crate::domain::crisis::Risk::None {
             Vec::new()
         } else {

@@ -128,19 +128,19 @@ pub async fn posts(
     }
 }
 
-/// Runs crisis detection on what was just written. An URGENT match raises a
-/// SYSTEM flag for the facilitators in the same transaction; the post stays
-/// visible, since detection never hides a cry for help.
-async fn detect_crisis(
-    ctx: &RequestCtx,
+/// Acts on what crisis detection found in what was just written (detection
+/// itself ran before the transaction). An URGENT match raises a SYSTEM flag
+/// for the facilitators in the same transaction; the post stays visible,
+/// since detection never hides a cry for help. An edit never withdraws a
+/// flag already raised.
+async fn raise_crisis_flag(
     w: &mut crate::store::WriteTxn,
     post: &post::Model,
-    text: &str,
+    d: crate::domain::crisis::Detection,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
     use crate::domain::crisis::{Risk, Target};
     use entity::enums::{FlagReason, FlagSource, FlagStatus};
-    let d = ctx.state.detector.detect(text);
     if d.risk != Risk::Urgent {
         return Ok(());
     }
@@ -164,7 +164,8 @@ async fn detect_crisis(
             reason,
             FlagSource::System,
             true,
-            None,
+            d.category
+                .map(|c| format!("Crisis language: {}.", c.describe())),
             at,
         )
         .await?;
@@ -197,6 +198,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
         content::CONTENT_WARNING_MAX,
     )?;
     let viewer_id = standing.viewer.id;
+    let detection = super::safety::assess(ctx, format!("{title}\n{body}")).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(input.group_id).await?;
     // Thread and opening post commit together or not at all.
@@ -215,9 +217,8 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     }
     .insert(&w.txn)
     .await?;
-    let text = format!("{}\n{}", thread.title, body);
     let post = insert_post(&w.txn, &thread, viewer_id, body, cw, None, t).await?;
-    detect_crisis(ctx, &mut w, &post, &text, t).await?;
+    raise_crisis_flag(&mut w, &post, detection, t).await?;
     w.append_event(
         thread.group_id,
         EventKind::ThreadCreated,
@@ -284,9 +285,9 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
             ));
         }
     }
+    let detection = super::safety::assess(ctx, body.clone()).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(thread.group_id).await?;
-    let text = body.clone();
     let post = insert_post(
         &w.txn,
         &thread,
@@ -297,7 +298,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
         t,
     )
     .await?;
-    detect_crisis(ctx, &mut w, &post, &text, t).await?;
+    raise_crisis_flag(&mut w, &post, detection, t).await?;
     thread::Entity::update_many()
         .col_expr(
             thread::Column::VisiblePosts,
@@ -337,6 +338,7 @@ pub async fn edit_post(
         content_warning,
         content::CONTENT_WARNING_MAX,
     )?;
+    let detection = super::safety::assess(ctx, body.clone()).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
@@ -348,7 +350,7 @@ pub async fn edit_post(
     active.content_warning = Set(cw);
     active.edited_at = Set(Some(t));
     let post = active.update(&w.txn).await?;
-    detect_crisis(ctx, &mut w, &post, &body, t).await?;
+    raise_crisis_flag(&mut w, &post, detection, t).await?;
     w.append_event(
         group_id,
         EventKind::PostEdited,

@@ -5,6 +5,7 @@ pub mod forum;
 pub mod groups;
 pub mod live;
 pub mod moderation;
+pub mod safety;
 pub mod search;
 
 use crate::{
