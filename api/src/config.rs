@@ -141,13 +141,22 @@ pub struct Config {
         global = true
     )]
     pub flag_rate_limit: u32,
+    /// `checkDraft` calls one member may make per minute; 0: no limit.
+    #[arg(
+        long,
+        env = "HEARTH_DRAFT_CHECK_RATE",
+        default_value_t = 60,
+        global = true
+    )]
+    pub draft_check_rate: u32,
     /// JSON list of support resources shown to a member whose words suggest
     /// risk (`[{"title", "description", "url", "phone"}]`). Unset: the
     /// built-in list.
     #[arg(long, env = "HEARTH_SUPPORT_RESOURCES", global = true)]
     pub support_resources: Option<PathBuf>,
-    /// JSON `{"self": [...], "others": [...]}` of extra crisis phrases
-    /// (regular expressions) added to the built-in lexicon.
+    /// JSON `{"self": [...], "others": [...], "elevated": [...]}` of extra
+    /// crisis frames (regular expressions over the canonical text) added to
+    /// the built-in lexicon.
     #[arg(long, env = "HEARTH_CRISIS_LEXICON", global = true)]
     pub crisis_lexicon: Option<PathBuf>,
     /// Days the event log keeps events; an older resume cursor must refetch.
@@ -239,6 +248,7 @@ impl Config {
             max_depth: 15,
             max_complexity: 5000,
             flag_rate_limit: 20,
+            draft_check_rate: 60,
             support_resources: None,
             crisis_lexicon: None,
             event_retention_days: 30,

@@ -21,6 +21,7 @@ use tracing_actix_web::TracingLogger;
 pub struct AppState {
     pub config: Arc<Config>,
     pub detector: Arc<Detector>,
+    pub draft_limiter: crate::service::safety::DraftLimiter,
     pub support_resources: Vec<SupportResource>,
     pub db: Db,
     pub jwt: JwtKeys,
@@ -76,6 +77,7 @@ impl AppState {
         };
         let detector = Arc::new(Detector::with_lexicon(&extra).context("compiling the lexicon")?);
         Ok(Arc::new(AppState {
+            draft_limiter: crate::service::safety::DraftLimiter::new(config.draft_check_rate),
             config: Arc::new(config),
             detector,
             support_resources,

@@ -9,6 +9,7 @@ pub mod invite;
 pub mod membership;
 pub mod moderation_action;
 pub mod post;
+pub mod post_revision;
 pub mod reaction;
 pub mod search_lease;
 pub mod search_outbox;

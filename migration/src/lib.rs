@@ -2,6 +2,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_init;
 mod m20261127_000002_search;
+mod m20261127_000003_post_revisions;
 
 pub struct Migrator;
 
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_init::Migration),
             Box::new(m20261127_000002_search::Migration),
+            Box::new(m20261127_000003_post_revisions::Migration),
         ]
     }
 }

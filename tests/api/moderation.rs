@@ -830,10 +830,90 @@ mod crisis {
         .await;
     }
 
+    /// An edit never withdraws an URGENT flag, and the facilitator sees
+    /// every edit since it was raised; members see none.
+    async fn edits_keep_the_flag_and_its_history(app: TestApp) {
+        let (f, gid) = app.group_with_facilitator("ed-f").await;
+        let m = app.member_of(&f, &gid, "ed-m").await;
+        let other = app.member_of(&f, &gid, "ed-o").await;
+        let (tid, _) = app.thread(&m.token, &gid, "Edits").await;
+        let p = app
+            .post(&m.token, &tid, "i am going to kill myself tonight")
+            .await;
+        let edit = "mutation($p: ID!, $b: String!) { editPost(input: {postId: $p, body: $b}) { id body } }";
+        for body in ["never mind, all good", "really, ignore that"] {
+            app.ok(Some(&m.token), edit, json!({"p": p, "b": body}))
+                .await;
+        }
+        let q = "query($g: ID!) { group(id: $g) { flags(status: OPEN) { nodes { id status priority bodySnapshot edits { body editedAt } } } } }";
+        let d = app.ok(Some(&f.token), q, json!({"g": gid})).await;
+        let nodes = d["group"]["flags"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 1, "the URGENT flag stays open: {d}");
+        assert_eq!(nodes[0]["priority"], "URGENT");
+        assert_eq!(
+            nodes[0]["bodySnapshot"],
+            "i am going to kill myself tonight"
+        );
+        let edits: Vec<&str> = nodes[0]["edits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["body"].as_str().unwrap())
+            .collect();
+        assert_eq!(edits, ["never mind, all good", "really, ignore that"]);
+
+        // Another member reaching the flag through its post sees no edits.
+        let fid = nodes[0]["id"].as_str().unwrap().to_owned();
+        let node = "query($id: ID!) { node(id: $id) { ... on Flag { edits { body } } } }";
+        let theirs = app.gql(Some(&other.token), node, json!({"id": fid})).await;
+        let edits = &theirs["data"]["node"]["edits"];
+        assert!(
+            edits.is_null() || edits == &json!([]),
+            "a member sees no edits: {theirs}"
+        );
+        app.fails(
+            Some(&f.token),
+            "query($id: ID!) { node(id: $id) { ... on Flag { edits(first: 0) { body } } } }",
+            json!({"id": fid}),
+            "BAD_USER_INPUT",
+        )
+        .await;
+    }
+
     backend_tests!(
+        edits_keep_the_flag_and_its_history,
         crisis_posts_alert_facilitators,
         every_category_through_the_api,
         hostile_bodies_stay_cheap,
         check_draft_costs_by_length,
     );
+}
+
+/// checkDraft is limited per member per minute, alias by alias, and says
+/// when to retry; other members are not affected.
+async fn check_draft_is_rate_limited(postgres: bool) {
+    let app = crate::helpers::spawn_app_with(postgres, |c| c.draft_check_rate = 3).await;
+    let (f, gid) = app.group_with_facilitator("rl-f").await;
+    let m = app.member_of(&f, &gid, "rl-m").await;
+    let q = "query($g: ID!) { a: checkDraft(groupId: $g, body: \"hello\") { risk } b: checkDraft(groupId: $g, body: \"hi\") { risk } }";
+    app.ok(Some(&m.token), q, json!({"g": gid})).await;
+    let limited = app.gql(Some(&m.token), q, json!({"g": gid})).await;
+    let errors = limited["errors"].as_array().expect("one alias is refused");
+    assert_eq!(errors.len(), 1, "{limited}");
+    assert_eq!(errors[0]["extensions"]["code"], "RATE_LIMITED");
+    assert!(errors[0]["extensions"]["retryAfter"].as_u64().unwrap() >= 1);
+    let one = "query($g: ID!) { checkDraft(groupId: $g, body: \"hello\") { risk } }";
+    app.ok(Some(&f.token), one, json!({"g": gid})).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_draft_is_rate_limited_sqlite() {
+    check_draft_is_rate_limited(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_draft_is_rate_limited_postgres() {
+    if crate::helpers::postgres_url().is_some() {
+        check_draft_is_rate_limited(true).await;
+    }
 }

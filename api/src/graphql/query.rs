@@ -172,24 +172,14 @@ impl QueryRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let gid = ids::decode(Kind::Group, &group_id)?;
-        r.readable_group(gid).await?;
-        if body.chars().count() > crate::domain::content::BODY_MAX {
-            return Err(AppError::bad_input("body is too long").into());
-        }
-        let risk = service::safety::assess(r, body).await?.risk;
-        let support_resources = if risk == crate::domain::crisis::Risk::None {
-            Vec::new()
-        } else {
-            r.state
-                .support_resources
-                .iter()
-                .cloned()
-                .map(SupportResource)
-                .collect()
-        };
+        let check = service::safety::check_draft(r, gid, body).await?;
         Ok(DraftCheck {
-            risk: risk.into(),
-            support_resources,
+            risk: check.risk.into(),
+            support_resources: check
+                .support_resources
+                .into_iter()
+                .map(SupportResource)
+                .collect(),
         })
     }
 

@@ -520,14 +520,13 @@ impl Post {
             .auth
             .viewer()
             .is_some_and(|v| Some(v.id) == self.0.author_id);
-        let text = self.0.body.as_deref().unwrap_or("");
-        if !is_author || r.state.detector.detect(text).risk == Risk::None {
+        if !is_author {
             return Ok(Vec::new());
         }
-        Ok(r.state
-            .support_resources
-            .iter()
-            .cloned()
+        let text = self.0.body.clone().unwrap_or_default();
+        let risk = service::safety::assess(r, text).await?.risk;
+        Ok(service::safety::support_for(r, risk)
+            .into_iter()
             .map(SupportResource)
             .collect())
     }
@@ -636,6 +635,27 @@ impl Flag {
     async fn body_snapshot(&self) -> Option<&str> {
         self.0.body_snapshot.as_deref()
     }
+    /// The post's text after each edit made since the flag was raised,
+    /// oldest first: an edit never hides what was flagged. Facilitators and
+    /// admins only (empty for anyone else); at most `first` (1 to 50).
+    #[graphql(complexity = "5 + first.max(0) as usize")]
+    async fn edits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> Result<Vec<PostEdit>> {
+        if !(1..=50).contains(&first) {
+            return Err(AppError::bad_input("first must be between 1 and 50").into());
+        }
+        let edits = service::moderation::flag_edits(rc(ctx)?, &self.0, first as u64).await?;
+        Ok(edits
+            .into_iter()
+            .map(|e| PostEdit {
+                body: e.body,
+                edited_at: e.edited_at,
+            })
+            .collect())
+    }
     /// Never shown to members: only facilitators and admins see who flagged.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let standing = rc(ctx)?.standing(self.0.group_id).await?;
@@ -656,6 +676,13 @@ impl Flag {
     async fn resolution_note(&self) -> Option<&str> {
         self.0.resolution_note.as_deref()
     }
+}
+
+/// A flagged post's text after one edit.
+#[derive(SimpleObject)]
+pub struct PostEdit {
+    pub body: String,
+    pub edited_at: DateTime<Utc>,
 }
 
 pub struct ModerationAction(pub moderation_action::Model);

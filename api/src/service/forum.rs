@@ -173,6 +173,32 @@ async fn raise_crisis_flag(
     Ok(())
 }
 
+/// Keeps a flagged post's new text, so the facilitator reviewing the flag
+/// sees every edit made since, beside the snapshot taken when it was raised.
+async fn record_revision_if_flagged(
+    w: &crate::store::WriteTxn,
+    post: &post::Model,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let flagged = entity::flag::Entity::find()
+        .filter(entity::flag::Column::PostId.eq(post.id))
+        .one(&w.txn)
+        .await?
+        .is_some();
+    if flagged {
+        entity::post_revision::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            post_id: Set(post.id),
+            group_id: Set(post.group_id),
+            body: Set(post.body.clone().unwrap_or_default()),
+            edited_at: Set(at),
+        }
+        .insert(&w.txn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub struct NewThread<'a> {
     pub group_id: Uuid,
     pub title: &'a str,
@@ -351,6 +377,7 @@ pub async fn edit_post(
     active.edited_at = Set(Some(t));
     let post = active.update(&w.txn).await?;
     raise_crisis_flag(&mut w, &post, detection, t).await?;
+    record_revision_if_flagged(&w, &post, t).await?;
     w.append_event(
         group_id,
         EventKind::PostEdited,

@@ -645,3 +645,24 @@ pub async fn remove_member(
     db.commit(w).await?;
     Ok(true)
 }
+
+/// Edits of a flag's post made after the flag was raised, oldest first.
+/// Facilitators of the group (and admins) only: members see none.
+pub async fn flag_edits(
+    ctx: &RequestCtx,
+    flag: &flag::Model,
+    limit: u64,
+) -> AppResult<Vec<entity::post_revision::Model>> {
+    use entity::post_revision;
+    let standing = ctx.standing(flag.group_id).await?;
+    if !standing.is_moderator() {
+        return Ok(Vec::new());
+    }
+    Ok(post_revision::Entity::find()
+        .filter(post_revision::Column::PostId.eq(flag.post_id))
+        .filter(post_revision::Column::EditedAt.gt(flag.created_at))
+        .order_by_asc(post_revision::Column::EditedAt)
+        .limit(limit)
+        .all(&ctx.state.db.conn)
+        .await?)
+}

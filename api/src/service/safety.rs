@@ -3,9 +3,15 @@
 //! delays a writer in another group.
 use super::RequestCtx;
 use crate::{
-    domain::crisis::Detection,
+    domain::{
+        content,
+        crisis::{Detection, Risk, SupportResource},
+    },
     error::{AppError, AppResult},
 };
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+use std::num::NonZeroU32;
+use uuid::Uuid;
 
 /// Assesses `text` on the blocking pool.
 pub async fn assess(ctx: &RequestCtx, text: String) -> AppResult<Detection> {
@@ -13,4 +19,68 @@ pub async fn assess(ctx: &RequestCtx, text: String) -> AppResult<Detection> {
     tokio::task::spawn_blocking(move || detector.detect(&text))
         .await
         .map_err(AppError::internal)
+}
+
+/// What a draft's check tells its writer.
+pub struct DraftCheck {
+    pub risk: Risk,
+    pub support_resources: Vec<SupportResource>,
+}
+
+/// `checkDraft`: a member of the group checks text before posting it.
+/// Counted against the member's per-minute allowance, alias by alias.
+pub async fn check_draft(ctx: &RequestCtx, group_id: Uuid, body: String) -> AppResult<DraftCheck> {
+    let viewer = ctx.viewer()?.id;
+    ctx.readable_group(group_id).await?;
+    if body.chars().count() > content::BODY_MAX {
+        return Err(AppError::bad_input("body is too long"));
+    }
+    ctx.state.draft_limiter.check(viewer)?;
+    let risk = assess(ctx, body).await?.risk;
+    Ok(DraftCheck {
+        risk,
+        support_resources: support_for(ctx, risk),
+    })
+}
+
+/// Support resources for the writer of text at `risk`: none at NONE.
+pub fn support_for(ctx: &RequestCtx, risk: Risk) -> Vec<SupportResource> {
+    if risk == Risk::None {
+        Vec::new()
+    } else {
+        ctx.state.support_resources.clone()
+    }
+}
+
+/// Checks per member per minute (GCRA: the allowance refills evenly).
+pub struct DraftLimiter {
+    limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
+}
+
+/// Members tracked before idle ones are forgotten.
+const TRACKED_MEMBERS: usize = 10_000;
+
+impl DraftLimiter {
+    /// `per_minute` 0 turns the limit off.
+    pub fn new(per_minute: u32) -> Self {
+        DraftLimiter {
+            limiter: NonZeroU32::new(per_minute)
+                .map(|n| DefaultKeyedRateLimiter::keyed(Quota::per_minute(n))),
+        }
+    }
+
+    pub fn check(&self, member: Uuid) -> AppResult<()> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        if limiter.len() > TRACKED_MEMBERS {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&member).map_err(|not_until| {
+            let wait = not_until.wait_time_from(limiter.clock().now());
+            AppError::RateLimited {
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }
+        })
+    }
 }
