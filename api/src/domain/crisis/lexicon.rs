@@ -31,7 +31,7 @@ pub const CLASSES: &[(&str, &str)] = &[
     // Ways of saying "to kill myself", intended.
     (
         "ACT",
-        "end it|end it all|end it tonight|end things|end everything|end my life|end my own life|end mine|end this life|end my existence|take my life|take my own life|kill myself|off myself|top myself|do myself in|unalive myself|unalive|commit suicide|hang myself|overdose|od|check out early|check out for good|check out permanently|self delete|selfdelete|delete myself|rope|ctb|kms|go through with it|finally do it|do it tonight|do it this time|act on it|act on the thoughts|act on my thoughts|take the easy way out|take the coward s way out|yeet myself|yeeting myself|uninstall myself|game end myself|log off permanently|log off for good|log off forever|an hero|final exit|sewerslide|end my lyfe|take all my pills|take all the pills|swallow all",
+        "end it|end it all|end it tonight|end things|ending it|ending it all|ending things|ending my life|killing myself|end everything|end my life|end my own life|end mine|end this life|end my existence|take my life|take my own life|kill myself|off myself|top myself|do myself in|unalive myself|unalive|commit suicide|hang myself|overdose|od|check out early|check out for good|check out permanently|self delete|selfdelete|delete myself|rope|ctb|kms|go through with it|finally do it|do it tonight|do it this time|act on it|act on the thoughts|act on my thoughts|take the easy way out|take the coward s way out|yeet myself|yeeting myself|uninstall myself|game end myself|log off permanently|log off for good|log off forever|an hero|final exit|sewerslide|end my lyfe|take all my pills|take all the pills|swallow all",
     ),
     // Ways of acting on oneself that kill.
     (
@@ -63,7 +63,7 @@ pub const CLASSES: &[(&str, &str)] = &[
     ),
     (
         "VIOLENCE",
-        "kill|killing|murder|murdering|stab|stabbing|shoot|shooting|strangle|strangling|choke|choking|hurt|hurting|poison|poisoning|attack|attacking|beat up|beating up|beat the shit out of|bash|bashing|smash|smashing|slit|slitting|torture|torturing|burn|burning|run over|running over|run|ram|punch|punching|harm|harming|gut|slash|cut|knife|shank|end|ending|blow up|bomb|throw acid on|acid",
+        "kill|killing|murder|murdering|stab|stabbing|shoot|shooting|strangle|strangling|choke|choking|hurt|hurting|poison|poisoning|attack|attacking|beat up|beating up|beat the shit out of|bash|bashing|smash|smashing|slit|slitting|torture|torturing|burn|burning|run over|running over|run|ram|punch|punching|harm|harming|gut|slash|cut|knife|shank|blow up|bomb|throw acid on|acid",
     ),
     (
         "SOON",
@@ -340,7 +340,7 @@ pub const FRAMES: &[FrameSpec] = &[
         U,
         X,
         true,
-        r"(?:tonight|today|tomorrow|this weekend|friday|saturday|sunday) (?:is|will be|s) (?:the night|the day|my last|the end|it|when)",
+        r"@(?:tonight|today|tomorrow|this weekend|friday|saturday|sunday) (?:is|will be|s) (?:the night|the day|my last|the end|it|when)",
     ),
     f(
         PlanIntent,
@@ -468,7 +468,7 @@ pub const FRAMES: &[FrameSpec] = &[
         U,
         S,
         true,
-        r"(?:will|testament|affairs|accounts|passwords|bank details|life insurance|funeral|everything) (?:\w+ ){0,3}(?:in order|sorted|written|updated|ready|arranged|planned|paid|so they|for when|for after|so my)",
+        r"@(?:will|testament|affairs|accounts|passwords|bank details|life insurance|funeral|everything) (?:\w+ ){0,3}(?:in order|sorted|written|updated|ready|arranged|planned|paid|so they|for when|for after|so my)",
     ),
     f(
         MeansPreparation,
@@ -1540,7 +1540,7 @@ pub const FRAMES: &[FrameSpec] = &[
         U,
         O,
         true,
-        r"(?:shoot|blow|burn) up (?:my|the|our|that) (?:old )?(?:school|office|workplace|church|college|uni|club|work)",
+        r"(?:shoot|blow|burn) up (?:my|the|our|that) (?:old )?(?:school|office|workplace|church|college|uni|club|work|mall|concert|station|mosque|synagogue|temple|party|supermarket)",
     ),
     f(
         ThreatToOthers,
@@ -1562,6 +1562,132 @@ pub const FRAMES: &[FrameSpec] = &[
         O,
         true,
         r"(?:gun|knife|petrol|gasoline|bat|hammer|machete|axe|acid) (?:\w+ ){0,4}(?:under my|in my|is ready|ready for|for him|for her|for them|loaded|sharpened)",
+    ),
+    f(
+        Ideation,
+        U,
+        S,
+        true,
+        r"(?:going to|gonna|want to|about to|will|ready to|plan to|planning to|decided to|need to) suicide(?: \.| ,|$| this| tonight| tomorrow| today| soon| now| for real| right now)",
+    ),
+    f(
+        InProgress,
+        U,
+        X,
+        true,
+        r"(?:garage|closed garage|locked garage) (?:\w+ ){0,4}(?:engine|motor|car) (?:is |s )?(?:running|on)",
+    ),
+    f(
+        CannotStaySafe,
+        U,
+        X,
+        true,
+        r"(?:i am |still |feeling |feel )?not safe(?: \.| ,)? (?:help|please|someone|anymore|right now|i am not ok|i am not okay)",
+    ),
+    f(
+        CannotStaySafe,
+        U,
+        X,
+        true,
+        r"(?:will|going to|might|gonna|about to|scared i will|afraid i will|swear i will|i will) do (?:something|somthing) (?:stupid|drastic|bad|i will regret|dangerous|permanent)",
+    ),
+    f(
+        CannotStaySafe,
+        U,
+        X,
+        true,
+        r"(?:do not|dont) know what i (?:am going to|will|might|m going to) do(?: \.| ,|$| if| tonight| anymore| to myself| now| right now)",
+    ),
+    f(
+        CannotStaySafe,
+        U,
+        X,
+        true,
+        r"(?:not sure|do not know|dont know|no idea|unsure) (?:if |whether )?i (?:will|would|can|am going to) (?:still )?(?:be alive|be here|make it|wake up|survive|last|stop myself|let myself|keep myself|keep going)",
+    ),
+    f(
+        CannotStaySafe,
+        U,
+        X,
+        true,
+        r"(?:can not|could not|do not know if i can|not able to) (?:\w+ )?stop myself(?: \.| ,|$| this time| tonight| anymore| much longer)",
+    ),
+    f(
+        CannotStaySafe,
+        U,
+        X,
+        true,
+        r"(?:can not|could not) be trusted (?:with|alone|on my own)",
+    ),
+    f(
+        SelfHarm,
+        U,
+        X,
+        true,
+        r"(?:and|then|so i|i just|just) (?:\w+ )?(?:cut|burned|burnt|cut again)(?: \.| ,|$| again| deep| deeper| tonight| myself)",
+    ),
+    f(
+        SelfHarm,
+        U,
+        X,
+        true,
+        r"(?:scratched|cut|picked|tore|dug) (?:through|open|into) (?:\w+ ){0,2}(?:scars|cuts|wounds|skin)",
+    ),
+    f(
+        SelfHarm,
+        U,
+        X,
+        true,
+        r"(?:scars|cuts|wounds) (?:\w+ ){0,5}(?:reopened|opened up|open again|opened them)",
+    ),
+    f(
+        Goodbye,
+        U,
+        X,
+        true,
+        r"last time (?:you|anyone|u|you all|any of you) (?:\w+ ){0,2}(?:hear|see|read) (?:from )?me",
+    ),
+    f(
+        PlanIntent,
+        U,
+        X,
+        true,
+        r"@(?:going to|will|gonna|am going to|i will) do it (?:\w+ ){0,3}(?:tonight|tomorrow|after|before|when|this weekend|on|soon|today|this time)",
+    ),
+    f(
+        ThreatToOthers,
+        U,
+        O,
+        true,
+        r"(?:{PERSON}|he|she|they) (?:is|are|s|will be) (?:so )?dead (?:tonight|tomorrow|when|if|once|after|meat)",
+    ),
+    f(
+        SelfHarm,
+        U,
+        X,
+        true,
+        r"@(?:started|starting|doing it|done it|did it|at it) again(?: \.| ,|$| tonight| today| last night| this morning| and)",
+    ),
+    f(
+        SelfHarm,
+        U,
+        X,
+        true,
+        r"(?:used|using|use|grabbed|got out|picked up) (?:the |a |my )?(?:razor|blade|blades|glass|scissors|lighter|compass|sharpener)(?: \.| ,|$| again| tonight| on)",
+    ),
+    f(
+        Goodbye,
+        U,
+        X,
+        true,
+        r"(?:i am|i m) (?:\w+ )?going now(?: \.|$| ,| bye| goodbye| love| sorry)",
+    ),
+    f(
+        PlanIntent,
+        U,
+        X,
+        true,
+        r"(?:will not|wont|not going to) need (?:them|it|this|these|anything) where i am going",
     ),
 ];
 
@@ -1995,6 +2121,44 @@ fn one_edit(a: &str, b: &str) -> bool {
         -1 => *ra == rb[1..],
         _ => false,
     }
+}
+
+/// Words whose "'s" is "is" rather than a possessive.
+pub fn takes_is(word: &str) -> bool {
+    matches!(
+        word,
+        "it" | "that"
+            | "he"
+            | "she"
+            | "what"
+            | "there"
+            | "here"
+            | "who"
+            | "tonight"
+            | "today"
+            | "tomorrow"
+            | "everything"
+            | "nothing"
+            | "life"
+            | "this"
+            | "everyone"
+            | "nobody"
+            | "noone"
+            | "where"
+            | "how"
+            | "knife"
+            | "gun"
+            | "rope"
+            | "plan"
+            | "decision"
+            | "note"
+            | "time"
+            | "one"
+            | "someone"
+            | "somebody"
+            | "everybody"
+            | "anyone"
+    )
 }
 
 /// A word of the PERSON class: someone harm could be aimed at.

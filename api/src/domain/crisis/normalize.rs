@@ -104,7 +104,37 @@ pub fn canonical(text: &str) -> Canon {
                 flush(&mut word, &mut raw);
             }
         } else if c == '\'' {
-            // "don't" is "dont"; a quote mark around a word is nothing.
+            // "don't" is "dont" (the rewrite table spells it out); "'s",
+            // "'ll", "'re", "'ve", "'m" and "'d" become words of their own.
+            if word.is_empty() {
+                continue;
+            }
+            let rest: String = chars.clone().take(3).collect();
+            let suffix = ["ll", "re", "ve", "s", "m", "d"].into_iter().find(|sfx| {
+                rest.starts_with(sfx)
+                    && !rest[sfx.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            });
+            if let Some(sfx) = suffix {
+                for _ in 0..sfx.len() {
+                    chars.next();
+                }
+                let expanded = match sfx {
+                    "ll" => Some("will"),
+                    "re" => Some("are"),
+                    "ve" => Some("have"),
+                    "m" => Some("am"),
+                    "d" => Some("would"),
+                    _ if lexicon::takes_is(&word) => Some("is"),
+                    _ => None,
+                };
+                flush(&mut word, &mut raw);
+                if let Some(w) = expanded {
+                    raw.push(w.to_owned());
+                }
+            }
         } else {
             flush(&mut word, &mut raw);
             match c {
@@ -196,31 +226,29 @@ fn rewrite(raw: &[String], out: &mut Canon) {
     }
 }
 
-/// "s u i c i d e": four or more single letters in a row are one word.
+/// "s u i c i d e": four or more single letters in a row that spell a
+/// word the lexicon knows are that word.
 fn join_spelled_out(raw: Vec<String>) -> Vec<String> {
+    fn flush_run(run: &mut Vec<String>, out: &mut Vec<String>) {
+        let joined = run.concat();
+        if run.len() >= 4 && lexicon::is_known(&joined) {
+            out.push(joined);
+        } else {
+            out.append(run);
+        }
+        run.clear();
+    }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut run: Vec<String> = Vec::new();
-    let single = |w: &str| {
-        w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) && w != "i" && w != "a"
-    };
     for w in raw {
-        if single(&w) {
+        if w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) {
             run.push(w);
             continue;
         }
-        if run.len() >= 4 {
-            out.push(run.concat());
-        } else {
-            out.append(&mut run);
-        }
-        run.clear();
+        flush_run(&mut run, &mut out);
         out.push(w);
     }
-    if run.len() >= 4 {
-        out.push(run.concat());
-    } else {
-        out.append(&mut run);
-    }
+    flush_run(&mut run, &mut out);
     out
 }
 
