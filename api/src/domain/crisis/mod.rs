@@ -507,10 +507,14 @@ fn ascii_regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE)
         .build()
 }
 
 const REGEX_SIZE_LIMIT: usize = 64 << 20;
+/// Room for the lazy DFA, so that the one pass over a post stays a DFA scan
+/// rather than falling back to the slower NFA.
+const DFA_CACHE: usize = 64 << 20;
 
 /// The statistical layer's probability at which a post the rules found
 /// nothing in is ELEVATED.
@@ -581,6 +585,7 @@ impl Detector {
         let set = RegexSetBuilder::new(&wrapped)
             .unicode(false)
             .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(DFA_CACHE)
             .build()?;
         let negator = Regex::new(r"\b(?:not|no|never|nobody|no one|noone|nothing|none|zero)\b")?;
         let raw_negates: Vec<bool> = lexicon::FRAMES
