@@ -141,6 +141,15 @@ pub struct Config {
         global = true
     )]
     pub flag_rate_limit: u32,
+    /// Listen address of the Prometheus `/metrics` endpoint, apart from the
+    /// API so that it is never public by accident; `off` disables it.
+    #[arg(
+        long,
+        env = "HEARTH_METRICS_ADDR",
+        default_value = "127.0.0.1:9464",
+        global = true
+    )]
+    pub metrics_addr: String,
     /// `checkDraft` calls one member may make per minute; 0: no limit.
     #[arg(
         long,
@@ -248,6 +257,7 @@ impl Config {
             max_depth: 15,
             max_complexity: 5000,
             flag_rate_limit: 20,
+            metrics_addr: "127.0.0.1:0".into(),
             draft_check_rate: 60,
             support_resources: None,
             crisis_lexicon: None,

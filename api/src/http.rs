@@ -1,4 +1,5 @@
-//! HTTP routes: GraphQL over POST, GraphiQL, health, readiness, metrics.
+//! HTTP routes: GraphQL over POST, GraphiQL, health and readiness on the API
+//! listener; metrics on a listener of their own.
 use crate::{
     error::{error_body, stamp_request_id},
     service::{accounts, RequestCtx},
@@ -18,8 +19,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql_get))
         .route("/", web::get().to(graphiql))
         .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+        .route("/readyz", web::get().to(readyz));
+}
+
+/// The metrics listener's only route.
+pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(metrics));
 }
 
 fn json(status: StatusCode, body: &serde_json::Value) -> HttpResponse {

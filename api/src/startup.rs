@@ -97,6 +97,7 @@ impl AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics: Option<(u16, Server)>,
     pub state: Arc<AppState>,
 }
 
@@ -139,9 +140,28 @@ impl Application {
             server = server.workers(n.max(1));
         }
         let server = server.listen(listener)?.run();
+        let metrics = match state.config.metrics_addr.as_str() {
+            "off" => None,
+            addr => {
+                let listener = TcpListener::bind(addr)
+                    .with_context(|| format!("binding the metrics listener {addr}"))?;
+                let port = listener.local_addr()?.port();
+                let data = web::Data::from(state.clone());
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(data.clone())
+                        .configure(http::metrics_routes)
+                })
+                .workers(1)
+                .listen(listener)?
+                .run();
+                Some((port, server))
+            }
+        };
         Ok(Application {
             port,
             server,
+            metrics,
             state,
         })
     }
@@ -150,7 +170,18 @@ impl Application {
         self.port
     }
 
+    /// The metrics listener's port, unless it is off.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(p, _)| *p)
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            Some((_, metrics)) => {
+                let (api, _) = futures_util::future::join(self.server, metrics).await;
+                api
+            }
+            None => self.server.await,
+        }
     }
 }

@@ -151,6 +151,9 @@ enum Command {
     ThreadPage {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
+        /// The server's metrics listener (`HEARTH_METRICS_ADDR`).
+        #[arg(long, default_value = "http://127.0.0.1:9464")]
+        metrics_url: String,
         /// Concurrent clients.
         #[arg(long, default_value_t = 16)]
         clients: usize,
@@ -180,11 +183,12 @@ async fn main() -> anyhow::Result<()> {
         } => seed(&database_url, groups, members, threads, posts).await,
         Command::ThreadPage {
             url,
+            metrics_url,
             clients,
             duration,
             page,
             handle,
-        } => thread_page(&url, clients, duration, page, &handle).await,
+        } => thread_page(&url, &metrics_url, clients, duration, page, &handle).await,
         Command::LoginTiming { url, rounds } => login_timing(&url, rounds).await,
         Command::Search {
             database_url,
@@ -487,6 +491,7 @@ async fn statements(client: &reqwest::Client, url: &str) -> anyhow::Result<u64> 
 
 async fn thread_page(
     url: &str,
+    metrics_url: &str,
     clients: usize,
     secs: u64,
     page: usize,
@@ -530,7 +535,7 @@ async fn thread_page(
     let got = warm["thread"]["posts"]["edges"]
         .as_array()
         .map_or(0, Vec::len);
-    let before = statements(&client, url).await?;
+    let before = statements(&client, metrics_url).await?;
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -570,7 +575,7 @@ async fn thread_page(
         errors += e;
     }
     let elapsed = started.elapsed();
-    let after = statements(&client, url).await?;
+    let after = statements(&client, metrics_url).await?;
     let n = all.len() as u64;
     let p = Percentiles::new(all);
     println!(

@@ -84,7 +84,7 @@ async fn worked_example_with_cli_set_role() {
 #[tokio::test]
 async fn health_and_readiness() {
     let app = spawn_app(false).await;
-    for path in ["/healthz", "/readyz", "/metrics", "/"] {
+    for path in ["/healthz", "/readyz", "/"] {
         let r = app
             .client
             .get(format!("{}{path}", app.base))
@@ -93,4 +93,24 @@ async fn health_and_readiness() {
             .unwrap();
         assert_eq!(r.status().as_u16(), 200, "{path}");
     }
+    // Metrics are on their own listener, never on the API port.
+    let r = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = app
+        .client
+        .get(format!("{}/metrics", app.metrics_base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("hearth_sql_statements_total"));
 }

@@ -13,6 +13,8 @@ use std::{
 
 pub struct TestApp {
     pub base: String,
+    /// The separate metrics listener.
+    pub metrics_base: String,
     pub client: reqwest::Client,
     pub state: Arc<AppState>,
     pub backend: &'static str,
@@ -92,10 +94,16 @@ pub async fn spawn_app_with(postgres: bool, tweak: impl FnOnce(&mut Config)) -> 
     tweak(&mut config);
     let app = Application::build(config).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let metrics_base = format!(
+        "http://127.0.0.1:{}",
+        app.metrics_port()
+            .expect("tests run with a metrics listener")
+    );
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
+        metrics_base,
         client: reqwest::Client::new(),
         state,
 
@@ -256,7 +264,7 @@ impl TestApp {
 
     /// One value from /metrics.
     pub async fn metric(&self, name: &str) -> f64 {
-        metric_at(&self.client, &self.base, name)
+        metric_at(&self.client, &self.metrics_base, name)
             .await
             .unwrap_or_else(|| panic!("{name} in /metrics"))
     }

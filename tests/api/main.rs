@@ -18,4 +18,5 @@ mod schema;
 mod search;
 mod search_meili;
 mod search_ops;
+mod security;
 mod statements;

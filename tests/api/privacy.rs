@@ -62,11 +62,16 @@ async fn privacy_matrix(app: TestApp) {
                 "[{}] {caller} → {name}: {resp}",
                 app.backend
             );
-            let no_data = resp["data"].is_null()
-                || resp["data"]
-                    .as_object()
-                    .is_some_and(|o| o.values().all(Value::is_null));
-            assert!(no_data, "{caller} → {name} leaked data: {resp}");
+            // The response carries an error and no value at all: a null
+            // root with an error is the only acceptable shape.
+            assert!(
+                !has_scalar(&resp["data"]),
+                "{caller} → {name} leaked data: {resp}"
+            );
+            assert!(
+                resp["errors"].as_array().is_some_and(|e| !e.is_empty()),
+                "{caller} → {name}: no error, so null data proves nothing: {resp}"
+            );
             if *code == "NOT_FOUND" {
                 assert_eq!(
                     resp["errors"][0]["message"], "not found",
@@ -177,3 +182,14 @@ async fn privacy_matrix(app: TestApp) {
 }
 
 backend_tests!(privacy_matrix);
+
+/// Whether any value at all (a string, number or boolean) sits anywhere in
+/// a response's data: objects and lists of nulls carry nothing.
+fn has_scalar(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Object(o) => o.values().any(has_scalar),
+        Value::Array(a) => a.iter().any(has_scalar),
+        _ => true,
+    }
+}

@@ -14,7 +14,7 @@ const SEARCH: &str =
     "query($q: String!) { searchPosts(query: $q, first: 100) { totalCount nodes { post { id } } } }";
 
 struct Proc {
-    base: String,
+    metrics_base: String,
     child: Child,
 }
 
@@ -42,8 +42,10 @@ fn hearth_cmd(app: &TestApp) -> Command {
 /// A `hearth serve` process on the instance's database and data directory.
 async fn serve(app: &TestApp) -> Proc {
     let port = free_port();
+    let metrics_port = free_port();
     let child = hearth_cmd(app)
         .env("HEARTH_ADDR", format!("127.0.0.1:{port}"))
+        .env("HEARTH_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -54,11 +56,14 @@ async fn serve(app: &TestApp) -> Proc {
         assert!(Instant::now() < deadline, "hearth serve did not come up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Proc { base, child }
+    Proc {
+        metrics_base: format!("http://127.0.0.1:{metrics_port}"),
+        child,
+    }
 }
 
 async fn leader(app: &TestApp, p: &Proc) -> bool {
-    metric_at(&app.client, &p.base, "hearth_search_indexer_leader").await == Some(1.0)
+    metric_at(&app.client, &p.metrics_base, "hearth_search_indexer_leader").await == Some(1.0)
 }
 
 async fn serving_only(postgres: bool) -> TestApp {

@@ -187,16 +187,47 @@ impl Ws {
         }
     }
 
-    /// Asserts nothing arrives for a short while.
+    /// Asserts nothing arrives for a short while, on a connection that is
+    /// still open: a closed or dead socket fails, since silence from it
+    /// proves nothing.
     pub async fn quiet(&mut self, ms: u64) {
-        if let Ok(Some(Ok(Message::Text(t)))) =
-            tokio::time::timeout(Duration::from_millis(ms), self.inner.next()).await
-        {
-            let v: Value = serde_json::from_str(&t).unwrap();
-            assert!(
-                matches!(v["type"].as_str(), Some("ka" | "ping" | "pong")),
-                "unexpected {v}"
-            );
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(deadline, self.inner.next()).await {
+                Err(_) => break,
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    assert!(
+                        matches!(v["type"].as_str(), Some("ka" | "ping" | "pong")),
+                        "unexpected {v}"
+                    );
+                }
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
+                Ok(other) => panic!("the socket is not open while quiet: {other:?}"),
+            }
         }
+        // Still alive: the server answers a WebSocket ping.
+        self.inner
+            .send(Message::Ping(b"alive".to_vec().into()))
+            .await
+            .expect("the socket is open");
+        let alive = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match self.inner.next().await {
+                    Some(Ok(Message::Pong(_))) => return true,
+                    Some(Ok(Message::Text(t))) => {
+                        let v: Value = serde_json::from_str(&t).unwrap();
+                        assert!(
+                            matches!(v["type"].as_str(), Some("ka" | "ping" | "pong")),
+                            "unexpected {v}"
+                        );
+                    }
+                    Some(Ok(Message::Ping(_))) => {}
+                    _ => return false,
+                }
+            }
+        })
+        .await;
+        assert_eq!(alive, Ok(true), "the socket answers a ping after the quiet");
     }
 }

@@ -127,11 +127,32 @@ pub fn post_in_thread(s: &Standing, thread: &thread::Model, now: DateTime<Utc>) 
     Ok(())
 }
 
-/// Editing: the author, on a visible post, while allowed to write.
-pub fn edit_post(s: &Standing, post: &post::Model, now: DateTime<Utc>) -> AppResult<()> {
+/// Restoring a hidden post: another facilitator of the group, or an admin.
+/// A facilitator never reverses a decision about their own words.
+pub fn restore_post(s: &Standing, post: &post::Model) -> AppResult<()> {
+    moderate(s)?;
+    if post.author_id == Some(s.viewer.id) && !s.viewer.is_admin() {
+        return Err(AppError::forbidden(
+            "another facilitator of the group, or an admin, must restore your post",
+        ));
+    }
+    Ok(())
+}
+
+/// Editing: the author, on a visible post in a thread that is not locked
+/// (facilitators may still edit there), while allowed to write.
+pub fn edit_post(
+    s: &Standing,
+    post: &post::Model,
+    thread: &thread::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     read_group(s)?;
     if post.author_id != Some(s.viewer.id) {
         return Err(AppError::forbidden("only the author may edit a post"));
+    }
+    if thread.locked && !s.is_moderator() {
+        return Err(AppError::forbidden("this thread is locked"));
     }
     match post.state {
         PostState::Visible => write_in_group(s, now),

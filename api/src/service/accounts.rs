@@ -12,7 +12,9 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use entity::{enums::PlatformRole, session, user};
-use sea_orm::{sea_query::Expr, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 pub struct SignedIn {
@@ -149,6 +151,8 @@ pub async fn refresh_session(state: &AppState, token: &str) -> AppResult<SignedI
 }
 
 /// Ends the session a refresh token belongs to. True when one was ended.
+/// A token that was already rotated still names its session and ends it,
+/// as reuse on refresh does: whoever holds it, the session is over.
 pub async fn logout(state: &AppState, token: &str) -> AppResult<bool> {
     let Some((session_id, presented)) = refresh::parse(token) else {
         return Ok(false);
@@ -156,10 +160,18 @@ pub async fn logout(state: &AppState, token: &str) -> AppResult<bool> {
     let res = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now()))
         .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::TokenHash.eq(presented))
         .filter(session::Column::RevokedAt.is_null())
         .exec(&state.db.conn)
         .await?;
+    if res.rows_affected == 1 {
+        let current = session::Entity::find_by_id(session_id)
+            .filter(session::Column::TokenHash.eq(presented))
+            .count(&state.db.conn)
+            .await?;
+        if current == 0 {
+            tracing::warn!(%session_id, "logout with a rotated refresh token: session ended");
+        }
+    }
     Ok(res.rows_affected == 1)
 }
 

@@ -357,7 +357,8 @@ pub async fn edit_post(
 ) -> AppResult<post::Model> {
     let (post, standing) = ctx.readable_post(post_id).await?;
     let t = now();
-    policy::edit_post(&standing, &post, t)?;
+    let thread = ctx.readable_thread(post.thread_id).await?.0;
+    policy::edit_post(&standing, &post, &thread, t)?;
     let body = content::required_text("body", body, content::BODY_MAX)?;
     let cw = content::optional_text(
         "contentWarning",
@@ -368,7 +369,11 @@ pub async fn edit_post(
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
-    policy::edit_post(&standing, &post, t)?;
+    let thread = thread::Entity::find_by_id(post.thread_id)
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    policy::edit_post(&standing, &post, &thread, t)?;
     let group_id = post.group_id;
     let thread_id = post.thread_id;
     let mut active: post::ActiveModel = post.into();

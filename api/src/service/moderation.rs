@@ -374,7 +374,11 @@ pub async fn set_post_hidden(
     reason: Option<&str>,
 ) -> AppResult<post::Model> {
     let (post, standing) = ctx.readable_post(post_id).await?;
-    policy::moderate(&standing)?;
+    if hide {
+        policy::moderate(&standing)?;
+    } else {
+        policy::restore_post(&standing, &post)?;
+    }
     let reason = reason_text(reason)?;
     let (from, to) = if hide {
         (PostState::Visible, PostState::Hidden)

@@ -5,7 +5,7 @@ use entity::event;
 use migration::{Migrator, MigratorTrait};
 use prometheus::IntCounter;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
     TransactionTrait,
 };
 use std::{sync::Arc, time::Duration};
@@ -132,14 +132,34 @@ impl Db {
     }
 }
 
+/// Migrations this binary has and the database lacks. A database migrated
+/// by a newer Hearth is refused: this binary would misread it.
+async fn pending_migrations(conn: &DatabaseConnection) -> anyhow::Result<usize> {
+    match Migrator::get_pending_migrations(conn).await {
+        Ok(p) => Ok(p.len()),
+        // The migration table lists a migration this binary does not have.
+        Err(DbErr::Custom(msg)) if msg.contains("missing") => anyhow::bail!(
+            "the database was migrated by a newer version of Hearth ({msg}); \
+             run that version or a newer one"
+        ),
+        Err(e) => Err(e).context("reading the database's migrations"),
+    }
+}
+
 pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> anyhow::Result<Db> {
     let url = database_url(cfg)?;
     let sqlite = url.starts_with("sqlite:");
     let conn = open_pool(&url, cfg.db_pool, statements).await?;
+    let pending = pending_migrations(&conn).await?;
     if migrate {
         Migrator::up(&conn, None)
             .await
             .context("applying migrations")?;
+    } else if pending > 0 {
+        anyhow::bail!(
+            "the database is not migrated ({pending} migrations pending): run `hearth migrate` \
+             first, or start with --migrate"
+        );
     }
     let bus = match &cfg.redis_url {
         Some(url) => {

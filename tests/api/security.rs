@@ -1,0 +1,192 @@
+//! Holes an independent review found, each closed and kept closed.
+use crate::backend_tests;
+use crate::helpers::{fresh_postgres_database, postgres_url, TestApp};
+use serde_json::{json, Value};
+use std::process::Command;
+
+const REFRESH: &str =
+    "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }";
+const LOGOUT: &str = "mutation($t: String!) { logout(refreshToken: $t) }";
+const VIEWER: &str = "{ viewer { handle } }";
+
+/// A facilitator cannot restore their own post that another facilitator
+/// hid; another facilitator, or an admin, can.
+async fn own_hidden_post_stays_hidden(app: TestApp) {
+    let (f1, gid) = app.group_with_facilitator("own-f1").await;
+    let f2 = app.register("own-f2").await;
+    let code = app
+        .ok(
+            Some(&f1.token),
+            "mutation($g: ID!) { createInvite(input: {groupId: $g, role: FACILITATOR}) { code } }",
+            json!({"g": gid}),
+        )
+        .await["createInvite"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        Some(&f2.token),
+        "mutation($c: String!) { joinGroup(code: $c) { role } }",
+        json!({"c": code}),
+    )
+    .await;
+    let (tid, _) = app.thread(&f1.token, &gid, "Week").await;
+    let p = app.post(&f1.token, &tid, "something I regret").await;
+    let hide = "mutation($p: ID!) { hidePost(postId: $p) { state } }";
+    let restore = "mutation($p: ID!) { restorePost(postId: $p) { state } }";
+    app.ok(Some(&f2.token), hide, json!({"p": p})).await;
+    app.fails(Some(&f1.token), restore, json!({"p": p}), "FORBIDDEN")
+        .await;
+    let state = "query($p: ID!) { post(id: $p) { state } }";
+    let d = app.ok(Some(&f2.token), state, json!({"p": p})).await;
+    assert_eq!(d["post"]["state"], "HIDDEN");
+    let d = app.ok(Some(&f2.token), restore, json!({"p": p})).await;
+    assert_eq!(d["restorePost"]["state"], "VISIBLE");
+}
+
+/// Members cannot edit their posts in a locked thread; facilitators can.
+async fn locked_threads_refuse_edits(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("lock-f").await;
+    let m = app.member_of(&f, &gid, "lock-m").await;
+    let (tid, _) = app.thread(&m.token, &gid, "Week").await;
+    let p = app.post(&m.token, &tid, "first words").await;
+    let fp = app.post(&f.token, &tid, "facilitator words").await;
+    app.ok(
+        Some(&f.token),
+        "mutation($t: ID!) { setThreadLocked(threadId: $t, locked: true) { locked } }",
+        json!({"t": tid}),
+    )
+    .await;
+    let edit =
+        "mutation($p: ID!, $b: String!) { editPost(input: {postId: $p, body: $b}) { body } }";
+    let r = app
+        .fails(
+            Some(&m.token),
+            edit,
+            json!({"p": p, "b": "changed"}),
+            "FORBIDDEN",
+        )
+        .await;
+    assert!(r["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("locked"));
+    let d = app
+        .ok(
+            Some(&m.token),
+            "query($p: ID!) { post(id: $p) { body } }",
+            json!({"p": p}),
+        )
+        .await;
+    assert_eq!(d["post"]["body"], "first words", "nothing changed");
+    app.ok(Some(&f.token), edit, json!({"p": fp, "b": "still mine"}))
+        .await;
+}
+
+/// Logging out with a refresh token that was already rotated ends the
+/// whole session, as reuse on refresh does.
+async fn logout_with_a_rotated_token_ends_the_session(app: TestApp) {
+    let m = app.register("rot-m").await;
+    let d = app.ok(None, REFRESH, json!({"t": m.refresh})).await;
+    let newest = d["refreshSession"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let access = d["refreshSession"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let d = app.ok(None, LOGOUT, json!({"t": m.refresh})).await;
+    assert_eq!(d["logout"], true, "the old token names a live session");
+    app.fails(None, REFRESH, json!({"t": newest}), "UNAUTHENTICATED")
+        .await;
+    let d = app.ok(Some(&access), VIEWER, json!({})).await;
+    assert_eq!(
+        d["viewer"],
+        Value::Null,
+        "the session's access token is dead"
+    );
+    let d = app.ok(None, LOGOUT, json!({"t": newest})).await;
+    assert_eq!(d["logout"], false, "nothing left to end");
+}
+
+backend_tests!(
+    own_hidden_post_stays_hidden,
+    locked_threads_refuse_edits,
+    logout_with_a_rotated_token_ends_the_session,
+);
+
+fn serve(database_url: &str, data_dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("HEARTH_DATA_DIR", data_dir)
+        .env("HEARTH_ADDR", "127.0.0.1:0")
+        .env("HEARTH_METRICS_ADDR", "off")
+        .env(
+            "HEARTH_JWT_SECRET",
+            "a test secret that is long enough to use",
+        )
+        .env_remove("HEARTH_MIGRATE")
+        .env_remove("REDIS_URL")
+        .output()
+        .expect("hearth runs")
+}
+
+/// `hearth serve` on an unmigrated Postgres database exits at once and
+/// names `hearth migrate`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_an_unmigrated_database() {
+    if postgres_url().is_none() {
+        return;
+    }
+    let url = fresh_postgres_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.path().to_owned();
+        move || serve(&url, &dir)
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "serve must not start: {stderr}");
+    assert!(stderr.contains("hearth migrate"), "{stderr}");
+}
+
+/// A database migrated by a newer Hearth is refused clearly, on SQLite and
+/// Postgres.
+async fn serve_refuses_a_newer_database(postgres: bool) {
+    let app = crate::helpers::spawn_app(postgres).await;
+    let future =
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)";
+    use sea_orm::ConnectionTrait;
+    app.state.db.conn.execute_unprepared(future).await.unwrap();
+    let url = app.state.config.database_url.clone().unwrap_or_else(|| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            app.state.config.data_dir.join("hearth.db").display()
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.path().to_owned();
+        move || serve(&url, &dir)
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "serve must not start: {stderr}");
+    assert!(stderr.contains("newer version of Hearth"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_a_newer_database_sqlite() {
+    serve_refuses_a_newer_database(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_a_newer_database_postgres() {
+    if postgres_url().is_some() {
+        serve_refuses_a_newer_database(true).await;
+    }
+}
