@@ -316,6 +316,7 @@ async fn seed(
                 posts
             };
             let tid = Uuid::now_v7();
+            let first_pid = Uuid::now_v7();
             let t0 = base + ChronoDuration::minutes((t * 60) as i64);
             let last = t0 + ChronoDuration::seconds(posts as i64 * 30);
             thread::Entity::insert(thread::ActiveModel {
@@ -330,6 +331,8 @@ async fn seed(
                 hidden_posts: Set(0),
                 created_at: Set(t0),
                 last_activity_at: Set(last),
+                opening_post_id: Set(Some(first_pid)),
+                title_hidden: Set(false),
             })
             .exec_without_returning(&txn)
             .await?;
@@ -337,7 +340,7 @@ async fn seed(
             let mut reacts = Vec::new();
             let mut prev: Option<Uuid> = None;
             for p in 0..posts {
-                let pid = Uuid::now_v7();
+                let pid = if p == 0 { first_pid } else { Uuid::now_v7() };
                 // Mostly short posts, some long ones.
                 let words = if rng.random_bool(0.1) {
                     rng.random_range(80..300)

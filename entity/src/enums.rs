@@ -184,6 +184,8 @@ pub enum ModerationActionKind {
     UnmuteMember,
     #[sea_orm(string_value = "remove_member")]
     RemoveMember,
+    #[sea_orm(string_value = "unban_member")]
+    UnbanMember,
     #[sea_orm(string_value = "resolve_flag")]
     ResolveFlag,
     #[sea_orm(string_value = "dismiss_flag")]

@@ -5,6 +5,7 @@ pub mod enums;
 pub mod event;
 pub mod flag;
 pub mod group;
+pub mod group_ban;
 pub mod invite;
 pub mod membership;
 pub mod moderation_action;

@@ -17,6 +17,10 @@ pub struct Model {
     pub hidden_posts: i32,
     pub created_at: DateTimeUtc,
     pub last_activity_at: DateTimeUtc,
+    /// Set when the thread is created; None only for rows older than it.
+    pub opening_post_id: Option<Uuid>,
+    /// The opening post is hidden, and with it the title, for members.
+    pub title_hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_init;
 mod m20261127_000002_search;
 mod m20261127_000003_post_revisions;
+mod m20261127_000004_thread_title_hidden;
+mod m20261127_000005_group_bans;
 
 pub struct Migrator;
 
@@ -13,6 +15,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_init::Migration),
             Box::new(m20261127_000002_search::Migration),
             Box::new(m20261127_000003_post_revisions::Migration),
+            Box::new(m20261127_000004_thread_title_hidden::Migration),
+            Box::new(m20261127_000005_group_bans::Migration),
         ]
     }
 }

@@ -190,3 +190,188 @@ async fn serve_refuses_a_newer_database_postgres() {
         serve_refuses_a_newer_database(true).await;
     }
 }
+
+/// Hiding a thread's opening post hides its title from members, wherever
+/// the thread shows; facilitators and the author still see it.
+async fn hidden_opening_post_hides_the_title(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("title-f").await;
+    let author = app.member_of(&f, &gid, "title-a").await;
+    let reader = app.member_of(&f, &gid, "title-r").await;
+    let (tid, opening) = app.thread(&author.token, &gid, "My secret title").await;
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { state } }",
+        json!({"p": opening}),
+    )
+    .await;
+    let direct = "query($t: ID!) { thread(id: $t) { title } }";
+    let listed = "query($g: ID!) { group(id: $g) { threads(first: 10) { nodes { title } } } }";
+    let seen = |d: &Value| d.to_string().contains("My secret title");
+    for (who, token, sees) in [
+        ("reader", &reader.token, false),
+        ("author", &author.token, true),
+        ("facilitator", &f.token, true),
+    ] {
+        let d = app.ok(Some(token), direct, json!({"t": tid})).await;
+        assert_eq!(seen(&d), sees, "{who}: {d}");
+        let d = app.ok(Some(token), listed, json!({"g": gid})).await;
+        assert_eq!(seen(&d), sees, "{who}: {d}");
+    }
+    let d = app.ok(Some(&reader.token), direct, json!({"t": tid})).await;
+    assert_eq!(d["thread"]["title"], "[hidden]");
+    // Restored, the title is back for everyone.
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { restorePost(postId: $p) { state } }",
+        json!({"p": opening}),
+    )
+    .await;
+    let d = app.ok(Some(&reader.token), direct, json!({"t": tid})).await;
+    assert_eq!(d["thread"]["title"], "My secret title");
+}
+
+backend_tests!(hidden_opening_post_hides_the_title);
+
+/// Removal is a ban: no invite of the group admits the person until a
+/// facilitator lifts it, which is logged. Revoked invites admit nobody, and
+/// only facilitators list or revoke invites.
+async fn removal_is_a_ban_until_lifted(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("ban-f").await;
+    let m = app.register("ban-m").await;
+    let other = app.member_of(&f, &gid, "ban-o").await;
+    let outsider = app.register("ban-x").await;
+    let code = app.invite(&f.token, &gid).await;
+    let join = "mutation($c: String!) { joinGroup(code: $c) { role } }";
+    app.ok(Some(&m.token), join, json!({"c": code})).await;
+    app.ok(
+        Some(&f.token),
+        "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+        json!({"g": gid, "u": m.id}),
+    )
+    .await;
+    // The same invite, and a fresh one, refuse them.
+    for c in [code.clone(), app.invite(&f.token, &gid).await] {
+        let r = app
+            .fails(Some(&m.token), join, json!({"c": c}), "FORBIDDEN")
+            .await;
+        assert!(
+            r["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("removed"),
+            "{r}"
+        );
+    }
+    let read = "query($g: ID!) { group(id: $g) { name } }";
+    app.fails(Some(&m.token), read, json!({"g": gid}), "NOT_FOUND")
+        .await;
+    let unban = "mutation($g: ID!, $u: ID!) { unbanMember(groupId: $g, userId: $u) }";
+    app.fails(
+        Some(&other.token),
+        unban,
+        json!({"g": gid, "u": m.id}),
+        "FORBIDDEN",
+    )
+    .await;
+    let d = app
+        .ok(Some(&f.token), unban, json!({"g": gid, "u": m.id}))
+        .await;
+    assert_eq!(d["unbanMember"], true);
+    let d = app
+        .ok(Some(&f.token), unban, json!({"g": gid, "u": m.id}))
+        .await;
+    assert_eq!(d["unbanMember"], false, "nothing left to lift");
+    app.ok(Some(&m.token), join, json!({"c": code})).await;
+    let log = app
+        .ok(
+            Some(&f.token),
+            "query($g: ID!) { group(id: $g) { moderationLog(first: 10) { nodes { action } } } }",
+            json!({"g": gid}),
+        )
+        .await;
+    let actions: Vec<&str> = log["group"]["moderationLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"UNBAN_MEMBER"), "{actions:?}");
+    assert!(actions.contains(&"REMOVE_MEMBER"), "{actions:?}");
+
+    // Revoking: only the group's facilitators; then the code admits nobody.
+    let fresh = app.invite(&f.token, &gid).await;
+    let revoke = "mutation($c: String!) { revokeInvite(code: $c) { code revokedAt } }";
+    app.fails(
+        Some(&outsider.token),
+        revoke,
+        json!({"c": fresh}),
+        "NOT_FOUND",
+    )
+    .await;
+    app.fails(Some(&other.token), revoke, json!({"c": fresh}), "NOT_FOUND")
+        .await;
+    let d = app.ok(Some(&f.token), revoke, json!({"c": fresh})).await;
+    assert!(d["revokeInvite"]["revokedAt"].is_string());
+    app.fails(
+        Some(&outsider.token),
+        join,
+        json!({"c": fresh}),
+        "NOT_FOUND",
+    )
+    .await;
+    let list = "query($g: ID!) { group(id: $g) { invites(first: 50) { code revokedAt uses } } }";
+    let d = app.ok(Some(&f.token), list, json!({"g": gid})).await;
+    let invites = d["group"]["invites"].as_array().unwrap();
+    assert!(invites
+        .iter()
+        .any(|i| i["code"] == fresh.as_str() && i["revokedAt"].is_string()));
+    app.fails(Some(&other.token), list, json!({"g": gid}), "FORBIDDEN")
+        .await;
+}
+
+backend_tests!(removal_is_a_ban_until_lifted);
+
+/// A new member cannot replay the group's history from before they joined
+/// by resuming from an early cursor.
+async fn replay_stops_at_the_join(app: TestApp) {
+    use crate::ws::{Frame, Protocol, Ws};
+    let (f, gid) = app.group_with_facilitator("rp-f").await;
+    let early = app.member_of(&f, &gid, "rp-early").await;
+    let sub = "subscription($g: ID!, $a: String) { groupEvents(groupId: $g, after: $a) { cursor kind member { id } } }";
+    // An early cursor, seen by a member who was there.
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&early.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", sub, json!({"g": gid, "a": null})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let left = app.member_of(&f, &gid, "rp-left").await;
+    let joined = ws.data().await;
+    let cursor = joined["groupEvents"]["cursor"].as_str().unwrap().to_owned();
+    app.ok(
+        Some(&left.token),
+        "mutation($g: ID!) { leaveGroup(groupId: $g) }",
+        json!({"g": gid}),
+    )
+    .await;
+    // Someone who joins later tries to resume from that cursor.
+    let late = app.member_of(&f, &gid, "rp-late").await;
+    let mut ws2 = Ws::connect(&app.base, Protocol::TransportWs, Some(&late.token)).await;
+    ws2.ack().await.unwrap();
+    ws2.subscribe("1", sub, json!({"g": gid, "a": cursor}))
+        .await;
+    match ws2.next().await {
+        Frame::Error(e) => {
+            assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{e}");
+            assert!(e["message"].as_str().unwrap().contains("refetch"), "{e}");
+        }
+        other => panic!("expected a refetch error, got {other:?}"),
+    }
+    // The member who was there still resumes from it.
+    let mut ws3 = Ws::connect(&app.base, Protocol::TransportWs, Some(&early.token)).await;
+    ws3.ack().await.unwrap();
+    ws3.subscribe("1", sub, json!({"g": gid, "a": cursor}))
+        .await;
+    let d = ws3.data().await;
+    assert_eq!(d["groupEvents"]["kind"], "MEMBER_LEFT");
+}
+
+backend_tests!(replay_stops_at_the_join);

@@ -189,6 +189,15 @@ pub fn see_post_body(s: &Standing, post: &post::Model) -> bool {
     }
 }
 
+/// Whether a thread's title shows as written: always, unless its opening
+/// post is hidden; then to facilitators and the thread's author.
+pub fn see_thread_title(s: &Standing, thread: &thread::Model) -> bool {
+    !thread.title_hidden || s.is_moderator() || thread.author_id == Some(s.viewer.id)
+}
+
+/// What members see for a title whose opening post is hidden.
+pub const HIDDEN_TITLE: &str = "[hidden]";
+
 /// Whether hidden posts count and show for this viewer.
 pub fn see_hidden(s: &Standing) -> bool {
     s.is_moderator()

@@ -146,6 +146,13 @@ impl MutationRoot {
         Ok(Invite(invite))
     }
 
+    /// Group facilitators: the invite admits nobody from now on.
+    async fn revoke_invite(&self, ctx: &Context<'_>, code: String) -> Result<Invite> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        Ok(Invite(groups::revoke_invite(r, &code).await?))
+    }
+
     async fn join_group(&self, ctx: &Context<'_>, code: String) -> Result<Membership> {
         Ok(Membership(groups::join_group(rc_write(ctx)?, &code).await?))
     }
@@ -364,5 +371,21 @@ impl MutationRoot {
         let g = ids::decode(Kind::Group, &group_id)?;
         let u = ids::decode(Kind::User, &user_id)?;
         Ok(moderation::remove_member(r, g, u, reason.as_deref()).await?)
+    }
+
+    /// Lifts a removal: the person may join again with an invite. Logged.
+    /// False when they were not removed.
+    async fn unban_member(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        user_id: ID,
+        reason: Option<String>,
+    ) -> Result<bool> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let g = ids::decode(Kind::Group, &group_id)?;
+        let u = ids::decode(Kind::User, &user_id)?;
+        Ok(moderation::unban_member(r, g, u, reason.as_deref()).await?)
     }
 }

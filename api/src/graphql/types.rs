@@ -114,6 +114,7 @@ pub enum ModerationActionKind {
     MuteMember,
     UnmuteMember,
     RemoveMember,
+    UnbanMember,
     ResolveFlag,
     DismissFlag,
 }
@@ -268,6 +269,21 @@ impl Group {
             Thread,
         ))
     }
+    /// The group's invites, newest first, revoked and used-up ones
+    /// included; at most `first` (1 to 50). Facilitators and admins only
+    /// (FORBIDDEN for members).
+    #[graphql(complexity = "5 + first.max(0) as usize * child_complexity")]
+    async fn invites(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> Result<Vec<Invite>> {
+        if !(1..=50).contains(&first) {
+            return Err(AppError::bad_input("first must be between 1 and 50").into());
+        }
+        let list = service::groups::invites(rc(ctx)?, self.0.id, first as u64).await?;
+        Ok(list.into_iter().map(Invite).collect())
+    }
     /// Facilitators and admins only (FORBIDDEN for members).
     #[graphql(complexity = "pg_cost(first, child_complexity)")]
     async fn flags(
@@ -378,6 +394,10 @@ impl Invite {
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.0.expires_at
     }
+    /// Set once a facilitator revoked it: it admits nobody.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
 }
 
 pub struct Thread(pub thread::Model);
@@ -394,8 +414,18 @@ impl Thread {
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         load_user(ctx, self.0.author_id).await
     }
-    async fn title(&self) -> &str {
-        &self.0.title
+    /// "[hidden]" for members when a facilitator has hidden the opening
+    /// post; facilitators and the author see the title as written.
+    async fn title(&self, ctx: &Context<'_>) -> Result<&str> {
+        if !self.0.title_hidden {
+            return Ok(&self.0.title);
+        }
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        Ok(if policy::see_thread_title(&standing, &self.0) {
+            &self.0.title
+        } else {
+            policy::HIDDEN_TITLE
+        })
     }
     async fn kind(&self) -> ThreadKind {
         self.0.kind.into()

@@ -228,6 +228,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     let db = &ctx.state.db;
     let mut w = db.write_in(input.group_id).await?;
     // Thread and opening post commit together or not at all.
+    let opening_post_id = Uuid::now_v7();
     let thread = thread::ActiveModel {
         id: Set(Uuid::now_v7()),
         group_id: Set(input.group_id),
@@ -240,10 +241,22 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
         hidden_posts: Set(0),
         created_at: Set(t),
         last_activity_at: Set(t),
+        opening_post_id: Set(Some(opening_post_id)),
+        title_hidden: Set(false),
     }
     .insert(&w.txn)
     .await?;
-    let post = insert_post(&w.txn, &thread, viewer_id, body, cw, None, t).await?;
+    let post = insert_post(
+        &w.txn,
+        &thread,
+        opening_post_id,
+        viewer_id,
+        body,
+        cw,
+        None,
+        t,
+    )
+    .await?;
     raise_crisis_flag(&mut w, &post, detection, t).await?;
     w.append_event(
         thread.group_id,
@@ -260,9 +273,11 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     Ok(thread)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_post(
     txn: &sea_orm::DatabaseTransaction,
     thread: &thread::Model,
+    id: Uuid,
     author: Uuid,
     body: String,
     content_warning: Option<String>,
@@ -270,7 +285,7 @@ async fn insert_post(
     at: DateTime<Utc>,
 ) -> AppResult<post::Model> {
     Ok(post::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         thread_id: Set(thread.id),
         group_id: Set(thread.group_id),
         author_id: Set(Some(author)),
@@ -317,6 +332,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
     let post = insert_post(
         &w.txn,
         &thread,
+        Uuid::now_v7(),
         standing.viewer.id,
         body,
         cw,

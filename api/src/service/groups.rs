@@ -148,6 +148,7 @@ pub async fn create_invite(ctx: &RequestCtx, input: NewInvite) -> AppResult<invi
         max_uses: Set(input.max_uses),
         uses: Set(0),
         expires_at: Set(input.expires_at),
+        revoked_at: Set(None),
         created_by: Set(Some(standing.viewer.id)),
         created_at: Set(t),
     }
@@ -176,8 +177,19 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
     if existing.is_some() {
         return Err(AppError::conflict("you are already a member of this group"));
     }
-    if invite.uses >= invite.max_uses || invite.expires_at.is_some_and(|e| e <= t) {
+    if invite.uses >= invite.max_uses
+        || invite.expires_at.is_some_and(|e| e <= t)
+        || invite.revoked_at.is_some()
+    {
         return Err(AppError::NotFound);
+    }
+    let banned = entity::group_ban::Entity::find_by_id((invite.group_id, viewer.id))
+        .one(&w.txn)
+        .await?;
+    if banned.is_some() {
+        return Err(AppError::forbidden(
+            "you were removed from this group; a facilitator must lift the removal before you can rejoin",
+        ));
     }
     // Conditional increment: concurrent joins cannot overrun max_uses.
     let used = invite::Entity::update_many()
@@ -343,4 +355,47 @@ pub async fn visible_user(ctx: &RequestCtx, user_id: Uuid) -> AppResult<entity::
         return Err(AppError::NotFound);
     }
     ctx.load_user(user_id).await?.ok_or(AppError::NotFound)
+}
+
+/// Revokes an invite of a group the viewer facilitates: it admits nobody
+/// from now on. Anyone else reads NOT_FOUND.
+pub async fn revoke_invite(ctx: &RequestCtx, code: &str) -> AppResult<invite::Model> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let invite = invite::Entity::find_by_id(code.to_owned())
+        .one(&ctx.state.db.conn)
+        .await?;
+    let standing = ctx
+        .standing(invite.as_ref().map_or(Uuid::nil(), |i| i.group_id))
+        .await?;
+    let invite = invite.ok_or(AppError::NotFound)?;
+    if !standing.is_moderator() {
+        return Err(AppError::NotFound);
+    }
+    if invite.revoked_at.is_some() {
+        return Ok(invite);
+    }
+    let mut active: invite::ActiveModel = invite.into();
+    active.revoked_at = Set(Some(now()));
+    Ok(active.update(&ctx.state.db.conn).await?)
+}
+
+/// `Group.invites`: the group's invites, newest first; facilitators and
+/// admins only.
+pub async fn invites(
+    ctx: &RequestCtx,
+    group_id: Uuid,
+    limit: u64,
+) -> AppResult<Vec<invite::Model>> {
+    let standing = ctx.standing(group_id).await?;
+    policy::create_invite(&standing)?;
+    Ok(invite::Entity::find()
+        .filter(invite::Column::GroupId.eq(group_id))
+        .order_by_desc(invite::Column::CreatedAt)
+        .order_by_desc(invite::Column::Code)
+        .limit(limit)
+        .all(&ctx.state.db.conn)
+        .await?)
 }

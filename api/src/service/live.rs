@@ -95,9 +95,16 @@ pub async fn subscribe(
                 .filter(|e| {
                     e.group_id == group_id && e.created_at > crate::store::now() - retention
                 });
-            if known.is_none() {
+            let Some(known) = known else {
                 return Err(AppError::bad_input(
                     "this cursor has expired or is not from this stream: refetch, then subscribe without `after`",
+                ));
+            };
+            // Never replay what happened before the subscriber joined.
+            let joined = ctx.viewer_membership(group_id).await?.map(|m| m.joined_at);
+            if joined.is_some_and(|j| known.created_at < j) {
+                return Err(AppError::bad_input(
+                    "this cursor is from before you joined the group: refetch, then subscribe without `after`",
                 ));
             }
             let mut q = event::Entity::find()

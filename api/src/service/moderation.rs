@@ -419,6 +419,13 @@ pub async fn set_post_hidden(
     let mut active: post::ActiveModel = post.clone().into();
     active.state = Set(to);
     let updated = active.update(&w.txn).await?;
+    // Hiding a thread's opening post hides its title from members too.
+    thread::Entity::update_many()
+        .col_expr(thread::Column::TitleHidden, Expr::value(hide))
+        .filter(thread::Column::Id.eq(post.thread_id))
+        .filter(thread::Column::OpeningPostId.eq(post.id))
+        .exec(&w.txn)
+        .await?;
     let actor = standing.viewer.id;
     // Hiding resolves the post's open flags, unless they are flags the actor
     // may not see: a facilitator's own post.
@@ -622,6 +629,24 @@ pub async fn remove_member(
     membership::Entity::delete_by_id((group_id, user_id))
         .exec(&w.txn)
         .await?;
+    // Removal is a ban: no invite of the group admits them again until a
+    // facilitator lifts it.
+    entity::group_ban::Entity::insert(entity::group_ban::ActiveModel {
+        group_id: Set(group_id),
+        user_id: Set(user_id),
+        banned_by: Set(Some(standing.viewer.id)),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([
+            entity::group_ban::Column::GroupId,
+            entity::group_ban::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&w.txn)
+    .await?;
     log_action(
         &mut w,
         LogEntry {
@@ -669,4 +694,42 @@ pub async fn flag_edits(
         .limit(limit)
         .all(&ctx.state.db.conn)
         .await?)
+}
+
+/// Lifts a removal, so that an invite admits the person again. Logged.
+/// False when there was none to lift.
+pub async fn unban_member(
+    ctx: &RequestCtx,
+    group_id: Uuid,
+    user_id: Uuid,
+    reason: Option<&str>,
+) -> AppResult<bool> {
+    let standing = ctx.standing(group_id).await?;
+    policy::moderate(&standing)?;
+    let reason = reason_text(reason)?;
+    let db = &ctx.state.db;
+    let mut w = db.write_in(group_id).await?;
+    let lifted = entity::group_ban::Entity::delete_by_id((group_id, user_id))
+        .exec(&w.txn)
+        .await?
+        .rows_affected;
+    if lifted == 0 {
+        return Ok(false);
+    }
+    log_action(
+        &mut w,
+        LogEntry {
+            flag_post_author: None,
+            group_id,
+            kind: ModerationActionKind::UnbanMember,
+            actor: standing.viewer.id,
+            reason,
+            post: None,
+            thread_id: None,
+            member_id: Some(user_id),
+        },
+    )
+    .await?;
+    db.commit(w).await?;
+    Ok(true)
 }
