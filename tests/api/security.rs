@@ -375,3 +375,101 @@ async fn replay_stops_at_the_join(app: TestApp) {
 }
 
 backend_tests!(replay_stops_at_the_join);
+
+/// Posts racing a removal, a mute or a lock: none that commits after the
+/// moderation action gets through (UUIDv7 ids are taken under the group's
+/// write lock, so their order is the commit order).
+async fn moderation_races_let_no_post_through(app: TestApp) {
+    use crate::helpers::uuid_of;
+    let (f, gid) = app.group_with_facilitator("race-f").await;
+    let until = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let actions = [
+        ("REMOVE_MEMBER", "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }"),
+        ("MUTE_MEMBER", "mutation($g: ID!, $u: ID!, $until: DateTime!) { muteMember(groupId: $g, userId: $u, until: $until) { mutedUntil } }"),
+        ("LOCK_THREAD", "mutation($t: ID!) { setThreadLocked(threadId: $t, locked: true) { locked } }"),
+    ];
+    for (i, (kind, action)) in actions.iter().enumerate() {
+        let m = app.member_of(&f, &gid, &format!("race-m{i}")).await;
+        let (tid, _) = app.thread(&f.token, &gid, &format!("Race {i}")).await;
+        let create =
+            "mutation($t: ID!, $b: String!) { createPost(input: {threadId: $t, body: $b}) { id } }";
+        let writers = (0..12).map(|n| {
+            let (app, token, tid) = (&app, m.token.clone(), tid.clone());
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(n * 4)).await;
+                app.gql(
+                    Some(&token),
+                    create,
+                    json!({"t": tid, "b": format!("post {n}")}),
+                )
+                .await
+            }
+        });
+        let moderator = async {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            app.ok(
+                Some(&f.token),
+                action,
+                json!({"g": gid, "u": m.id, "t": tid, "until": until}),
+            )
+            .await
+        };
+        let (results, _) = tokio::join!(futures_util::future::join_all(writers), moderator);
+        let log = app
+            .ok(
+                Some(&f.token),
+                "query($g: ID!) { group(id: $g) { moderationLog(first: 50) { nodes { id action } } } }",
+                json!({"g": gid}),
+            )
+            .await;
+        let action_id = log["group"]["moderationLog"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["action"] == *kind)
+            .map(|n| uuid_of(n["id"].as_str().unwrap()))
+            .expect("the action is logged");
+        for r in &results {
+            if let Some(id) = r["data"]["createPost"]["id"].as_str() {
+                assert!(
+                    uuid_of(id) < action_id,
+                    "[{}] {kind}: a post committed after the action: {r}",
+                    app.backend
+                );
+            } else {
+                assert!(
+                    matches!(crate::helpers::code_of(r), Some("FORBIDDEN" | "NOT_FOUND")),
+                    "{r}"
+                );
+            }
+        }
+    }
+}
+
+/// Concurrent toggles change the thread once and log once.
+async fn concurrent_toggles_log_once(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("tog-f").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Toggle").await;
+    let lock = "mutation($t: ID!) { setThreadLocked(threadId: $t, locked: true) { locked } }";
+    let all = (0..8).map(|_| app.ok(Some(&f.token), lock, json!({"t": tid})));
+    futures_util::future::join_all(all).await;
+    let log = app
+        .ok(
+            Some(&f.token),
+            "query($g: ID!) { group(id: $g) { moderationLog(first: 50) { nodes { action } } } }",
+            json!({"g": gid}),
+        )
+        .await;
+    let locks = log["group"]["moderationLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["action"] == "LOCK_THREAD")
+        .count();
+    assert_eq!(locks, 1, "[{}] {log}", app.backend);
+}
+
+backend_tests!(
+    moderation_races_let_no_post_through,
+    concurrent_toggles_log_once
+);

@@ -227,6 +227,13 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     let detection = super::safety::assess(ctx, format!("{title}\n{body}")).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(input.group_id).await?;
+    let standing = ctx.standing_in(&w, input.group_id).await?;
+    policy::write_in_group(&standing, t)?;
+    if input.kind == ThreadKind::Announcement && !standing.is_moderator() {
+        return Err(AppError::forbidden(
+            "only facilitators may post announcements",
+        ));
+    }
     // Thread and opening post commit together or not at all.
     let opening_post_id = Uuid::now_v7();
     let thread = thread::ActiveModel {
@@ -329,6 +336,13 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
     let detection = super::safety::assess(ctx, body.clone()).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(thread.group_id).await?;
+    // Again under the lock: a removal, mute or lock may have committed.
+    let standing = ctx.standing_in(&w, thread.group_id).await?;
+    let thread = thread::Entity::find_by_id(thread.id)
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    policy::post_in_thread(&standing, &thread, t)?;
     let post = insert_post(
         &w.txn,
         &thread,
@@ -385,6 +399,7 @@ pub async fn edit_post(
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    let standing = ctx.standing_in(&w, post.group_id).await?;
     let thread = thread::Entity::find_by_id(post.thread_id)
         .one(&w.txn)
         .await?
@@ -424,6 +439,8 @@ pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Mod
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    let standing = ctx.standing_in(&w, post.group_id).await?;
+    policy::delete_post(&standing, &post)?;
     if post.state == PostState::Deleted {
         return Ok(post);
     }
@@ -470,6 +487,7 @@ pub async fn set_reaction(
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    let standing = ctx.standing_in(&w, post.group_id).await?;
     policy::react(&standing, &post, now())?;
     let changed = if on {
         reaction::Entity::insert(reaction::ActiveModel {

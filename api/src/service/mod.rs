@@ -100,6 +100,22 @@ impl RequestCtx {
         Ok((thread, standing))
     }
 
+    /// The viewer's standing read again inside a write transaction, after
+    /// the group's write lock: a removal, mute or role change that committed
+    /// meanwhile counts. Permission checks repeat against it.
+    pub async fn standing_in(
+        &self,
+        w: &crate::store::WriteTxn,
+        group_id: Uuid,
+    ) -> AppResult<Standing> {
+        let viewer = self.viewer()?.clone();
+        let membership =
+            <membership::Entity as sea_orm::EntityTrait>::find_by_id((group_id, viewer.id))
+                .one(&w.txn)
+                .await?;
+        Ok(Standing::new(viewer, membership))
+    }
+
     pub async fn readable_post(&self, id: Uuid) -> AppResult<(post::Model, Standing)> {
         self.viewer()?;
         let post = self.load_post(id).await?;

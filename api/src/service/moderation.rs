@@ -148,6 +148,9 @@ pub async fn flag_post(
     let t = now();
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
+    let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    let standing = ctx.standing_in(&w, post.group_id).await?;
+    policy::flag_post(&standing, &post)?;
 
     // Per-member daily limit; the answer says when the oldest flag in the
     // window ages out.
@@ -304,6 +307,8 @@ pub async fn close_flag(
     }
     let db = &ctx.state.db;
     let mut w = db.write_in(found.group_id).await?;
+    let standing = ctx.standing_in(&w, found.group_id).await?;
+    policy::moderate(&standing)?;
     let t = now();
     let (status, kind, event) = if dismiss {
         (
@@ -396,6 +401,12 @@ pub async fn set_post_hidden(
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
+    let standing = ctx.standing_in(&w, post.group_id).await?;
+    if hide {
+        policy::moderate(&standing)?;
+    } else {
+        policy::restore_post(&standing, &post)?;
+    }
     if post.state == to {
         return Ok(post);
     }
@@ -518,6 +529,21 @@ pub async fn set_thread_flag(
     }
     let db = &ctx.state.db;
     let mut w = db.write_in(thread.group_id).await?;
+    let standing = ctx.standing_in(&w, thread.group_id).await?;
+    policy::moderate(&standing)?;
+    // Read again under the lock: of two concurrent toggles, one changes
+    // the thread and is logged, the other finds it done.
+    let thread = thread::Entity::find_by_id(thread.id)
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current = match which {
+        ThreadFlag::Locked => thread.locked,
+        ThreadFlag::Pinned => thread.pinned,
+    };
+    if current == on {
+        return Ok(thread);
+    }
     let group_id = thread.group_id;
     let mut active: thread::ActiveModel = thread.into();
     let kind = match (which, on) {
@@ -576,6 +602,23 @@ async fn target_membership(
     Ok((standing, target))
 }
 
+/// `target_membership` inside a write transaction, after the group's lock.
+async fn target_membership_in(
+    ctx: &RequestCtx,
+    w: &WriteTxn,
+    group_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<(policy::Standing, membership::Model)> {
+    let standing = ctx.standing_in(w, group_id).await?;
+    policy::moderate(&standing)?;
+    let target = membership::Entity::find_by_id((group_id, user_id))
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    policy::moderate_member(&standing, &target)?;
+    Ok((standing, target))
+}
+
 /// Mutes until `until` (`Some`) or unmutes (`None`).
 pub async fn set_mute(
     ctx: &RequestCtx,
@@ -584,13 +627,17 @@ pub async fn set_mute(
     until: Option<DateTime<Utc>>,
     reason: Option<&str>,
 ) -> AppResult<membership::Model> {
-    let (standing, target) = target_membership(ctx, group_id, user_id).await?;
+    target_membership(ctx, group_id, user_id).await?;
     let reason = reason_text(reason)?;
     if until.is_some_and(|u| u <= now()) {
         return Err(AppError::bad_input("`until` must be in the future"));
     }
     let db = &ctx.state.db;
     let mut w = db.write_in(group_id).await?;
+    let (standing, target) = target_membership_in(ctx, &w, group_id, user_id).await?;
+    if target.muted_until == until {
+        return Ok(target);
+    }
     let mut active: membership::ActiveModel = target.into();
     active.muted_until = Set(until);
     let updated = active.update(&w.txn).await?;
@@ -626,6 +673,8 @@ pub async fn remove_member(
     let reason = reason_text(reason)?;
     let db = &ctx.state.db;
     let mut w = db.write_in(group_id).await?;
+    // Again under the lock: of two concurrent removals one is logged.
+    target_membership_in(ctx, &w, group_id, user_id).await?;
     membership::Entity::delete_by_id((group_id, user_id))
         .exec(&w.txn)
         .await?;
@@ -709,6 +758,7 @@ pub async fn unban_member(
     let reason = reason_text(reason)?;
     let db = &ctx.state.db;
     let mut w = db.write_in(group_id).await?;
+    policy::moderate(&ctx.standing_in(&w, group_id).await?)?;
     let lifted = entity::group_ban::Entity::delete_by_id((group_id, user_id))
         .exec(&w.txn)
         .await?
