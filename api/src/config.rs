@@ -1,3 +1,4 @@
+use crate::store::limits::Limit;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -150,6 +151,40 @@ pub struct Config {
         global = true
     )]
     pub metrics_addr: String,
+    /// Failed logins allowed per handle, as COUNT/WINDOW.
+    #[arg(
+        long,
+        env = "HEARTH_LIMIT_LOGIN_HANDLE",
+        default_value = "10/15m",
+        global = true
+    )]
+    pub limit_login_handle: Limit,
+    /// Failed logins allowed per client address, as COUNT/WINDOW.
+    #[arg(
+        long,
+        env = "HEARTH_LIMIT_LOGIN_ADDRESS",
+        default_value = "30/15m",
+        global = true
+    )]
+    pub limit_login_address: Limit,
+    /// Registrations allowed per client address, as COUNT/WINDOW.
+    #[arg(
+        long,
+        env = "HEARTH_LIMIT_REGISTER_ADDRESS",
+        default_value = "5/1h",
+        global = true
+    )]
+    pub limit_register_address: Limit,
+    /// Proxies (addresses or CIDR ranges, comma-separated) whose
+    /// X-Forwarded-For is believed; from anyone else it is ignored.
+    #[arg(
+        long,
+        env = "HEARTH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_net,
+        global = true
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `checkDraft` calls one member may make per minute; 0: no limit.
     #[arg(
         long,
@@ -258,6 +293,21 @@ impl Config {
             max_complexity: 5000,
             flag_rate_limit: 20,
             metrics_addr: "127.0.0.1:0".into(),
+            // Every test client is 127.0.0.1: per-address limits would make
+            // tests interfere. The limit tests set their own.
+            limit_login_handle: Limit {
+                count: 10,
+                window: std::time::Duration::from_secs(900),
+            },
+            limit_login_address: Limit {
+                count: 100_000,
+                window: std::time::Duration::from_secs(60),
+            },
+            limit_register_address: Limit {
+                count: 100_000,
+                window: std::time::Duration::from_secs(60),
+            },
+            trusted_proxies: Vec::new(),
             draft_check_rate: 60,
             support_resources: None,
             crisis_lexicon: None,
@@ -278,4 +328,12 @@ impl Config {
             .as_deref()
             .is_none_or(|u| u.starts_with("sqlite:"))
     }
+}
+
+/// An address or a CIDR range.
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}` is not an IP address or CIDR range"))
 }

@@ -27,6 +27,31 @@ pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/metrics", web::get().to(metrics));
 }
 
+/// The client's address: the peer, or, when the peer is a trusted proxy, the
+/// rightmost address in X-Forwarded-For that is not itself a trusted proxy.
+/// A client cannot choose its own address by sending the header directly.
+pub fn client_addr(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !is_trusted(ip))
+            .unwrap_or(peer),
+    )
+}
+
 fn json(status: StatusCode, body: &serde_json::Value) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("application/json")
@@ -118,7 +143,8 @@ async fn graphql(
             );
         }
     };
-    let ctx = RequestCtx::new(state.clone(), auth, request_id.clone());
+    let ctx = RequestCtx::new(state.clone(), auth, request_id.clone())
+        .with_client(client_addr(&req, &state.config.trusted_proxies));
     // A panic anywhere below (ours or the engine's) is answered as INTERNAL
     // rather than a dropped connection.
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))

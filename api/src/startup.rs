@@ -22,6 +22,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub detector: Arc<Detector>,
     pub draft_limiter: crate::service::safety::DraftLimiter,
+    pub limits: store::limits::Limits,
     pub support_resources: Vec<SupportResource>,
     pub db: Db,
     pub jwt: JwtKeys,
@@ -76,7 +77,11 @@ impl AppState {
             .with_context(|| format!("parsing {}", path.display()))?,
         };
         let detector = Arc::new(Detector::with_lexicon(&extra).context("compiling the lexicon")?);
+        let limits =
+            store::limits::Limits::new(store::namespace(&config), config.redis_url.as_deref())
+                .context("configuring rate limits")?;
         Ok(Arc::new(AppState {
+            limits,
             draft_limiter: crate::service::safety::DraftLimiter::new(config.draft_check_rate),
             config: Arc::new(config),
             detector,

@@ -93,8 +93,17 @@ pub fn start(
         HeaderValue::from_static(protocol.sec_websocket_protocol()),
     );
     let stream = stream.max_frame_size(state.config.body_limit);
+    let client = crate::http::client_addr(req, &state.config.trusted_proxies);
     actix_web::rt::spawn(async move {
-        let reason = run(state, session.clone(), stream, protocol, connection_id).await;
+        let reason = run(
+            state,
+            session.clone(),
+            stream,
+            protocol,
+            connection_id,
+            client,
+        )
+        .await;
         let _ = session.close(reason).await;
     });
     Ok(response)
@@ -125,6 +134,7 @@ async fn run(
     mut stream: actix_ws::MessageStream,
     protocol: Protocols,
     connection_id: String,
+    client: Option<std::net::IpAddr>,
 ) -> Option<CloseReason> {
     // connection_init first, within the timeout.
     let init_timeout = Duration::from_secs(state.config.ws_init_timeout);
@@ -179,7 +189,7 @@ async fn run(
     );
 
     let (tx, rx) = mpsc::channel::<serde_json::Result<ClientMessage>>(64);
-    let ctx = RequestCtx::for_connection(state.clone(), auth, connection_id);
+    let ctx = RequestCtx::for_connection(state.clone(), auth, connection_id).with_client(client);
     let mut protocol_stream =
         WebSocket::from_message_stream(state.schema.clone(), tokio_stream(rx), protocol)
             .on_connection_init(move |_| async move {

@@ -11,6 +11,7 @@ mod cli;
 mod cluster;
 mod forum;
 mod groups;
+mod limits;
 mod live;
 mod moderation;
 mod privacy;

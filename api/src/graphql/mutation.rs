@@ -79,8 +79,10 @@ pub struct MutationRoot;
 impl MutationRoot {
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
         let r = rc_write(ctx)?;
+        r.auth_op()?;
         let s = service::accounts::register(
             &r.state,
+            r.client,
             &input.handle,
             &input.display_name,
             &input.password,
@@ -91,8 +93,9 @@ impl MutationRoot {
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let r = rc_write(ctx)?;
+        r.auth_op()?;
         Ok(
-            service::accounts::login(&r.state, &input.handle, &input.password)
+            service::accounts::login(&r.state, r.client, &input.handle, &input.password)
                 .await?
                 .into(),
         )
@@ -105,6 +108,7 @@ impl MutationRoot {
         refresh_token: String,
     ) -> Result<AuthPayload> {
         let r = rc_write(ctx)?;
+        r.auth_op()?;
         Ok(service::accounts::refresh_session(&r.state, &refresh_token)
             .await?
             .into())

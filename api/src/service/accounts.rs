@@ -28,10 +28,22 @@ const BAD_LOGIN: &str = "invalid handle or password";
 
 pub async fn register(
     state: &AppState,
+    client: Option<std::net::IpAddr>,
     handle: &str,
     display_name: &str,
     password: &str,
 ) -> AppResult<SignedIn> {
+    // Every attempt counts, taken or not: this also slows handle
+    // enumeration through "that handle is taken".
+    if let Some(ip) = client {
+        state
+            .limits
+            .hit(
+                &format!("register:{ip}"),
+                state.config.limit_register_address,
+            )
+            .await?;
+    }
     let handle = content::handle(handle)?;
     let display_name =
         content::required_text("displayName", display_name, content::DISPLAY_NAME_MAX)?;
@@ -52,7 +64,38 @@ pub async fn register(
     start_session(state, user).await
 }
 
-pub async fn login(state: &AppState, handle: &str, password: &str) -> AppResult<SignedIn> {
+pub async fn login(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    handle: &str,
+    password: &str,
+) -> AppResult<SignedIn> {
+    // Failed attempts are limited per handle and per client address; a
+    // limited caller is refused before any password is checked.
+    let cfg = &state.config;
+    let handle_key = format!("login-handle:{}", handle.trim().to_lowercase());
+    let address_key = client.map(|ip| format!("login-address:{ip}"));
+    state
+        .limits
+        .check(&handle_key, cfg.limit_login_handle)
+        .await?;
+    if let Some(k) = &address_key {
+        state.limits.check(k, cfg.limit_login_address).await?;
+    }
+    let result = verify_login(state, handle, password).await;
+    if matches!(result, Err(AppError::Unauthenticated(_))) {
+        state
+            .limits
+            .record(&handle_key, cfg.limit_login_handle)
+            .await;
+        if let Some(k) = &address_key {
+            state.limits.record(k, cfg.limit_login_address).await;
+        }
+    }
+    result
+}
+
+async fn verify_login(state: &AppState, handle: &str, password: &str) -> AppResult<SignedIn> {
     // Unknown handles, malformed handles and wrong passwords all take one
     // argon2 verification and give one answer.
     let user = match content::handle(handle) {

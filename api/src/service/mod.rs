@@ -25,6 +25,11 @@ pub struct RequestCtx {
     pub auth: Auth,
     pub request_id: String,
     pub loaders: Loaders,
+    /// Where the request came from (see `http::client_addr`), for limits.
+    pub client: Option<std::net::IpAddr>,
+    /// login, register and refreshSession calls in this request (or on
+    /// this WebSocket connection): at most one.
+    auth_ops: std::sync::atomic::AtomicU32,
 }
 
 impl RequestCtx {
@@ -44,7 +49,27 @@ impl RequestCtx {
             auth,
             request_id,
             loaders,
+            client: None,
+            auth_ops: Default::default(),
         }
+    }
+
+    pub fn with_client(mut self, client: Option<std::net::IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// Counts an authentication call; aliases cannot multiply them.
+    pub fn auth_op(&self) -> AppResult<()> {
+        let before = self
+            .auth_ops
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if before > 0 {
+            return Err(AppError::bad_input(
+                "one of login, register and refreshSession per request",
+            ));
+        }
+        Ok(())
     }
 
     /// Forgets what this request's loaders have cached. Each mutation starts

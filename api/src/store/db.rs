@@ -75,6 +75,18 @@ impl Db {
     }
 }
 
+/// A short name for this deployment's database, shared by its instances:
+/// keys in a shared Redis are scoped by it.
+pub fn namespace(cfg: &Config) -> String {
+    use sha2::{Digest, Sha256};
+    let url = cfg
+        .database_url
+        .clone()
+        .unwrap_or_else(|| cfg.data_dir.join("hearth.db").display().to_string());
+    let digest = Sha256::digest(url.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn database_url(cfg: &Config) -> anyhow::Result<String> {
     match &cfg.database_url {
         Some(url) => Ok(url.clone()),

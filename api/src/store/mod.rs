@@ -3,9 +3,10 @@
 pub mod bus;
 mod db;
 pub mod events;
+pub mod limits;
 pub mod loaders;
 
-pub use db::{connect, Db, WriteTxn};
+pub use db::{connect, namespace, Db, WriteTxn};
 
 use chrono::{DateTime, SubsecRound, Utc};
 
