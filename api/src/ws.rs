@@ -210,6 +210,8 @@ async fn run(
     tokio::pin!(expiry);
     let mut recheck = tokio::time::interval(Duration::from_secs(state.config.ws_recheck.max(1)));
     recheck.tick().await;
+    // A logout, a revoked session or a role change anywhere: re-check now.
+    let mut changed = state.db.bus.subscribe_users();
     loop {
         tokio::select! {
             incoming = stream.next() => {
@@ -276,6 +278,15 @@ async fn run(
             }
             _ = &mut expiry => {
                 return close(4401, "access token expired: reconnect with a fresh one");
+            }
+            user = changed.recv() => {
+                use tokio::sync::broadcast::error::RecvError;
+                match user {
+                    Ok(u) if u == viewer.id => recheck.reset_immediately(),
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => recheck.reset_immediately(),
+                    Err(RecvError::Closed) => changed = state.db.bus.subscribe_users(),
+                }
             }
             _ = recheck.tick() => {
                 // The session may have been logged out, the account deleted

@@ -473,3 +473,79 @@ backend_tests!(
     moderation_races_let_no_post_through,
     concurrent_toggles_log_once
 );
+
+/// Logging out closes the session's open WebSockets within a second, and a
+/// demoted admin's connection closes as soon as the role changes.
+async fn logout_and_role_changes_close_websockets(app: TestApp) {
+    use crate::ws::{Protocol, Ws};
+    use std::time::{Duration, Instant};
+    let (f, gid) = app.group_with_facilitator("wsl-f").await;
+    let m = app.member_of(&f, &gid, "wsl-m").await;
+    let sub = "subscription($g: ID!) { groupEvents(groupId: $g) { kind } }";
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", sub, json!({"g": gid})).await;
+    ws.quiet(200).await;
+    let t = Instant::now();
+    app.ok(None, LOGOUT, json!({"t": m.refresh})).await;
+    let code = ws.closed().await;
+    assert!(matches!(code, Some(4401 | 4403)), "{code:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "[{}] closed after {:?}",
+        app.backend,
+        t.elapsed()
+    );
+
+    let admin = app.register("wsl-admin").await;
+    app.set_role("wsl-admin", entity::enums::PlatformRole::Admin)
+        .await;
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&admin.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", sub, json!({"g": gid})).await;
+    ws.quiet(200).await;
+    let t = Instant::now();
+    app.set_role("wsl-admin", entity::enums::PlatformRole::Member)
+        .await;
+    let code = ws.closed().await;
+    assert!(matches!(code, Some(4401 | 4403)), "{code:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "closed after {:?}",
+        t.elapsed()
+    );
+}
+
+backend_tests!(logout_and_role_changes_close_websockets);
+
+/// Across instances: a logout on one closes the session's WebSocket on the
+/// other within a second, through Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_closes_websockets_on_every_instance() {
+    use crate::ws::{Protocol, Ws};
+    use std::time::{Duration, Instant};
+    let (Some(_), Some(redis)) = (postgres_url(), crate::helpers::redis_url()) else {
+        return;
+    };
+    let (a, b) = crate::helpers::spawn_pair(&redis).await;
+    let (f, gid) = a.group_with_facilitator("wsx-f").await;
+    let m = a.member_of(&f, &gid, "wsx-m").await;
+    let mut ws = Ws::connect(&b.base, Protocol::TransportWs, Some(&m.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe(
+        "1",
+        "subscription($g: ID!) { groupEvents(groupId: $g) { kind } }",
+        json!({"g": gid}),
+    )
+    .await;
+    ws.quiet(300).await;
+    let t = Instant::now();
+    a.ok(None, LOGOUT, json!({"t": m.refresh})).await;
+    let code = ws.closed().await;
+    assert!(matches!(code, Some(4401 | 4403)), "{code:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "closed after {:?}",
+        t.elapsed()
+    );
+}

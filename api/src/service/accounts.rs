@@ -180,6 +180,7 @@ pub async fn refresh_session(state: &AppState, token: &str) -> AppResult<SignedI
     if rotated.rows_affected != 1 {
         revoke(&w.txn, session_id).await?;
         db.commit(w).await?;
+        db.bus.user_changed(session.user_id);
         tracing::warn!(%session_id, "refresh token reuse: session revoked");
         return Err(AppError::unauthenticated(
             "refresh token was already used; the session has been ended",
@@ -200,6 +201,12 @@ pub async fn logout(state: &AppState, token: &str) -> AppResult<bool> {
     let Some((session_id, presented)) = refresh::parse(token) else {
         return Ok(false);
     };
+    let Some(session) = session::Entity::find_by_id(session_id)
+        .one(&state.db.conn)
+        .await?
+    else {
+        return Ok(false);
+    };
     let res = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now()))
         .filter(session::Column::Id.eq(session_id))
@@ -207,6 +214,9 @@ pub async fn logout(state: &AppState, token: &str) -> AppResult<bool> {
         .exec(&state.db.conn)
         .await?;
     if res.rows_affected == 1 {
+        // Open WebSockets of this session close within a second, on every
+        // instance.
+        state.db.bus.user_changed(session.user_id);
         let current = session::Entity::find_by_id(session_id)
             .filter(session::Column::TokenHash.eq(presented))
             .count(&state.db.conn)
@@ -339,5 +349,7 @@ pub async fn set_role(db: &Db, handle: &str, role: PlatformRole) -> AppResult<us
         .ok_or(AppError::NotFound)?;
     let mut active: user::ActiveModel = user.into();
     active.role = Set(role);
-    Ok(active.update(&db.conn).await?)
+    let user = active.update(&db.conn).await?;
+    db.bus.user_changed(user.id);
+    Ok(user)
 }

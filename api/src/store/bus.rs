@@ -21,21 +21,38 @@ const PUBLISH_QUEUE: usize = 10_000;
 #[derive(Clone)]
 pub struct Bus {
     local: broadcast::Sender<event::Model>,
-    remote: Option<mpsc::Sender<event::Model>>,
+    /// Users whose sessions or role changed: their connections re-check.
+    users: broadcast::Sender<Uuid>,
+    remote: Option<mpsc::Sender<Message>>,
+}
+
+/// What travels between instances.
+enum Message {
+    Event(event::Model),
+    UserChanged(Uuid),
 }
 
 #[derive(Serialize, Deserialize)]
 struct Envelope {
     origin: Uuid,
-    event: event::Model,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<event::Model>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user_changed: Option<Uuid>,
 }
+
+/// Control messages are few; a connection that falls this far behind
+/// re-checks anyway.
+const USERS_CAPACITY: usize = 1024;
 
 impl Bus {
     /// In-process only.
     pub fn local(capacity: usize) -> Self {
         let (local, _) = broadcast::channel(capacity);
+        let (users, _) = broadcast::channel(USERS_CAPACITY);
         Bus {
             local,
+            users,
             remote: None,
         }
     }
@@ -44,19 +61,21 @@ impl Bus {
     pub fn redis(capacity: usize, url: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
         let (local, _) = broadcast::channel(capacity);
+        let (users, _) = broadcast::channel(USERS_CAPACITY);
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
         let origin = Uuid::new_v4();
         tokio::spawn(publisher(client.clone(), origin, rx));
-        tokio::spawn(subscriber(client, origin, local.clone()));
+        tokio::spawn(subscriber(client, origin, local.clone(), users.clone()));
         Ok(Bus {
             local,
+            users,
             remote: Some(tx),
         })
     }
 
     pub fn publish(&self, e: event::Model) {
         if let Some(remote) = &self.remote {
-            if remote.try_send(e.clone()).is_err() {
+            if remote.try_send(Message::Event(e.clone())).is_err() {
                 tracing::warn!(
                     event = e.id,
                     "event bus queue full: event not sent to other instances"
@@ -70,17 +89,44 @@ impl Bus {
     pub fn subscribe(&self) -> broadcast::Receiver<event::Model> {
         self.local.subscribe()
     }
+
+    /// Tells every instance that `user`'s sessions or role changed, so
+    /// that their WebSocket connections re-check at once.
+    pub fn user_changed(&self, user: Uuid) {
+        if let Some(remote) = &self.remote {
+            if remote.try_send(Message::UserChanged(user)).is_err() {
+                tracing::warn!(%user, "event bus queue full: user change not sent to other instances");
+            }
+        }
+        let _ = self.users.send(user);
+    }
+
+    pub fn subscribe_users(&self) -> broadcast::Receiver<Uuid> {
+        self.users.subscribe()
+    }
 }
 
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((100u64 << attempt.min(6)).min(5_000))
 }
 
-async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<event::Model>) {
+async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<Message>) {
     let mut conn: Option<redis::aio::MultiplexedConnection> = None;
     let mut down_since: Option<std::time::Instant> = None;
-    while let Some(event) = rx.recv().await {
-        let payload = match serde_json::to_string(&Envelope { origin, event }) {
+    while let Some(msg) = rx.recv().await {
+        let envelope = match msg {
+            Message::Event(event) => Envelope {
+                origin,
+                event: Some(event),
+                user_changed: None,
+            },
+            Message::UserChanged(user) => Envelope {
+                origin,
+                event: None,
+                user_changed: Some(user),
+            },
+        };
+        let payload = match serde_json::to_string(&envelope) {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(error = %e, "serialising an event");
@@ -131,7 +177,12 @@ async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<e
     }
 }
 
-async fn subscriber(client: redis::Client, origin: Uuid, local: broadcast::Sender<event::Model>) {
+async fn subscriber(
+    client: redis::Client,
+    origin: Uuid,
+    local: broadcast::Sender<event::Model>,
+    users: broadcast::Sender<Uuid>,
+) {
     let mut attempt = 0u32;
     loop {
         match client.get_async_pubsub().await {
@@ -148,7 +199,12 @@ async fn subscriber(client: redis::Client, origin: Uuid, local: broadcast::Sende
                         };
                         match serde_json::from_str::<Envelope>(&payload) {
                             Ok(env) if env.origin != origin => {
-                                let _ = local.send(env.event);
+                                if let Some(e) = env.event {
+                                    let _ = local.send(e);
+                                }
+                                if let Some(u) = env.user_changed {
+                                    let _ = users.send(u);
+                                }
                             }
                             Ok(_) => {}
                             Err(e) => tracing::warn!(error = %e, "malformed event on the bus"),
