@@ -31,25 +31,36 @@ pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
 /// rightmost address in X-Forwarded-For that is not itself a trusted proxy.
 /// A client cannot choose its own address by sending the header directly.
 pub fn client_addr(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
-    let peer = req.peer_addr()?.ip();
-    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    use std::net::{IpAddr, SocketAddr};
+    let peer = req.peer_addr()?.ip().to_canonical();
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
     if !is_trusted(&peer) {
         return Some(peer);
     }
-    let forwarded: Vec<std::net::IpAddr> = req
+    let entries: Vec<&str> = req
         .headers()
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
+        .map(str::trim)
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !is_trusted(ip))
-            .unwrap_or(peer),
-    )
+    // From the right: every hop we trust vouches for the one before it; the
+    // first we do not trust is the client. An entry that does not parse
+    // ends the walk at the last trusted hop.
+    let mut client = peer;
+    for entry in entries.into_iter().rev() {
+        let ip = entry
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
+            .map(|ip| ip.to_canonical());
+        match ip {
+            Some(ip) if is_trusted(&ip) => client = ip,
+            Some(ip) => return Some(ip),
+            None => return Some(client),
+        }
+    }
+    Some(client)
 }
 
 fn json(status: StatusCode, body: &serde_json::Value) -> HttpResponse {

@@ -363,6 +363,7 @@ async fn seed(
                     state: Set(PostState::Visible),
                     created_at: Set(t0 + ChronoDuration::seconds(p as i64 * 30)),
                     edited_at: Set(None),
+                    risk: Set(None),
                 });
                 if rng.random_bool(1.0 / 3.0) {
                     let n = rng.random_range(1..=3.min(members));

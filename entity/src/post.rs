@@ -19,6 +19,9 @@ pub struct Model {
     pub state: PostState,
     pub created_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
+    /// The crisis level found in the current text ("elevated", "urgent");
+    /// None for no risk, and for posts written before it was kept.
+    pub risk: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

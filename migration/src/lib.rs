@@ -5,6 +5,7 @@ mod m20261127_000002_search;
 mod m20261127_000003_post_revisions;
 mod m20261127_000004_thread_title_hidden;
 mod m20261127_000005_group_bans;
+mod m20261127_000006_post_risk;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_post_revisions::Migration),
             Box::new(m20261127_000004_thread_title_hidden::Migration),
             Box::new(m20261127_000005_group_bans::Migration),
+            Box::new(m20261127_000006_post_risk::Migration),
         ]
     }
 }

@@ -141,7 +141,30 @@ macro_rules! both {
     };
 }
 
+/// Concurrent attempts cannot slip past the count: each is counted before
+/// its password is checked.
+async fn concurrent_logins_are_counted(postgres: bool) {
+    let app = spawn_app_with(postgres, |c| {
+        c.limit_login_handle = "3/15m".parse().unwrap();
+    })
+    .await;
+    app.register("burst-h").await;
+    let all = (0..24).map(|_| login(&app, "burst-h", "wrong password here"));
+    let results = futures_util::future::join_all(all).await;
+    let tried = results
+        .iter()
+        .filter(|r| code_of(r) == Some("UNAUTHENTICATED"))
+        .count();
+    let limited = results
+        .iter()
+        .filter(|r| code_of(r) == Some("RATE_LIMITED"))
+        .count();
+    assert_eq!(tried, 3, "{results:?}");
+    assert_eq!(limited, 21);
+}
+
 both!(
+    concurrent_logins_are_counted,
     one_authentication_call_per_request,
     failed_logins_are_limited_per_handle,
     attempts_are_limited_per_address,

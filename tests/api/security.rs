@@ -327,6 +327,24 @@ async fn removal_is_a_ban_until_lifted(app: TestApp) {
         .any(|i| i["code"] == fresh.as_str() && i["revokedAt"].is_string()));
     app.fails(Some(&other.token), list, json!({"g": gid}), "FORBIDDEN")
         .await;
+
+    // Leaving first does not dodge a removal.
+    let leaver = app.member_of(&f, &gid, "ban-l").await;
+    app.ok(
+        Some(&leaver.token),
+        "mutation($g: ID!) { leaveGroup(groupId: $g) }",
+        json!({"g": gid}),
+    )
+    .await;
+    app.ok(
+        Some(&f.token),
+        "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+        json!({"g": gid, "u": leaver.id}),
+    )
+    .await;
+    let again = app.invite(&f.token, &gid).await;
+    app.fails(Some(&leaver.token), join, json!({"c": again}), "FORBIDDEN")
+        .await;
 }
 
 backend_tests!(removal_is_a_ban_until_lifted);

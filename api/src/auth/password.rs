@@ -3,7 +3,22 @@ use crate::error::{AppError, AppResult};
 use argon2::{password_hash::phc::PasswordHash, Argon2, PasswordHasher, PasswordVerifier};
 use std::sync::OnceLock;
 
+/// Argon2 takes about 19 MiB and a core per call: at most two per core run
+/// at once, so a burst of logins queues rather than exhausting memory.
+async fn slot() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            tokio::sync::Semaphore::new(cores * 2)
+        })
+        .acquire()
+        .await
+        .map_err(AppError::internal)
+}
+
 pub async fn hash(password: String) -> AppResult<String> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         let h: PasswordHash = Argon2::default()
             .hash_password(password.as_bytes())
@@ -18,6 +33,7 @@ pub async fn hash(password: String) -> AppResult<String> {
 /// is no account, so that an unknown handle costs the same time as a wrong
 /// password.
 pub async fn verify(password: String, stored: Option<String>) -> AppResult<bool> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         let found = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());

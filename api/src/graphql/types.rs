@@ -550,11 +550,11 @@ impl Post {
             .auth
             .viewer()
             .is_some_and(|v| Some(v.id) == self.0.author_id);
-        if !is_author {
+        if !is_author || self.0.body.is_none() {
             return Ok(Vec::new());
         }
-        let text = self.0.body.clone().unwrap_or_default();
-        let risk = service::safety::assess(r, text).await?.risk;
+        // Found when the text was written: reading costs no detection.
+        let risk = Risk::from_stored(self.0.risk.as_deref());
         Ok(service::safety::support_for(r, risk)
             .into_iter()
             .map(SupportResource)

@@ -39,7 +39,7 @@ pub async fn register(
         state
             .limits
             .hit(
-                &format!("register:{ip}"),
+                &format!("register:{}", address_key(ip)),
                 state.config.limit_register_address,
             )
             .await?;
@@ -70,29 +70,51 @@ pub async fn login(
     handle: &str,
     password: &str,
 ) -> AppResult<SignedIn> {
-    // Failed attempts are limited per handle and per client address; a
-    // limited caller is refused before any password is checked.
+    // Failed attempts are limited per handle and per client address. Each
+    // attempt is counted before the password is checked, in one step with
+    // the check, so concurrent attempts cannot all pass; a success is then
+    // taken back.
+    let limits = &state.limits;
     let cfg = &state.config;
-    let handle_key = format!("login-handle:{}", handle.trim().to_lowercase());
-    let address_key = client.map(|ip| format!("login-address:{ip}"));
-    state
-        .limits
-        .check(&handle_key, cfg.limit_login_handle)
-        .await?;
-    if let Some(k) = &address_key {
-        state.limits.check(k, cfg.limit_login_address).await?;
+    let mut reserved = Vec::with_capacity(2);
+    if let Ok(h) = content::handle(handle) {
+        reserved.push(
+            limits
+                .reserve(&format!("login-handle:{h}"), cfg.limit_login_handle)
+                .await?,
+        );
+    }
+    if let Some(ip) = client {
+        let key = format!("login-address:{}", address_key(ip));
+        match limits.reserve(&key, cfg.limit_login_address).await {
+            Ok(r) => reserved.push(r),
+            Err(e) => {
+                for r in reserved {
+                    limits.release(r).await;
+                }
+                return Err(e);
+            }
+        }
     }
     let result = verify_login(state, handle, password).await;
-    if matches!(result, Err(AppError::Unauthenticated(_))) {
-        state
-            .limits
-            .record(&handle_key, cfg.limit_login_handle)
-            .await;
-        if let Some(k) = &address_key {
-            state.limits.record(k, cfg.limit_login_address).await;
+    if result.is_ok() {
+        for r in reserved {
+            limits.release(r).await;
         }
     }
     result
+}
+
+/// The unit a per-address limit counts: an IPv4 address, or the /64 an
+/// IPv6 address is in (one subscriber's usual allocation).
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip.to_canonical() {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
 }
 
 async fn verify_login(state: &AppState, handle: &str, password: &str) -> AppResult<SignedIn> {

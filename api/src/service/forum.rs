@@ -261,6 +261,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
         body,
         cw,
         None,
+        detection.risk,
         t,
     )
     .await?;
@@ -289,6 +290,7 @@ async fn insert_post(
     body: String,
     content_warning: Option<String>,
     reply_to: Option<Uuid>,
+    risk: crate::domain::crisis::Risk,
     at: DateTime<Utc>,
 ) -> AppResult<post::Model> {
     Ok(post::ActiveModel {
@@ -302,6 +304,7 @@ async fn insert_post(
         state: Set(PostState::Visible),
         created_at: Set(at),
         edited_at: Set(None),
+        risk: Set(risk.stored()),
     }
     .insert(txn)
     .await?)
@@ -351,6 +354,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
         body,
         cw,
         input.reply_to,
+        detection.risk,
         t,
     )
     .await?;
@@ -411,6 +415,7 @@ pub async fn edit_post(
     active.body = Set(Some(body.clone()));
     active.content_warning = Set(cw);
     active.edited_at = Set(Some(t));
+    active.risk = Set(detection.risk.stored());
     let post = active.update(&w.txn).await?;
     raise_crisis_flag(&mut w, &post, detection, t).await?;
     record_revision_if_flagged(&w, &post, t).await?;

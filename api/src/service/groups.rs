@@ -164,11 +164,18 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
     }
     let db = &ctx.state.db;
     let mut w = db.write().await?;
-    let t = now();
     let invite = invite::Entity::find_by_id(code.to_owned())
         .one(&w.txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    // The group's write lock before the join time: no event of the group
+    // can commit between the two, so replay's bound at the join is exact.
+    w.lock_group(invite.group_id).await?;
+    let invite = invite::Entity::find_by_id(invite.code)
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let t = now();
     // Only a member of the group can learn they are one already; to anyone
     // else unknown, expired and used-up invites read the same.
     let existing = membership::Entity::find_by_id((invite.group_id, viewer.id))
@@ -196,6 +203,7 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
         .col_expr(invite::Column::Uses, Expr::col(invite::Column::Uses).add(1))
         .filter(invite::Column::Code.eq(invite.code.clone()))
         .filter(invite::Column::Uses.lt(invite.max_uses))
+        .filter(invite::Column::RevokedAt.is_null())
         .exec(&w.txn)
         .await?;
     if used.rows_affected != 1 {
@@ -377,9 +385,15 @@ pub async fn revoke_invite(ctx: &RequestCtx, code: &str) -> AppResult<invite::Mo
     if invite.revoked_at.is_some() {
         return Ok(invite);
     }
+    // Under the group's write lock, like joins: a join either committed
+    // before the revocation or sees it.
+    let db = &ctx.state.db;
+    let w = db.write_in(invite.group_id).await?;
     let mut active: invite::ActiveModel = invite.into();
     active.revoked_at = Set(Some(now()));
-    Ok(active.update(&ctx.state.db.conn).await?)
+    let revoked = active.update(&w.txn).await?;
+    db.commit(w).await?;
+    Ok(revoked)
 }
 
 /// `Group.invites`: the group's invites, newest first; facilitators and

@@ -669,15 +669,38 @@ pub async fn remove_member(
     user_id: Uuid,
     reason: Option<&str>,
 ) -> AppResult<bool> {
-    let (standing, _target) = target_membership(ctx, group_id, user_id).await?;
+    let standing = ctx.standing(group_id).await?;
+    policy::moderate(&standing)?;
     let reason = reason_text(reason)?;
     let db = &ctx.state.db;
     let mut w = db.write_in(group_id).await?;
-    // Again under the lock: of two concurrent removals one is logged.
-    target_membership_in(ctx, &w, group_id, user_id).await?;
-    membership::Entity::delete_by_id((group_id, user_id))
-        .exec(&w.txn)
+    let standing = ctx.standing_in(&w, group_id).await?;
+    policy::moderate(&standing)?;
+    let target = membership::Entity::find_by_id((group_id, user_id))
+        .one(&w.txn)
         .await?;
+    match &target {
+        Some(t) => policy::moderate_member(&standing, t)?,
+        // Someone who left (to dodge a removal, say) can still be banned;
+        // an unknown user reads NOT_FOUND.
+        None => {
+            entity::user::Entity::find_by_id(user_id)
+                .one(&w.txn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let banned = entity::group_ban::Entity::find_by_id((group_id, user_id))
+                .one(&w.txn)
+                .await?;
+            if banned.is_some() {
+                return Ok(false);
+            }
+        }
+    }
+    if target.is_some() {
+        membership::Entity::delete_by_id((group_id, user_id))
+            .exec(&w.txn)
+            .await?;
+    }
     // Removal is a ban: no invite of the group admits them again until a
     // facilitator lifts it.
     entity::group_ban::Entity::insert(entity::group_ban::ActiveModel {
@@ -710,16 +733,18 @@ pub async fn remove_member(
         },
     )
     .await?;
-    w.append_event(
-        group_id,
-        EventKind::MemberLeft,
-        Some(standing.viewer.id),
-        Subject {
-            member_id: Some(user_id),
-            ..Default::default()
-        },
-    )
-    .await?;
+    if target.is_some() {
+        w.append_event(
+            group_id,
+            EventKind::MemberLeft,
+            Some(standing.viewer.id),
+            Subject {
+                member_id: Some(user_id),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     db.commit(w).await?;
     Ok(true)
 }
@@ -733,7 +758,7 @@ pub async fn flag_edits(
 ) -> AppResult<Vec<entity::post_revision::Model>> {
     use entity::post_revision;
     let standing = ctx.standing(flag.group_id).await?;
-    if !standing.is_moderator() {
+    if !policy::see_flag(&standing, flag.post_author_id) {
         return Ok(Vec::new());
     }
     Ok(post_revision::Entity::find()

@@ -13,8 +13,15 @@ use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
 use uuid::Uuid;
 
-/// Assesses `text` on the blocking pool.
+/// Assesses `text` on the blocking pool, at most one detection per core at
+/// a time: the detector's matching caches are per concurrent user, so this
+/// also bounds their memory.
 pub async fn assess(ctx: &RequestCtx, text: String) -> AppResult<Detection> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _slot = slots.acquire().await.map_err(AppError::internal)?;
     let detector = ctx.state.detector.clone();
     tokio::task::spawn_blocking(move || detector.detect(&text))
         .await

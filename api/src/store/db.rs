@@ -83,6 +83,14 @@ pub fn namespace(cfg: &Config) -> String {
         .database_url
         .clone()
         .unwrap_or_else(|| cfg.data_dir.join("hearth.db").display().to_string());
+    // Without credentials: the namespace is visible to anyone who can list
+    // the keys, and must not help guess a password.
+    let url = match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url,
+    };
     let digest = Sha256::digest(url.as_bytes());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }

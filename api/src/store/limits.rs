@@ -65,17 +65,41 @@ impl fmt::Display for Limit {
     }
 }
 
-/// Keys tracked in process before old ones are swept.
-const SWEEP_AT: usize = 50_000;
+/// Keys tracked in process; past this, expired logs are swept, and if that
+/// is not enough the map starts over (limits weaken, memory stays bounded).
+const MAX_KEYS: usize = 50_000;
+/// Longest key kept as is; longer ones are hashed.
+const MAX_KEY: usize = 128;
+
+struct Log {
+    window: Duration,
+    /// Event times and their ids (for `release`), oldest first.
+    times: VecDeque<(Instant, u64)>,
+}
 
 pub struct Limits {
     namespace: String,
-    memory: Mutex<HashMap<String, VecDeque<Instant>>>,
-    redis: Option<(redis::Client, OnceCell<redis::aio::ConnectionManager>)>,
+    memory: Mutex<(HashMap<String, Log>, u64)>,
+    redis: Option<Redis>,
+}
+
+struct Redis {
+    client: redis::Client,
+    conn: OnceCell<redis::aio::ConnectionManager>,
+    /// After a failed connection, Redis is not tried again for a while, so
+    /// that authentication never waits on it.
+    down_until: Mutex<Option<Instant>>,
+}
+
+/// A counted event that can be taken back (a login that succeeded).
+pub struct Reservation {
+    key: String,
+    id: String,
 }
 
 /// Removes times older than the window, then, unless the limit is reached,
-/// records now. Returns {1, 0} when allowed, {0, ms until a slot frees}.
+/// records now under ARGV[4]. Returns {1, 0} when allowed, {0, ms until a
+/// slot frees} when not.
 const SCRIPT: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -87,48 +111,87 @@ if redis.call('ZCARD', KEYS[1]) >= limit then
   return {0, tonumber(oldest[2]) + window - now}
 end
 if ARGV[3] == '1' then
-  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[4])
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
   redis.call('PEXPIRE', KEYS[1], window)
 end
 return {1, 0}
 ";
 
+/// How long Redis is left alone after a failed connection.
+const REDIS_RETRY: Duration = Duration::from_secs(5);
+const REDIS_CONNECT: Duration = Duration::from_millis(300);
+
 impl Limits {
     pub fn new(namespace: String, redis_url: Option<&str>) -> anyhow::Result<Self> {
         let redis = match redis_url {
-            Some(url) => Some((redis::Client::open(url)?, OnceCell::new())),
+            Some(url) => Some(Redis {
+                client: redis::Client::open(url)?,
+                conn: OnceCell::new(),
+                down_until: Mutex::new(None),
+            }),
             None => None,
         };
         Ok(Limits {
             namespace,
-            memory: Mutex::new(HashMap::new()),
+            memory: Mutex::new((HashMap::new(), 0)),
             redis,
         })
     }
 
     /// Refuses with RATE_LIMITED when `limit` is reached for `key`.
     pub async fn check(&self, key: &str, limit: Limit) -> AppResult<()> {
-        self.run(key, limit, false).await
+        self.run(key, limit, false).await.map(|_| ())
     }
 
-    /// Records an event for `key`, refusing it when the limit is reached.
+    /// Counts an event for `key`, refusing it when the limit is reached.
     pub async fn hit(&self, key: &str, limit: Limit) -> AppResult<()> {
+        self.run(key, limit, true).await.map(|_| ())
+    }
+
+    /// Like `hit`, and the event can be taken back with `release`: check and
+    /// count are one step, so concurrent attempts cannot all pass.
+    pub async fn reserve(&self, key: &str, limit: Limit) -> AppResult<Reservation> {
         self.run(key, limit, true).await
     }
 
-    /// Records an event whatever the count (a failure after a check).
-    pub async fn record(&self, key: &str, limit: Limit) {
-        let unlimited = Limit {
-            count: u32::MAX,
-            window: limit.window,
-        };
-        let _ = self.run(key, unlimited, true).await;
+    /// Takes back a reserved event.
+    pub async fn release(&self, r: Reservation) {
+        if let Some(redis) = &self.redis {
+            if let Some(conn) = redis.conn.get() {
+                let mut conn = conn.clone();
+                let removed: redis::RedisResult<i64> = redis::cmd("ZREM")
+                    .arg(&r.key)
+                    .arg(&r.id)
+                    .query_async(&mut conn)
+                    .await;
+                if removed.is_ok_and(|n| n > 0) {
+                    return;
+                }
+            }
+        }
+        let mut mem = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+        if let (Some(log), Ok(id)) = (mem.0.get_mut(&r.key), r.id.parse::<u64>()) {
+            log.times.retain(|(_, i)| *i != id);
+        }
     }
 
-    async fn run(&self, key: &str, limit: Limit, add: bool) -> AppResult<()> {
-        let key = format!("hearth:limit:{}:{key}", self.namespace);
-        if let Some((client, conn)) = &self.redis {
-            match self.run_redis(client, conn, &key, limit, add).await {
+    fn key(&self, key: &str) -> String {
+        let key = if key.len() > MAX_KEY {
+            use sha2::{Digest, Sha256};
+            Sha256::digest(key.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        } else {
+            key.to_owned()
+        };
+        format!("hearth:limit:{}:{key}", self.namespace)
+    }
+
+    async fn run(&self, key: &str, limit: Limit, add: bool) -> AppResult<Reservation> {
+        let key = self.key(key);
+        if let Some(redis) = &self.redis {
+            match self.run_redis(redis, &key, limit, add).await {
                 Ok(r) => return r,
                 // Shared counting is unavailable: count here rather than
                 // let authentication go unlimited or fail outright.
@@ -142,57 +205,106 @@ impl Limits {
 
     async fn run_redis(
         &self,
-        client: &redis::Client,
-        conn: &OnceCell<redis::aio::ConnectionManager>,
+        redis: &Redis,
         key: &str,
         limit: Limit,
         add: bool,
-    ) -> redis::RedisResult<AppResult<()>> {
-        let conn = conn
-            .get_or_try_init(|| client.get_connection_manager())
-            .await?;
+    ) -> Result<AppResult<Reservation>, String> {
+        let down = *redis.down_until.lock().unwrap_or_else(|p| p.into_inner());
+        if down.is_some_and(|t| Instant::now() < t) {
+            return Err("recently unreachable".into());
+        }
+        let connect = tokio::time::timeout(
+            REDIS_CONNECT,
+            redis
+                .conn
+                .get_or_try_init(|| redis.client.get_connection_manager()),
+        )
+        .await;
+        let conn = match connect {
+            Ok(Ok(c)) => c,
+            failed => {
+                *redis.down_until.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(Instant::now() + REDIS_RETRY);
+                return Err(match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "connection timed out".into(),
+                });
+            }
+        };
         let mut conn = conn.clone();
-        let (allowed, wait_ms): (i64, i64) = redis::Script::new(SCRIPT)
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let answer: redis::RedisResult<(i64, i64)> = redis::Script::new(SCRIPT)
             .key(key)
             .arg(limit.window.as_millis() as u64)
             .arg(limit.count)
             .arg(if add { "1" } else { "0" })
-            .arg(uuid::Uuid::new_v4().simple().to_string())
+            .arg(&id)
             .invoke_async(&mut conn)
-            .await?;
+            .await;
+        let (allowed, wait_ms) = answer.map_err(|e| e.to_string())?;
         Ok(if allowed == 1 {
-            Ok(())
+            Ok(Reservation {
+                key: key.to_owned(),
+                id,
+            })
         } else {
             Err(limited(Duration::from_millis(wait_ms.max(0) as u64)))
         })
     }
 
-    fn run_memory(&self, key: String, limit: Limit, add: bool) -> AppResult<()> {
+    fn run_memory(&self, key: String, limit: Limit, add: bool) -> AppResult<Reservation> {
         let now = Instant::now();
-        let mut logs = self.memory.lock().unwrap_or_else(|p| p.into_inner());
-        if logs.len() > SWEEP_AT {
-            logs.retain(|_, log| {
-                log.back()
-                    .is_some_and(|t| now.duration_since(*t) < limit.window)
+        let mut guard = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+        let (logs, next_id) = &mut *guard;
+        let expire = |log: &mut Log| {
+            while log
+                .times
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) >= log.window)
+            {
+                log.times.pop_front();
+            }
+        };
+        if let Some(log) = logs.get_mut(&key) {
+            log.window = log.window.max(limit.window);
+            expire(log);
+            if log.times.len() >= limit.count as usize {
+                let oldest = log.times.front().map_or(now, |(t, _)| *t);
+                return Err(limited(
+                    limit.window.saturating_sub(now.duration_since(oldest)),
+                ));
+            }
+        }
+        if !add {
+            return Ok(Reservation {
+                key,
+                id: String::new(),
             });
         }
-        let log = logs.entry(key).or_default();
-        while log
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= limit.window)
-        {
-            log.pop_front();
+        if logs.len() >= MAX_KEYS && !logs.contains_key(&key) {
+            logs.retain(|_, log| {
+                expire(log);
+                !log.times.is_empty()
+            });
+            if logs.len() >= MAX_KEYS {
+                tracing::warn!("rate limits: too many keys in process; starting over");
+                logs.clear();
+            }
         }
-        if log.len() >= limit.count as usize {
-            let oldest = log.front().copied().unwrap_or(now);
-            return Err(limited(
-                limit.window.saturating_sub(now.duration_since(oldest)),
-            ));
-        }
-        if add {
-            log.push_back(now);
-        }
-        Ok(())
+        *next_id += 1;
+        let id = *next_id;
+        logs.entry(key.clone())
+            .or_insert_with(|| Log {
+                window: limit.window,
+                times: VecDeque::new(),
+            })
+            .times
+            .push_back((now, id));
+        Ok(Reservation {
+            key,
+            id: id.to_string(),
+        })
     }
 }
 

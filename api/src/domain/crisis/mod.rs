@@ -66,6 +66,25 @@ pub enum Risk {
     Urgent,
 }
 
+impl Risk {
+    /// How a post keeps it: None for no risk.
+    pub fn stored(self) -> Option<String> {
+        match self {
+            Risk::None => None,
+            Risk::Elevated => Some("elevated".into()),
+            Risk::Urgent => Some("urgent".into()),
+        }
+    }
+
+    pub fn from_stored(s: Option<&str>) -> Risk {
+        match s {
+            Some("urgent") => Risk::Urgent,
+            Some("elevated") => Risk::Elevated,
+            _ => Risk::None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     SelfHarm,
@@ -507,13 +526,13 @@ fn ascii_regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(DFA_CACHE)
         .build()
 }
 
 const REGEX_SIZE_LIMIT: usize = 64 << 20;
-/// Room for the lazy DFA, so that the one pass over a post stays a DFA scan
-/// rather than falling back to the slower NFA.
+/// Room for the frame set's lazy DFA, so that the one pass over a post stays
+/// a DFA scan rather than falling back to the slower NFA. It is a ceiling
+/// per concurrent detection (see `service::safety`), not an allocation.
 const DFA_CACHE: usize = 64 << 20;
 
 /// The statistical layer's probability at which a post the rules found
