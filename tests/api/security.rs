@@ -567,3 +567,46 @@ async fn logout_closes_websockets_on_every_instance() {
         t.elapsed()
     );
 }
+
+/// Fields that reach the database or the search backend have a base cost
+/// that aliases add up, whatever page size they ask for.
+async fn aliases_pay_for_every_lookup(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("cost-f").await;
+    let searches: String = (0..300)
+        .map(|i| format!("s{i}: searchPosts(query: \"garden\", first: 0) {{ totalCount }} "))
+        .collect();
+    let r = app
+        .fails(
+            Some(&f.token),
+            &format!("{{ {searches} }}"),
+            json!({}),
+            "BAD_USER_INPUT",
+        )
+        .await;
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex"),
+        "{r}"
+    );
+    let lookups: String = (0..1000)
+        .map(|i| format!("g{i}: group(id: $g) {{ name }} "))
+        .collect();
+    app.fails(
+        Some(&f.token),
+        &format!("query($g: ID!) {{ {lookups} }}"),
+        json!({"g": gid}),
+        "BAD_USER_INPUT",
+    )
+    .await;
+    // An ordinary page still fits.
+    app.ok(
+        Some(&f.token),
+        "query($g: ID!) { group(id: $g) { name threads(first: 20) { nodes { title postCount author { displayName } posts(first: 3) { nodes { body author { displayName } reactions { kind count } } } } } } }",
+        json!({"g": gid}),
+    )
+    .await;
+}
+
+backend_tests!(aliases_pay_for_every_lookup);

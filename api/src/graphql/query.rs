@@ -54,6 +54,7 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// Any object by its global ID; NOT_FOUND when it does not exist or the
     /// viewer may not see it.
+    #[graphql(complexity = "super::types::LOOKUP_COST + child_complexity")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let r = rc(ctx)?;
         r.viewer()?;
@@ -80,6 +81,7 @@ impl QueryRoot {
         Ok(r.load_user(v.id).await?.map(Viewer))
     }
 
+    #[graphql(complexity = "super::types::LOOKUP_COST + child_complexity")]
     async fn group(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Group>> {
         let r = rc(ctx)?;
         r.viewer()?;
@@ -87,6 +89,7 @@ impl QueryRoot {
         Ok(Some(Group(service::groups::group(r, id).await?)))
     }
 
+    #[graphql(complexity = "super::types::LOOKUP_COST + child_complexity")]
     async fn group_by_slug(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Group>> {
         let r = rc(ctx)?;
         if slug.len() > 64 {
@@ -96,6 +99,7 @@ impl QueryRoot {
         Ok(Some(Group(service::groups::group_by_slug(r, &slug).await?)))
     }
 
+    #[graphql(complexity = "super::types::LOOKUP_COST + child_complexity")]
     async fn thread(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Thread>> {
         let r = rc(ctx)?;
         r.viewer()?;
@@ -107,7 +111,7 @@ impl QueryRoot {
     /// must occur (case-insensitive); newest first. Facilitators see hidden
     /// posts of the groups they facilitate when they ask for them; members see
     /// visible posts only.
-    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    #[graphql(complexity = "15 + pg_cost(first, child_complexity)")]
     async fn search_posts(
         &self,
         ctx: &Context<'_>,
@@ -183,6 +187,7 @@ impl QueryRoot {
         })
     }
 
+    #[graphql(complexity = "super::types::LOOKUP_COST + child_complexity")]
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
         let r = rc(ctx)?;
         r.viewer()?;

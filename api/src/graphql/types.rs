@@ -190,8 +190,12 @@ pub fn pg_cost(n: Option<i32>, child: usize) -> usize {
     let n = n
         .unwrap_or(pg::DEFAULT_PAGE as i32)
         .clamp(1, pg::MAX_PAGE as i32) as usize;
-    n.saturating_mul(child.max(1))
+    LOOKUP_COST.saturating_add(n.saturating_mul(child.max(1)))
 }
+
+/// What a field that reaches the database costs on top of its children,
+/// whatever it returns: aliases add it up, `first: 0` does not make it free.
+pub const LOOKUP_COST: usize = 5;
 
 pub struct Group(pub group::Model);
 
