@@ -21,6 +21,38 @@ async fn privacy_matrix(app: TestApp) {
         .unwrap()
         .to_owned();
 
+    // A flag and a log entry in A, and an invite of A.
+    let fa_post = app.post(&fa.token, &ta, "a facilitator's words").await;
+    let flag_a = app
+        .ok(
+            Some(&ma.token),
+            "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
+            json!({"p": fa_post}),
+        )
+        .await["flagPost"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hidden = app.post(&ma.token, &ta, "to be hidden").await;
+    app.ok(
+        Some(&fa.token),
+        "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+        json!({"p": hidden}),
+    )
+    .await;
+    let log_a = app
+        .ok(
+            Some(&fa.token),
+            "query($g: ID!) { group(id: $g) { moderationLog(first: 1) { nodes { id } } } }",
+            json!({"g": ga}),
+        )
+        .await["group"]["moderationLog"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invite_a = app.invite(&fa.token, &ga).await;
+    let until = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+
     let (fb, gb) = app.group_with_facilitator("fac-b").await;
     let mb = app.member_of(&fb, &gb, "member-b").await;
     let outsider = app.register("outsider").await;
@@ -44,6 +76,22 @@ async fn privacy_matrix(app: TestApp) {
         ("deletePost", "mutation($p: ID!) { deletePost(postId: $p) { id } }", json!({"p": pa})),
         ("react", "mutation($p: ID!) { react(postId: $p, kind: HEART) { id } }", json!({"p": pa})),
         ("unreact", "mutation($p: ID!) { unreact(postId: $p, kind: HEART) { id } }", json!({"p": pa})),
+        ("checkDraft", "query($g: ID!) { checkDraft(groupId: $g, body: \"I want to die\") { risk } }", json!({"g": ga})),
+        ("flagPost", "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }", json!({"p": pa})),
+        ("node flag", "query($id: ID!) { node(id: $id) { id ... on Flag { bodySnapshot edits { body } } } }", json!({"id": flag_a})),
+        ("node log entry", "query($id: ID!) { node(id: $id) { id ... on ModerationAction { reason } } }", json!({"id": log_a})),
+        ("group invites", "query($id: ID!) { group(id: $id) { invites { code } } }", json!({"id": ga})),
+        ("revokeInvite", "mutation($c: String!) { revokeInvite(code: $c) { code } }", json!({"c": invite_a})),
+        ("hidePost", "mutation($p: ID!) { hidePost(postId: $p) { id } }", json!({"p": pa})),
+        ("restorePost", "mutation($p: ID!) { restorePost(postId: $p) { id } }", json!({"p": hidden})),
+        ("setThreadLocked", "mutation($t: ID!) { setThreadLocked(threadId: $t, locked: true) { id } }", json!({"t": ta})),
+        ("setThreadPinned", "mutation($t: ID!) { setThreadPinned(threadId: $t, pinned: true) { id } }", json!({"t": ta})),
+        ("muteMember", "mutation($g: ID!, $u: ID!, $until: DateTime!) { muteMember(groupId: $g, userId: $u, until: $until) { mutedUntil } }", json!({"g": ga, "u": ma.id, "until": until})),
+        ("unmuteMember", "mutation($g: ID!, $u: ID!) { unmuteMember(groupId: $g, userId: $u) { mutedUntil } }", json!({"g": ga, "u": ma.id})),
+        ("removeMember", "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }", json!({"g": ga, "u": ma.id})),
+        ("unbanMember", "mutation($g: ID!, $u: ID!) { unbanMember(groupId: $g, userId: $u) }", json!({"g": ga, "u": ma.id})),
+        ("resolveFlag", "mutation($f: ID!) { resolveFlag(flagId: $f) { id } }", json!({"f": flag_a})),
+        ("dismissFlag", "mutation($f: ID!) { dismissFlag(flagId: $f) { id } }", json!({"f": flag_a})),
     ];
 
     let callers: Vec<(&str, Option<&str>, &str)> = vec![
@@ -127,7 +175,8 @@ async fn privacy_matrix(app: TestApp) {
     let data = app
         .ok(Some(&ma.token), "query($id: ID!) { thread(id: $id) { postCount posts { nodes { body reactions { count } } } } }", json!({"id": ta}))
         .await;
-    assert_eq!(data["thread"]["postCount"], 1);
+    // The opening post and the facilitator's; the hidden one is not counted.
+    assert_eq!(data["thread"]["postCount"], 2);
     assert_eq!(data["thread"]["posts"]["nodes"][0]["body"], "Opening words");
     assert_eq!(data["thread"]["posts"]["nodes"][0]["reactions"], json!([]));
     let data = app

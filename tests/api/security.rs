@@ -610,3 +610,59 @@ async fn aliases_pay_for_every_lookup(app: TestApp) {
 }
 
 backend_tests!(aliases_pay_for_every_lookup);
+
+/// Resume cursors reveal nothing of the platform's activity, and one
+/// group's cursor does not open another group's stream.
+async fn cursors_are_opaque_and_bound_to_their_group(app: TestApp) {
+    use crate::ws::{Frame, Protocol, Ws};
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let (f, ga) = app.group_with_facilitator("cur-f").await;
+    let gb = app
+        .ok(
+            Some(&f.token),
+            "mutation { createGroup(input: {name: \"cur-f's other group\"}) { id } }",
+            json!({}),
+        )
+        .await["createGroup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sub =
+        "subscription($g: ID!, $a: String) { groupEvents(groupId: $g, after: $a) { cursor kind } }";
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", sub, json!({"g": ga, "a": null})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.member_of(&f, &ga, "cur-m1").await;
+    let first = ws.data().await["groupEvents"]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.member_of(&f, &ga, "cur-m2").await;
+    let second = ws.data().await["groupEvents"]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for c in [&first, &second] {
+        let raw = URL_SAFE_NO_PAD.decode(c).expect("base64url");
+        assert!(
+            !String::from_utf8_lossy(&raw).contains("events"),
+            "a readable cursor: {c}"
+        );
+    }
+    let mut ws2 = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws2.ack().await.unwrap();
+    ws2.subscribe("1", sub, json!({"g": gb, "a": first})).await;
+    match ws2.next().await {
+        Frame::Error(e) => assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{e}"),
+        other => panic!("another group's cursor was accepted: {other:?}"),
+    }
+    // In its own group it resumes exactly after the event it names.
+    let mut ws3 = Ws::connect(&app.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws3.ack().await.unwrap();
+    ws3.subscribe("1", sub, json!({"g": ga, "a": first})).await;
+    let resumed = ws3.data().await;
+    assert_eq!(resumed["groupEvents"]["cursor"], second.as_str());
+}
+
+backend_tests!(cursors_are_opaque_and_bound_to_their_group);

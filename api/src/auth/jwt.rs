@@ -50,6 +50,8 @@ pub enum TokenError {
 }
 
 pub struct JwtKeys {
+    /// Live-event resume cursors, keyed from the same shared secret.
+    pub cursors: super::cursor::EventCursors,
     encoding: EncodingKey,
     local: DecodingKey,
     external: Option<(DecodingKey, Validation)>,
@@ -88,6 +90,7 @@ impl JwtKeys {
             }
         };
         Ok(JwtKeys {
+            cursors: super::cursor::EventCursors::new(&secret),
             encoding: EncodingKey::from_secret(&secret),
             local: DecodingKey::from_secret(&secret),
             external,

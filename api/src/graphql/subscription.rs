@@ -2,7 +2,7 @@
 //! resolved for the subscriber, with their permissions, at delivery time.
 use super::{
     ids::{self, Kind},
-    pagination as pg, rc,
+    rc,
     types::{Flag, Group, ModerationAction, Post, Thread, User},
 };
 use crate::{
@@ -41,18 +41,17 @@ pub enum ModerationEventKind {
     ActionTaken,
 }
 
-fn cursor(e: &event::Model) -> String {
-    pg::encode("events", &[e.id.to_string()])
+/// Opaque and bound to the event's group (see `auth::cursor`).
+fn cursor(ctx: &Context<'_>, e: &event::Model) -> Result<String> {
+    Ok(rc(ctx)?.state.jwt.cursors.seal(e.group_id, e.id))
 }
 
-fn decode_cursor(after: Option<&str>) -> Result<Option<i64>, AppError> {
-    after
-        .map(|c| {
-            let p = pg::decode("events", c, 1)?;
-            p[0].parse::<i64>()
-                .map_err(|_| AppError::bad_input("invalid cursor"))
-        })
-        .transpose()
+/// A resume cursor is only read once the stream's group is known.
+fn checked_cursor(after: Option<String>) -> Result<Option<String>, AppError> {
+    match after {
+        Some(c) if c.len() > 64 => Err(AppError::bad_input("invalid cursor")),
+        other => Ok(other),
+    }
 }
 
 fn lagged() -> AppError {
@@ -89,8 +88,8 @@ pub struct ThreadEvent(event::Model);
 
 #[Object]
 impl ThreadEvent {
-    async fn cursor(&self) -> String {
-        cursor(&self.0)
+    async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
+        cursor(ctx, &self.0)
     }
     async fn kind(&self) -> ThreadEventKind {
         match self.0.kind {
@@ -120,8 +119,8 @@ pub struct GroupEvent(event::Model);
 
 #[Object]
 impl GroupEvent {
-    async fn cursor(&self) -> String {
-        cursor(&self.0)
+    async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
+        cursor(ctx, &self.0)
     }
     async fn kind(&self) -> GroupEventKind {
         match self.0.kind {
@@ -152,8 +151,8 @@ pub struct ModerationEvent(event::Model);
 
 #[Object]
 impl ModerationEvent {
-    async fn cursor(&self) -> String {
-        cursor(&self.0)
+    async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
+        cursor(ctx, &self.0)
     }
     async fn kind(&self) -> ModerationEventKind {
         match self.0.kind {
@@ -210,7 +209,7 @@ impl SubscriptionRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Thread, &thread_id)?;
-        let after = decode_cursor(after.as_deref())?;
+        let after = checked_cursor(after)?;
         let s = live::subscribe(r, Scope::Thread(id), after).await?;
         Ok(s.map(deliver(ThreadEvent)))
     }
@@ -225,7 +224,7 @@ impl SubscriptionRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Group, &group_id)?;
-        let after = decode_cursor(after.as_deref())?;
+        let after = checked_cursor(after)?;
         let s = live::subscribe(r, Scope::Group(id), after).await?;
         Ok(s.map(deliver(GroupEvent)))
     }
@@ -240,7 +239,7 @@ impl SubscriptionRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Group, &group_id)?;
-        let after = decode_cursor(after.as_deref())?;
+        let after = checked_cursor(after)?;
         let s = live::subscribe(r, Scope::Moderation(id), after).await?;
         Ok(s.map(deliver(ModerationEvent)))
     }

@@ -69,7 +69,7 @@ pub enum Delivery {
 pub async fn subscribe(
     ctx: &RequestCtx,
     scope: Scope,
-    after: Option<i64>,
+    after: Option<String>,
 ) -> AppResult<impl Stream<Item = Delivery> + Send + 'static> {
     let group_id = match scope {
         Scope::Thread(id) => ctx.readable_thread(id).await?.0.group_id,
@@ -86,8 +86,18 @@ pub async fn subscribe(
     let rx = state.db.bus.subscribe();
     let history = match after {
         None => Vec::new(),
-        Some(after) => {
+        Some(cursor) => {
             // The cursor must name an event of this group still in the log.
+            let foreign = || {
+                AppError::bad_input(
+                    "this cursor has expired or is not from this stream: refetch, then subscribe without `after`",
+                )
+            };
+            let after = state
+                .jwt
+                .cursors
+                .open(group_id, &cursor)
+                .ok_or_else(foreign)?;
             let retention = chrono::Duration::days(state.config.event_retention_days);
             let known = event::Entity::find_by_id(after)
                 .one(&state.db.conn)
