@@ -585,24 +585,9 @@ pub async fn set_thread_flag(
     Ok(updated)
 }
 
-/// The target's membership, checked against the actor's standing. An
-/// unknown user and a user outside the group read the same.
-async fn target_membership(
-    ctx: &RequestCtx,
-    group_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<(policy::Standing, membership::Model)> {
-    let standing = ctx.standing(group_id).await?;
-    policy::moderate(&standing)?;
-    let target = membership::Entity::find_by_id((group_id, user_id))
-        .one(&ctx.state.db.conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    policy::moderate_member(&standing, &target)?;
-    Ok((standing, target))
-}
-
-/// `target_membership` inside a write transaction, after the group's lock.
+/// The target's membership, checked against the actor's standing, inside a
+/// write transaction after the group's lock. An unknown user and a user
+/// outside the group read the same.
 async fn target_membership_in(
     ctx: &RequestCtx,
     w: &WriteTxn,
@@ -627,7 +612,8 @@ pub async fn set_mute(
     until: Option<DateTime<Utc>>,
     reason: Option<&str>,
 ) -> AppResult<membership::Model> {
-    target_membership(ctx, group_id, user_id).await?;
+    // Outsiders read NOT_FOUND before their input is judged.
+    policy::moderate(&ctx.standing(group_id).await?)?;
     let reason = reason_text(reason)?;
     if until.is_some_and(|u| u <= now()) {
         return Err(AppError::bad_input("`until` must be in the future"));
