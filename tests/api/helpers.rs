@@ -215,6 +215,28 @@ impl TestApp {
         data["createInvite"]["code"].as_str().unwrap().to_owned()
     }
 
+    /// Registers `handle` and joins it to `group` as a second facilitator.
+    pub async fn co_facilitator(&self, facilitator: &Member, group: &str, handle: &str) -> Member {
+        let f = self.register(handle).await;
+        let code = self
+            .ok(
+                Some(&facilitator.token),
+                "mutation($g: ID!) { createInvite(input: {groupId: $g, role: FACILITATOR}) { code } }",
+                json!({ "g": group }),
+            )
+            .await["createInvite"]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.ok(
+            Some(&f.token),
+            "mutation($c: String!) { joinGroup(code: $c) { role } }",
+            json!({ "c": code }),
+        )
+        .await;
+        f
+    }
+
     /// Registers `handle` and joins it to `group` through an invite.
     pub async fn member_of(&self, facilitator: &Member, group: &str, handle: &str) -> Member {
         let m = self.register(handle).await;

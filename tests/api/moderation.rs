@@ -146,23 +146,7 @@ async fn flags_and_the_review_queue(app: TestApp) {
 
 async fn flags_on_a_facilitators_post(app: TestApp) {
     let (f1, gid) = app.group_with_facilitator("lead").await;
-    let f2 = app.register("colead").await;
-    let code = app
-        .ok(
-            Some(&f1.token),
-            "mutation($g: ID!) { createInvite(input: {groupId: $g, role: FACILITATOR}) { code } }",
-            json!({"g": gid}),
-        )
-        .await["createInvite"]["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.ok(
-        Some(&f2.token),
-        "mutation($c: String!) { joinGroup(code: $c) { role } }",
-        json!({"c": code}),
-    )
-    .await;
+    let f2 = app.co_facilitator(&f1, &gid, "colead").await;
     let m = app.member_of(&f1, &gid, "member").await;
     let (_, post) = app.thread(&f1.token, &gid, "Welcome").await;
     app.ok(Some(&m.token), FLAG, json!({"p": post, "r": "OTHER"}))

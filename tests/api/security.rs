@@ -13,23 +13,7 @@ const VIEWER: &str = "{ viewer { handle } }";
 /// hid; another facilitator, or an admin, can.
 async fn own_hidden_post_stays_hidden(app: TestApp) {
     let (f1, gid) = app.group_with_facilitator("own-f1").await;
-    let f2 = app.register("own-f2").await;
-    let code = app
-        .ok(
-            Some(&f1.token),
-            "mutation($g: ID!) { createInvite(input: {groupId: $g, role: FACILITATOR}) { code } }",
-            json!({"g": gid}),
-        )
-        .await["createInvite"]["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.ok(
-        Some(&f2.token),
-        "mutation($c: String!) { joinGroup(code: $c) { role } }",
-        json!({"c": code}),
-    )
-    .await;
+    let f2 = app.co_facilitator(&f1, &gid, "own-f2").await;
     let (tid, _) = app.thread(&f1.token, &gid, "Week").await;
     let p = app.post(&f1.token, &tid, "something I regret").await;
     let hide = "mutation($p: ID!) { hidePost(postId: $p) { state } }";
@@ -116,6 +100,21 @@ backend_tests!(
     logout_with_a_rotated_token_ends_the_session,
 );
 
+/// Runs `hearth serve` on `database_url`, which must refuse to start;
+/// returns what it said.
+async fn refused_start(database_url: String) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.path().to_owned();
+        move || serve(&database_url, &dir)
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "serve must not start: {stderr}");
+    stderr
+}
+
 fn serve(database_url: &str, data_dir: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hearth"))
         .arg("serve")
@@ -140,16 +139,7 @@ async fn serve_refuses_an_unmigrated_database() {
     if postgres_url().is_none() {
         return;
     }
-    let url = fresh_postgres_database().await;
-    let dir = tempfile::tempdir().unwrap();
-    let out = tokio::task::spawn_blocking({
-        let dir = dir.path().to_owned();
-        move || serve(&url, &dir)
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "serve must not start: {stderr}");
+    let stderr = refused_start(fresh_postgres_database().await).await;
     assert!(stderr.contains("hearth migrate"), "{stderr}");
 }
 
@@ -167,15 +157,7 @@ async fn serve_refuses_a_newer_database(postgres: bool) {
             app.state.config.data_dir.join("hearth.db").display()
         )
     });
-    let dir = tempfile::tempdir().unwrap();
-    let out = tokio::task::spawn_blocking({
-        let dir = dir.path().to_owned();
-        move || serve(&url, &dir)
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "serve must not start: {stderr}");
+    let stderr = refused_start(url).await;
     assert!(stderr.contains("newer version of Hearth"), "{stderr}");
 }
 

@@ -11,7 +11,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use entity::{
-    enums::{GroupRole, PlatformRole, PostState},
+    enums::{GroupRole, PlatformRole, PostState, ThreadKind},
     membership, post, thread,
 };
 use uuid::Uuid;
@@ -113,6 +113,18 @@ pub fn write_in_group(s: &Standing, now: DateTime<Utc>) -> AppResult<()> {
             "you are muted in this group until {}",
             until.to_rfc3339()
         )));
+    }
+    Ok(())
+}
+
+/// Starting a thread: writing in its group; announcements are for
+/// facilitators.
+pub fn start_thread(s: &Standing, kind: ThreadKind, now: DateTime<Utc>) -> AppResult<()> {
+    write_in_group(s, now)?;
+    if kind == ThreadKind::Announcement && !s.is_moderator() {
+        return Err(AppError::forbidden(
+            "only facilitators may post announcements",
+        ));
     }
     Ok(())
 }

@@ -210,12 +210,7 @@ pub struct NewThread<'a> {
 pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<thread::Model> {
     let standing = ctx.standing(input.group_id).await?;
     let t = now();
-    policy::write_in_group(&standing, t)?;
-    if input.kind == ThreadKind::Announcement && !standing.is_moderator() {
-        return Err(AppError::forbidden(
-            "only facilitators may post announcements",
-        ));
-    }
+    policy::start_thread(&standing, input.kind, t)?;
     let title = content::required_text("title", input.title, content::TITLE_MAX)?;
     let body = content::required_text("body", input.body, content::BODY_MAX)?;
     let cw = content::optional_text(
@@ -228,12 +223,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     let db = &ctx.state.db;
     let mut w = db.write_in(input.group_id).await?;
     let standing = ctx.standing_in(&w, input.group_id).await?;
-    policy::write_in_group(&standing, t)?;
-    if input.kind == ThreadKind::Announcement && !standing.is_moderator() {
-        return Err(AppError::forbidden(
-            "only facilitators may post announcements",
-        ));
-    }
+    policy::start_thread(&standing, input.kind, t)?;
     // Thread and opening post commit together or not at all.
     let opening_post_id = Uuid::now_v7();
     let thread = thread::ActiveModel {

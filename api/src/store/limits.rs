@@ -98,7 +98,7 @@ pub struct Reservation {
 }
 
 /// Removes times older than the window, then, unless the limit is reached,
-/// records now under ARGV[4]. Returns {1, 0} when allowed, {0, ms until a
+/// records now under ARGV[3]. Returns {1, 0} when allowed, {0, ms until a
 /// slot frees} when not.
 const SCRIPT: &str = r"
 local t = redis.call('TIME')
@@ -110,10 +110,8 @@ if redis.call('ZCARD', KEYS[1]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return {0, tonumber(oldest[2]) + window - now}
 end
-if ARGV[3] == '1' then
-  redis.call('ZADD', KEYS[1], now, ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], window)
-end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
 return {1, 0}
 ";
 
@@ -138,20 +136,15 @@ impl Limits {
         })
     }
 
-    /// Refuses with RATE_LIMITED when `limit` is reached for `key`.
-    pub async fn check(&self, key: &str, limit: Limit) -> AppResult<()> {
-        self.run(key, limit, false).await.map(|_| ())
-    }
-
     /// Counts an event for `key`, refusing it when the limit is reached.
     pub async fn hit(&self, key: &str, limit: Limit) -> AppResult<()> {
-        self.run(key, limit, true).await.map(|_| ())
+        self.run(key, limit).await.map(|_| ())
     }
 
     /// Like `hit`, and the event can be taken back with `release`: check and
     /// count are one step, so concurrent attempts cannot all pass.
     pub async fn reserve(&self, key: &str, limit: Limit) -> AppResult<Reservation> {
-        self.run(key, limit, true).await
+        self.run(key, limit).await
     }
 
     /// Takes back a reserved event.
@@ -188,10 +181,10 @@ impl Limits {
         format!("hearth:limit:{}:{key}", self.namespace)
     }
 
-    async fn run(&self, key: &str, limit: Limit, add: bool) -> AppResult<Reservation> {
+    async fn run(&self, key: &str, limit: Limit) -> AppResult<Reservation> {
         let key = self.key(key);
         if let Some(redis) = &self.redis {
-            match self.run_redis(redis, &key, limit, add).await {
+            match self.run_redis(redis, &key, limit).await {
                 Ok(r) => return r,
                 // Shared counting is unavailable: count here rather than
                 // let authentication go unlimited or fail outright.
@@ -200,7 +193,7 @@ impl Limits {
                 }
             }
         }
-        self.run_memory(key, limit, add)
+        self.run_memory(key, limit)
     }
 
     async fn run_redis(
@@ -208,7 +201,6 @@ impl Limits {
         redis: &Redis,
         key: &str,
         limit: Limit,
-        add: bool,
     ) -> Result<AppResult<Reservation>, String> {
         let down = *redis.down_until.lock().unwrap_or_else(|p| p.into_inner());
         if down.is_some_and(|t| Instant::now() < t) {
@@ -238,7 +230,6 @@ impl Limits {
             .key(key)
             .arg(limit.window.as_millis() as u64)
             .arg(limit.count)
-            .arg(if add { "1" } else { "0" })
             .arg(&id)
             .invoke_async(&mut conn)
             .await;
@@ -253,7 +244,7 @@ impl Limits {
         })
     }
 
-    fn run_memory(&self, key: String, limit: Limit, add: bool) -> AppResult<Reservation> {
+    fn run_memory(&self, key: String, limit: Limit) -> AppResult<Reservation> {
         let now = Instant::now();
         let mut guard = self.memory.lock().unwrap_or_else(|p| p.into_inner());
         let (logs, next_id) = &mut *guard;
@@ -275,12 +266,6 @@ impl Limits {
                     limit.window.saturating_sub(now.duration_since(oldest)),
                 ));
             }
-        }
-        if !add {
-            return Ok(Reservation {
-                key,
-                id: String::new(),
-            });
         }
         if logs.len() >= MAX_KEYS && !logs.contains_key(&key) {
             logs.retain(|_, log| {

@@ -541,17 +541,6 @@ const MODEL_THRESHOLD: f64 = 0.8;
 
 impl Detector {
     /// The built-in lexicon plus deployment-specific frames.
-    pub fn with_extra(
-        extra_self: &[String],
-        extra_others: &[String],
-    ) -> Result<Self, regex::Error> {
-        Self::with_lexicon(&ExtraLexicon {
-            selves: extra_self.to_vec(),
-            others: extra_others.to_vec(),
-            elevated: Vec::new(),
-        })
-    }
-
     pub fn with_lexicon(extra: &ExtraLexicon) -> Result<Self, regex::Error> {
         let mut specs: Vec<(String, Category, Risk, Scope, bool)> = lexicon::FRAMES
             .iter()
