@@ -20,10 +20,18 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
-    /// A dependency (the search backend) is down; the client may retry.
+    /// A dependency (the database, the search backend) is down or
+    /// restarting; the client may retry after `RETRY_AFTER_SECS`.
     #[error("{0}")]
     Unavailable(String),
+    /// A live stream cannot show that it delivered every event; the client
+    /// resumes from its last cursor.
+    #[error("{0}")]
+    Resync(String),
 }
+
+/// What an UNAVAILABLE error suggests waiting before a retry.
+pub const RETRY_AFTER_SECS: u64 = 1;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -36,7 +44,9 @@ impl AppError {
             AppError::BadInput(_) => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
-            AppError::Internal(_) | AppError::Unavailable(_) => "INTERNAL",
+            AppError::Internal(_) => "INTERNAL",
+            AppError::Unavailable(_) => "UNAVAILABLE",
+            AppError::Resync(_) => "RESYNC",
         }
     }
 
@@ -56,6 +66,10 @@ impl AppError {
         AppError::Unauthenticated(msg.into())
     }
 
+    pub fn unavailable(msg: impl Into<String>) -> Self {
+        AppError::Unavailable(msg.into())
+    }
+
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         AppError::Internal(e.into())
     }
@@ -64,14 +78,46 @@ impl AppError {
     pub fn from_db_conflict(e: DbErr, conflict: &str) -> Self {
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(conflict),
-            _ => AppError::internal(e),
+            _ => AppError::from(e),
         }
     }
 }
 
 impl From<DbErr> for AppError {
+    /// A database that cannot be reached, or is shutting down or starting
+    /// up, is a retryable UNAVAILABLE; anything else is INTERNAL.
     fn from(e: DbErr) -> Self {
+        if db_unreachable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            return AppError::unavailable("the database is unavailable; try again shortly");
+        }
         AppError::Internal(e.into())
+    }
+}
+
+pub fn db_unreachable(e: &DbErr) -> bool {
+    use sea_orm::{sqlx::Error as Sqlx, RuntimeErr};
+    let runtime = match e {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_) => true,
+        // Class 08: connection exception; 57P01-57P03: the server is
+        // shutting down or starting up.
+        Sqlx::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }
 
@@ -89,9 +135,9 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
                 err.message = "internal error".to_owned();
                 ("INTERNAL", None)
             }
-            Some(AppError::Unavailable(why)) => {
+            Some(e @ AppError::Unavailable(why)) => {
                 tracing::warn!(error = %why, path = ?err.path, "dependency unavailable");
-                ("INTERNAL", None)
+                (e.code(), Some(RETRY_AFTER_SECS))
             }
             Some(e @ AppError::RateLimited { retry_after_secs }) => {
                 (e.code(), Some(*retry_after_secs))
@@ -101,7 +147,7 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
         };
         let ext = err.extensions.get_or_insert_with(Default::default);
         ext.set("code", code);
-        if code == "INTERNAL" && !request_id.is_empty() {
+        if matches!(code, "INTERNAL" | "UNAVAILABLE") && !request_id.is_empty() {
             ext.set("requestId", request_id);
         }
         if let Some(secs) = retry_after {
@@ -124,9 +170,15 @@ pub fn error_body(code: &str, message: &str) -> serde_json::Value {
 pub fn stamp_request_id(errors: &mut [async_graphql::ServerError], request_id: &str) {
     for err in errors.iter_mut() {
         let ext = err.extensions.get_or_insert_with(Default::default);
-        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
-            err.message = format!("{} (request id {request_id})", err.message);
-            ext.set("requestId", request_id);
+        match ext.get("code") {
+            Some(async_graphql::Value::String(c)) if c == "INTERNAL" => {
+                err.message = format!("{} (request id {request_id})", err.message);
+                ext.set("requestId", request_id);
+            }
+            Some(async_graphql::Value::String(c)) if c == "UNAVAILABLE" => {
+                ext.set("requestId", request_id);
+            }
+            _ => {}
         }
     }
 }

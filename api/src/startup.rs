@@ -30,7 +30,8 @@ pub struct AppState {
     pub registry: Registry,
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
-    pub live_cache: crate::service::live::LiveCache,
+    pub live_cache: Arc<crate::service::live::LiveCache>,
+    pub relay: crate::service::live::relay::Relay,
     pub search: SharedIndex,
     pub indexer: Arc<Indexer>,
 }
@@ -49,11 +50,19 @@ impl AppState {
         let search = crate::search::open(&config).context("opening the search index")?;
         let background_statements = IntCounter::new(
             "hearth_sql_background_statements_total",
-            "SQL statements sent by background work (search indexing)",
+            "SQL statements sent by background work (search indexing, the live relay)",
         )?;
         registry.register(Box::new(background_statements.clone()))?;
+        let background = db.background(&config, background_statements).await?;
+        let live_cache = Arc::new(crate::service::live::LiveCache::default());
+        let relay = crate::service::live::relay::Relay::spawn(
+            background.clone(),
+            live_cache.clone(),
+            config.subscription_buffer,
+            config.redis_url.is_some(),
+        );
         let indexer = Arc::new(Indexer::new(
-            db.background(&config, background_statements).await?,
+            background,
             search.clone(),
             std::time::Duration::from_secs(config.search_lease.max(1)),
             config.search_batch,
@@ -92,7 +101,8 @@ impl AppState {
             registry,
             sql_statements,
             ws_connections: Default::default(),
-            live_cache: Default::default(),
+            live_cache,
+            relay,
             search,
             indexer,
         }))
@@ -112,18 +122,15 @@ impl Application {
             TcpListener::bind(&config.addr).with_context(|| format!("binding {}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::new(config).await?;
-        // Keep the subscribers' shared cache in step with what commits.
+        // Wake the indexer for changes made here or on another instance.
         let mut committed = state.db.bus.subscribe();
-        let for_cache = state.clone();
+        let for_indexer = state.indexer.clone();
         tokio::spawn(async move {
             loop {
                 match committed.recv().await {
                     Ok(e) => {
-                        for_cache.live_cache.forget(&e);
-                        // Wake the indexer for changes made here or on
-                        // another instance.
                         if store::events::changes_search(e.kind) {
-                            for_cache.indexer.notify.notify_one();
+                            for_indexer.notify.notify_one();
                         }
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,

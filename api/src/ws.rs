@@ -167,6 +167,12 @@ async fn run(
     };
     let auth = match accounts::authenticate(&state, Some(&header)).await {
         Ok(a) => a,
+        Err(crate::error::AppError::Unavailable(_)) => {
+            return Some(CloseReason {
+                code: CloseCode::Again,
+                description: Some("unavailable: try again shortly".into()),
+            });
+        }
         Err(e) => {
             tracing::error!(error = ?e, "authenticating a WebSocket");
             return Some(CloseReason {

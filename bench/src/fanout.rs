@@ -3,6 +3,12 @@
 //! Reports the latency from each post's commit stamp (`occurredAt`, written
 //! in its transaction) to each client's receipt, and the servers' resident
 //! memory per idle subscription.
+//!
+//! With `--chaos-redis-port`, the benchmark owns the Redis server on that
+//! port (the instances must use it): it stops it for `--chaos-down` seconds
+//! in every 30, and reports whether every client still got every post once,
+//! in order, and how resident memory moved over the run. A client whose
+//! stream ends resumes from its last cursor, as a real client would.
 use crate::{gql, new_member, register, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -21,6 +27,57 @@ pub struct Options {
     pub duration: u64,
     /// Server process ids, for resident memory.
     pub pids: Vec<u32>,
+    pub chaos_redis_port: Option<u16>,
+    pub chaos_down: u64,
+}
+
+/// The Redis server the chaos run stops and starts.
+struct Chaos {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl Chaos {
+    fn take_over(port: u16) -> anyhow::Result<Chaos> {
+        // Whatever serves the port now makes way for ours.
+        let _ = std::process::Command::new("redis-cli")
+            .args(["-p", &port.to_string(), "shutdown", "nosave"])
+            .output();
+        let mut c = Chaos { port, child: None };
+        c.start()?;
+        Ok(c)
+    }
+
+    fn start(&mut self) -> anyhow::Result<()> {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .context("starting redis-server")?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Chaos {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// What one client saw.
+#[derive(Default)]
+struct Seen {
+    posts: Vec<String>,
+    resumes: usize,
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -79,30 +136,69 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         tokens.push(t);
     }
 
+    let mut chaos = match o.chaos_redis_port {
+        Some(port) => {
+            let c = Chaos::take_over(port)?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            Some(c)
+        }
+        None => None,
+    };
+
     let rss_before: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
     let (tx, mut rx) = mpsc::unbounded_channel::<Duration>();
-    let sub =
-        "subscription($t: ID!) { threadEvents(threadId: $t) { kind occurredAt post { id } } }";
+    let sub = "subscription($t: ID!, $a: String) { threadEvents(threadId: $t, after: $a) { cursor kind occurredAt post { id } } }";
+    let mut clients = Vec::with_capacity(o.clients);
     for i in 0..o.clients {
-        let base = &o.urls[i % o.urls.len()];
-        let mut ws = Ws::subscribe(base, &tokens[i / 10], sub, json!({"t": tid})).await?;
+        let base = o.urls[i % o.urls.len()].clone();
+        let token = tokens[i / 10].clone();
+        let tid = tid.clone();
+        let mut ws = Ws::subscribe(&base, &token, sub, json!({"t": tid})).await?;
         let tx = tx.clone();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+        clients.push(seen.clone());
         tokio::spawn(async move {
-            while let Ok(Some(d)) = ws.next_data().await {
-                let e = &d["threadEvents"];
-                if e["kind"] != "POST_CREATED" {
-                    continue;
-                }
-                let received = Utc::now();
-                if let Some(at) = e["occurredAt"]
-                    .as_str()
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                {
-                    let _ = tx.send(
-                        (received - at.with_timezone(&Utc))
-                            .to_std()
-                            .unwrap_or_default(),
-                    );
+            let mut cursor: Option<String> = None;
+            loop {
+                match ws.next_data().await {
+                    Ok(Some(d)) => {
+                        let e = &d["threadEvents"];
+                        cursor = e["cursor"].as_str().map(str::to_owned).or(cursor);
+                        if e["kind"] != "POST_CREATED" {
+                            continue;
+                        }
+                        let received = Utc::now();
+                        if let Some(at) = e["occurredAt"]
+                            .as_str()
+                            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                        {
+                            let _ = tx.send(
+                                (received - at.with_timezone(&Utc))
+                                    .to_std()
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        if let (Some(id), Ok(mut s)) = (e["post"]["id"].as_str(), seen.lock()) {
+                            s.posts.push(id.to_owned());
+                        }
+                    }
+                    // Ended (or told to resync): resume from the last cursor.
+                    Ok(None) | Err(_) => {
+                        let Some(after) = cursor.clone() else {
+                            return;
+                        };
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        match Ws::subscribe(&base, &token, sub, json!({"t": tid, "a": after})).await
+                        {
+                            Ok(w) => {
+                                ws = w;
+                                if let Ok(mut s) = seen.lock() {
+                                    s.resumes += 1;
+                                }
+                            }
+                            Err(_) => return,
+                        }
+                    }
                 }
             }
         });
@@ -112,34 +208,110 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let rss_after: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
 
     let interval = Duration::from_secs_f64(1.0 / o.rate.max(0.1));
-    let deadline = Instant::now() + Duration::from_secs(o.duration);
-    let mut posts = 0usize;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(o.duration);
+    let mut written: Vec<String> = Vec::new();
+    let mut failed_writes = 0usize;
+    let mut outages = 0usize;
     let mut tick = tokio::time::interval(interval);
+    let mut rss_peak: Vec<u64> = vec![0; o.pids.len()];
     while Instant::now() < deadline {
         tick.tick().await;
-        gql(&client, &url, Some(&f), "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"A steady voice in the room.\"}) { id } }", json!({"t": tid})).await?;
-        posts += 1;
+        if let Some(c) = chaos.as_mut() {
+            // Down for the last `chaos_down` seconds of every 30.
+            let in_cycle = started.elapsed().as_secs() % 30;
+            let want_down = in_cycle >= 30 - o.chaos_down.min(29);
+            if want_down && c.child.is_some() {
+                c.stop();
+                outages += 1;
+            } else if !want_down && c.child.is_none() {
+                c.start()?;
+            }
+        }
+        match gql(&client, &url, Some(&f), "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"A steady voice in the room.\"}) { id } }", json!({"t": tid})).await {
+            Ok(d) => {
+                if let Some(id) = d["createPost"]["id"].as_str() {
+                    written.push(id.to_owned());
+                }
+            }
+            Err(_) => failed_writes += 1,
+        }
+        for (i, pid) in o.pids.iter().enumerate() {
+            rss_peak[i] = rss_peak[i].max(rss_kib(*pid).unwrap_or(0));
+        }
     }
+    if let Some(c) = chaos.as_mut() {
+        if c.child.is_none() {
+            c.start()?;
+        }
+    }
+    let posts = written.len();
     let expected = posts * o.clients;
     let mut lat = Vec::with_capacity(expected);
     while lat.len() < expected {
-        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
             Ok(Some(l)) => lat.push(l),
             _ => break,
         }
     }
+    let rss_end: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
     let p = Percentiles::new(lat);
     println!(
-        "fanout: {} clients over {} instance(s), {posts} posts at {}/s",
+        "fanout: {} clients over {} instance(s), {posts} posts at {}/s{}",
         o.clients,
         o.urls.len(),
-        o.rate
+        o.rate,
+        match o.chaos_redis_port {
+            Some(_) => format!(", Redis stopped {outages} times for {} s", o.chaos_down),
+            None => String::new(),
+        }
     );
     println!("  deliveries: {} of {expected}", p.n);
     println!(
         "  commit → receipt: p50 {:.1?}  p99 {:.1?}  max {:.1?}",
         p.p50, p.p99, p.max
     );
+    // Every client's posts, against what was written: once each, in order.
+    let (mut missing, mut duplicates, mut out_of_order, mut resumes) = (0, 0, 0, 0);
+    let order: std::collections::HashMap<&str, usize> = written
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    for c in &clients {
+        let Ok(seen) = c.lock() else { continue };
+        resumes += seen.resumes;
+        let mut got = std::collections::HashSet::new();
+        let mut last: Option<usize> = None;
+        for id in &seen.posts {
+            if !got.insert(id.as_str()) {
+                duplicates += 1;
+                continue;
+            }
+            if let Some(&at) = order.get(id.as_str()) {
+                if last.is_some_and(|l| at < l) {
+                    out_of_order += 1;
+                }
+                last = Some(at);
+            }
+        }
+        missing += written
+            .iter()
+            .filter(|id| !got.contains(id.as_str()))
+            .count();
+    }
+    println!(
+        "  per client: {missing} missing, {duplicates} duplicates, {out_of_order} out of order, {resumes} resumes; {failed_writes} writes failed"
+    );
+    for (i, pid) in o.pids.iter().enumerate() {
+        if let (Some(start), Some(end)) = (rss_after[i], rss_end[i]) {
+            println!(
+                "  server {pid}: RSS {start} KiB at the start of writing, {end} KiB at the end ({:+.1}%), peak {} KiB",
+                (end as f64 - start as f64) * 100.0 / start.max(1) as f64,
+                rss_peak[i]
+            );
+        }
+    }
     for (i, pid) in o.pids.iter().enumerate() {
         if let (Some(b), Some(a)) = (rss_before[i], rss_after[i]) {
             let subs = o.clients / o.pids.len().max(1);

@@ -146,6 +146,12 @@ enum Command {
         /// Server process ids (repeat), for memory per subscription.
         #[arg(long = "pid")]
         pids: Vec<u32>,
+        /// Chaos: take over the Redis server on this port (the instances'
+        /// bus) and stop it for `--chaos-down` seconds in every 30.
+        #[arg(long)]
+        chaos_redis_port: Option<u16>,
+        #[arg(long, default_value_t = 10)]
+        chaos_down: u64,
     },
     /// Drive the thread page query against a running server.
     ThreadPage {
@@ -211,6 +217,8 @@ async fn main() -> anyhow::Result<()> {
             rate,
             duration,
             pids,
+            chaos_redis_port,
+            chaos_down,
         } => {
             fanout::run(fanout::Options {
                 urls,
@@ -219,6 +227,8 @@ async fn main() -> anyhow::Result<()> {
                 rate,
                 duration,
                 pids,
+                chaos_redis_port,
+                chaos_down,
             })
             .await
         }
@@ -269,6 +279,7 @@ async fn seed(
             name: Set(format!("Bench group {g}")),
             description: Set("A seeded group".into()),
             created_at: Set(base),
+            event_seq: Set(0),
         })
         .exec_without_returning(&txn)
         .await?;

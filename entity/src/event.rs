@@ -10,6 +10,10 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub group_id: Uuid,
+    /// The event's place in its group's log: 1, 2, 3… without holes.
+    /// Zero from an instance that predates the sequence.
+    #[serde(default)]
+    pub seq: i64,
     pub kind: EventKind,
     pub thread_id: Option<Uuid>,
     pub post_id: Option<Uuid>,

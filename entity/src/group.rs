@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub description: String,
     pub created_at: DateTimeUtc,
+    /// The last number drawn for the group's events (`event::Model::seq`).
+    pub event_seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

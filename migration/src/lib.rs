@@ -6,6 +6,7 @@ mod m20261127_000003_post_revisions;
 mod m20261127_000004_thread_title_hidden;
 mod m20261127_000005_group_bans;
 mod m20261127_000006_post_risk;
+mod m20261127_000007_event_seq;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_thread_title_hidden::Migration),
             Box::new(m20261127_000005_group_bans::Migration),
             Box::new(m20261127_000006_post_risk::Migration),
+            Box::new(m20261127_000007_event_seq::Migration),
         ]
     }
 }

@@ -1,12 +1,13 @@
 //! Several instances behind one Postgres and one Redis.
 use crate::helpers::{free_port, redis_url, spawn_pair, TestApp};
+use crate::procs::RedisServer;
 use crate::ws::{Protocol, Ws};
 use serde_json::json;
-use std::{process::Child, time::Duration};
+use std::time::Duration;
 
-const THREAD_EVENTS: &str = "subscription($t: ID!, $a: String) { threadEvents(threadId: $t, after: $a) { cursor kind post { body } } }";
+pub const THREAD_EVENTS: &str = "subscription($t: ID!, $a: String) { threadEvents(threadId: $t, after: $a) { cursor kind post { body } } }";
 
-async fn setup(a: &TestApp) -> (crate::helpers::Member, String) {
+pub async fn setup(a: &TestApp) -> (crate::helpers::Member, String) {
     let (f, gid) = a.group_with_facilitator("cluster-f").await;
     let (tid, _) = a.thread(&f.token, &gid, "Across instances").await;
     (f, tid)
@@ -35,43 +36,6 @@ async fn a_post_on_one_instance_reaches_a_subscriber_on_another() {
     // And B's own writes reach B's subscribers without a round trip.
     b.post(&f.token, &tid, "from B").await;
     assert_eq!(ws.data().await["threadEvents"]["post"]["body"], "from B");
-}
-
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl RedisServer {
-    fn start(port: u16) -> RedisServer {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server on PATH (the Redis test runs its own)");
-        std::thread::sleep(Duration::from_millis(300));
-        RedisServer { child, port }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

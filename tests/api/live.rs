@@ -249,7 +249,7 @@ async fn slow_consumer(postgres: bool) {
         match stalled.next().await {
             Frame::Data(_) => delivered += 1,
             Frame::Error(e) => {
-                assert_eq!(e["extensions"]["code"], "CONFLICT", "{e}");
+                assert_eq!(e["extensions"]["code"], "RESYNC", "{e}");
                 assert!(e["message"].as_str().unwrap().contains("after"), "{e}");
                 break;
             }

@@ -3,12 +3,14 @@
 //! set) and speaks GraphQL over HTTP like any client.
 mod fake_meili;
 mod helpers;
+mod procs;
 mod ws;
 
 mod accounts;
 mod bad_input;
 mod cli;
 mod cluster;
+mod faults;
 mod forum;
 mod groups;
 mod limits;

@@ -232,11 +232,11 @@ async fn meilisearch_failures_are_retried_and_reported() {
     app.wait_indexed().await;
     assert!(app.metric("hearth_search_changes_applied_total").await >= 2.0);
 
-    // A Meilisearch error on search is INTERNAL for the client, without
+    // A Meilisearch error on search is UNAVAILABLE for the client, without
     // Meilisearch's words.
     meili.state.lock().unwrap().fail_search = true;
     let r = app.gql(Some(&f.token), SEARCH, json!({"q": "queue"})).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], "INTERNAL");
+    assert_eq!(r["errors"][0]["extensions"]["code"], "UNAVAILABLE");
     let msg = r["errors"][0]["message"].as_str().unwrap();
     assert!(msg.contains("search is temporarily unavailable"), "{msg}");
     assert!(!msg.contains("secret_field"), "{msg}");
@@ -256,7 +256,7 @@ async fn writes_go_on_while_meilisearch_is_unreachable() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(app.metric("hearth_search_queue_depth").await >= 6.0);
     let r = app.gql(Some(&f.token), SEARCH, json!({"q": "down"})).await;
-    assert_eq!(r["errors"][0]["extensions"]["code"], "INTERNAL");
+    assert_eq!(r["errors"][0]["extensions"]["code"], "UNAVAILABLE");
 
     // Meilisearch comes back on the same address: the index catches up.
     let meili = FakeMeili::start_on(std::net::TcpListener::bind(&addr).unwrap());

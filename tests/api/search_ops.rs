@@ -41,9 +41,18 @@ fn hearth_cmd(app: &TestApp) -> Command {
 
 /// A `hearth serve` process on the instance's database and data directory.
 async fn serve(app: &TestApp) -> Proc {
+    serve_through(app, None).await
+}
+
+/// The same, with Redis as its bus.
+async fn serve_through(app: &TestApp, redis: Option<&str>) -> Proc {
     let port = free_port();
     let metrics_port = free_port();
-    let child = hearth_cmd(app)
+    let mut cmd = hearth_cmd(app);
+    if let Some(url) = redis {
+        cmd.env("REDIS_URL", url);
+    }
+    let child = cmd
         .env("HEARTH_ADDR", format!("127.0.0.1:{port}"))
         .env("HEARTH_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
         .stdout(Stdio::null())
@@ -175,6 +184,64 @@ async fn reindex_beside_a_running_server(app: TestApp) {
     app.wait_indexed().await;
     until(5, "new post searchable", || async {
         total(&app, &f.token, "meadow").await == 31
+    })
+    .await;
+}
+
+/// Redis stops while the indexer holds its lease and while `hearth reindex`
+/// runs, and starts again: every post is searchable in the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restarts_under_the_indexer_and_a_reindex() {
+    let (Some(_), Some(_)) = (postgres_url(), crate::helpers::redis_url()) else {
+        return;
+    };
+    let port = free_port();
+    let mut redis = crate::procs::RedisServer::start(port);
+    let url = redis.url();
+    let app = spawn_app_with(true, |c| {
+        c.search_indexer = false;
+        c.jwt_secret = Some(SECRET.into());
+        c.redis_url = Some(url);
+    })
+    .await;
+    let p = serve_through(&app, Some(&redis.url())).await;
+    until(10, "leader", || leader(&app, &p)).await;
+    let (f, g) = app.group_with_facilitator("redis-idx-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Harbor").await;
+    for i in 0..10 {
+        app.post(&f.token, &t, &format!("harbor light {i}")).await;
+    }
+    app.wait_indexed().await;
+
+    redis.stop();
+    for i in 10..20 {
+        app.post(&f.token, &t, &format!("harbor light {i}")).await;
+    }
+    let reindex = hearth_cmd(&app)
+        .env("REDIS_URL", redis.url())
+        .arg("reindex")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hearth reindex runs");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _redis = crate::procs::RedisServer::start(port);
+    for i in 20..30 {
+        app.post(&f.token, &t, &format!("harbor light {i}")).await;
+    }
+    let out = tokio::task::spawn_blocking(move || reindex.wait_with_output())
+        .await
+        .unwrap()
+        .expect("reindex finishes");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    until(15, "the server leads again", || leader(&app, &p)).await;
+    app.wait_indexed().await;
+    until(10, "all 30 searchable", || async {
+        total(&app, &f.token, "harbor light").await == 30
     })
     .await;
 }

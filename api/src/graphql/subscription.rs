@@ -54,9 +54,9 @@ fn checked_cursor(after: Option<String>) -> Result<Option<String>, AppError> {
     }
 }
 
-fn lagged() -> AppError {
-    AppError::conflict(
-        "this subscription fell behind and was ended: subscribe again with `after` set to the last cursor you received",
+fn resync() -> AppError {
+    AppError::Resync(
+        "this stream cannot show that it delivered every event and has ended: subscribe again with `after` set to the last cursor you received".into(),
     )
 }
 
@@ -193,7 +193,7 @@ pub struct SubscriptionRoot;
 fn deliver<T>(wrap: fn(event::Model) -> T) -> impl Fn(Delivery) -> Result<T> {
     move |d| match d {
         Delivery::Event(e) => Ok(wrap(e)),
-        Delivery::Lagged => Err(lagged().into()),
+        Delivery::Resync => Err(resync().into()),
     }
 }
 

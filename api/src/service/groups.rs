@@ -73,6 +73,7 @@ pub async fn create_group(ctx: &RequestCtx, input: NewGroup<'_>) -> AppResult<gr
         name: Set(name),
         description: Set(description),
         created_at: Set(t),
+        event_seq: Set(0),
     }
     .insert(&w.txn)
     .await

@@ -181,5 +181,8 @@ impl RequestCtx {
 }
 
 pub fn load_err(e: Arc<sea_orm::DbErr>) -> AppError {
+    if crate::error::db_unreachable(&e) {
+        return AppError::unavailable("the database is unavailable; try again shortly");
+    }
     AppError::internal(anyhow::anyhow!("{e}"))
 }

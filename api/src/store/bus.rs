@@ -4,13 +4,15 @@
 //! subscriber connection per process feeds other instances' events into the
 //! same local channel. Redis is never on a request's path: publishing goes
 //! through a bounded queue to a background task, and while Redis is away
-//! writes go on, the loss is logged, and clients recover what they missed by
-//! resuming from their last cursor (the event log is the source of truth).
+//! writes go on. The bus is fast, not complete: `connected` says whether
+//! this instance hears the others, and the live relay
+//! (`service::live::relay`) reads the event log, which is complete, to fill
+//! whatever the bus dropped.
 use entity::event;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use uuid::Uuid;
 
 const CHANNEL: &str = "hearth:events";
@@ -24,6 +26,9 @@ pub struct Bus {
     /// Users whose sessions or role changed: their connections re-check.
     users: broadcast::Sender<Uuid>,
     remote: Option<mpsc::Sender<Message>>,
+    /// Whether this instance hears the other instances' events: always for
+    /// the in-process bus; with Redis, while the subscription is up.
+    connected: watch::Receiver<bool>,
 }
 
 /// What travels between instances.
@@ -50,10 +55,12 @@ impl Bus {
     pub fn local(capacity: usize) -> Self {
         let (local, _) = broadcast::channel(capacity);
         let (users, _) = broadcast::channel(USERS_CAPACITY);
+        let (_, connected) = watch::channel(true);
         Bus {
             local,
             users,
             remote: None,
+            connected,
         }
     }
 
@@ -64,12 +71,14 @@ impl Bus {
         let (users, _) = broadcast::channel(USERS_CAPACITY);
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
         let origin = Uuid::new_v4();
+        let (up, connected) = watch::channel(false);
         tokio::spawn(publisher(client.clone(), origin, rx));
-        tokio::spawn(subscriber(client, origin, local.clone(), users.clone()));
+        tokio::spawn(subscriber(client, origin, local.clone(), users.clone(), up));
         Ok(Bus {
             local,
             users,
             remote: Some(tx),
+            connected,
         })
     }
 
@@ -104,10 +113,17 @@ impl Bus {
     pub fn subscribe_users(&self) -> broadcast::Receiver<Uuid> {
         self.users.subscribe()
     }
+
+    /// Changes whenever this instance starts or stops hearing the others.
+    pub fn connected(&self) -> watch::Receiver<bool> {
+        self.connected.clone()
+    }
 }
 
+/// Capped at a second: while the bus is down, subscribers are served from
+/// the log, and live delivery should return as soon as Redis does.
 fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis((100u64 << attempt.min(6)).min(5_000))
+    Duration::from_millis((50u64 << attempt.min(5)).min(1_000))
 }
 
 async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<Message>) {
@@ -163,11 +179,13 @@ async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<M
             }
         }
         if let Some(c) = conn.as_mut() {
-            let sent: Result<i64, _> = redis::cmd("PUBLISH")
-                .arg(CHANNEL)
-                .arg(&payload)
-                .query_async(c)
-                .await;
+            let mut cmd = redis::cmd("PUBLISH");
+            cmd.arg(CHANNEL).arg(&payload);
+            let publish = cmd.query_async::<i64>(c);
+            let sent = match tokio::time::timeout(Duration::from_secs(1), publish).await {
+                Ok(r) => r.map(|_| ()).map_err(|e| e.to_string()),
+                Err(_) => Err("timed out".to_owned()),
+            };
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "redis publish failed");
                 conn = None;
@@ -182,16 +200,25 @@ async fn subscriber(
     origin: Uuid,
     local: broadcast::Sender<event::Model>,
     users: broadcast::Sender<Uuid>,
+    up: watch::Sender<bool>,
 ) {
     let mut attempt = 0u32;
     loop {
-        match client.get_async_pubsub().await {
+        let connecting =
+            tokio::time::timeout(Duration::from_secs(2), client.get_async_pubsub()).await;
+        match connecting
+            .map_err(|_| "timed out".to_owned())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+        {
             Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
                 Ok(()) => {
                     if attempt > 0 {
                         tracing::info!("redis subscriber reconnected");
                     }
                     attempt = 0;
+                    // Subscribed: from here on every event reaches us, so
+                    // the relay may read the log once more and go live.
+                    up.send_replace(true);
                     let mut messages = pubsub.on_message();
                     while let Some(msg) = messages.next().await {
                         let Ok(payload) = msg.get_payload::<String>() else {
@@ -210,6 +237,7 @@ async fn subscriber(
                             Err(e) => tracing::warn!(error = %e, "malformed event on the bus"),
                         }
                     }
+                    up.send_replace(false);
                     tracing::warn!("redis subscription lost; reconnecting");
                 }
                 Err(e) => tracing::warn!(error = %e, "redis subscribe failed"),
@@ -220,6 +248,7 @@ async fn subscriber(
                 }
             }
         }
+        up.send_replace(false);
         tokio::time::sleep(backoff(attempt)).await;
         attempt = attempt.saturating_add(1);
     }

@@ -70,8 +70,12 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the database answers within a second.
     pub async fn ping(&self) -> bool {
-        self.conn.ping().await.is_ok()
+        matches!(
+            tokio::time::timeout(Duration::from_secs(1), self.conn.ping()).await,
+            Ok(Ok(()))
+        )
     }
 }
 
@@ -117,7 +121,10 @@ async fn open_pool(
     let mut opts = ConnectOptions::new(url);
     opts.max_connections(size.max(1))
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        // While the database is away (a restart), a request waits this long
+        // for a connection and then fails with a retryable UNAVAILABLE,
+        // rather than holding its client for longer.
+        .acquire_timeout(Duration::from_secs(3))
         .sqlx_logging(false);
     let mut conn = Database::connect(opts)
         .await

@@ -1,6 +1,6 @@
 //! The per-group event log: appended in the same transaction as the change.
 use super::{now, WriteTxn};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use entity::{enums::EventKind, event, search_outbox};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, NotSet, Set, Statement};
 use uuid::Uuid;
@@ -47,9 +47,29 @@ impl WriteTxn {
         subject: Subject,
     ) -> AppResult<i64> {
         self.lock_group(group_id).await?;
+        // The next number in the group's sequence, under the row lock this
+        // transaction holds (on SQLite, the one writer's).
+        let backend = self.txn.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => {
+                "UPDATE groups SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq"
+            }
+            _ => "UPDATE groups SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq",
+        };
+        let seq: i64 = self
+            .txn
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [group_id.into()],
+            ))
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("event for a missing group")))?
+            .try_get_by_index(0)?;
         let model = event::ActiveModel {
             id: NotSet,
             group_id: Set(group_id),
+            seq: Set(seq),
             kind: Set(kind),
             thread_id: Set(subject.thread_id),
             post_id: Set(subject.post_id),

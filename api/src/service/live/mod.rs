@@ -9,17 +9,19 @@ use crate::{
 };
 use entity::{
     enums::{EventKind, GroupRole},
-    event, flag, membership, moderation_action, post, thread,
+    event, flag, group, membership, moderation_action,
 };
 use futures_util::{stream, Stream};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::{
-    collections::{HashMap, HashSet, VecDeque},
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use relay::{Relayed, Tracked};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::{collections::VecDeque, sync::Arc};
 use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
+
+mod cache;
+pub mod relay;
+
+pub use cache::{LiveCache, Objects, TtlCache};
 
 /// At most this many events are replayed; an older cursor must refetch.
 pub const REPLAY_MAX: u64 = 1_000;
@@ -60,9 +62,10 @@ impl Scope {
 
 pub enum Delivery {
     Event(event::Model),
-    /// The subscriber fell behind the bus; they should resume from their
-    /// last cursor. The stream ends after this.
-    Lagged,
+    /// This stream cannot show that it delivered every event (the
+    /// subscriber fell behind, or the log lost one); the subscriber should
+    /// resume from their last cursor. The stream ends after this.
+    Resync,
 }
 
 /// Checks access, then returns the replay-then-live stream of `scope`.
@@ -82,10 +85,20 @@ pub async fn subscribe(
     };
     let viewer = ctx.viewer()?.clone();
     let state = ctx.state.clone();
-    // Subscribe before reading history, so nothing committed in between is lost.
-    let rx = state.db.bus.subscribe();
-    let history = match after {
-        None => Vec::new(),
+    // Subscribe and track the group before reading history, so that
+    // whatever commits after the read reaches this stream.
+    let rx = state.relay.subscribe();
+    let tracked = state.relay.track(group_id).await?;
+    let (history, floor) = match after {
+        None => {
+            let head: Option<i64> = group::Entity::find_by_id(group_id)
+                .select_only()
+                .column(group::Column::EventSeq)
+                .into_tuple()
+                .one(&state.db.conn)
+                .await?;
+            (Vec::new(), head.ok_or(AppError::NotFound)?)
+        }
         Some(cursor) => {
             // The cursor must name an event of this group still in the log.
             let foreign = || {
@@ -134,7 +147,10 @@ pub async fn subscribe(
                     "too many events since this cursor: refetch, then subscribe without `after`",
                 ));
             }
-            rows
+            // Replay holds every matching event up to the read; anything
+            // else numbered up to there is not for this stream.
+            let floor = rows.last().map_or(known.seq, |e| e.seq.max(known.seq));
+            (rows, floor)
         }
     };
     let live = Live {
@@ -143,9 +159,10 @@ pub async fn subscribe(
         group_id,
         viewer_id: viewer.id,
         is_admin: viewer.is_admin(),
-        replayed: history.iter().map(|e| e.id).collect(),
         history: history.into(),
+        floor,
         rx,
+        _tracked: tracked,
         done: false,
     };
     Ok(stream::unfold(live, |mut live| async move {
@@ -161,17 +178,14 @@ struct Live {
     viewer_id: Uuid,
     is_admin: bool,
     history: VecDeque<event::Model>,
-    /// Replayed ids, so that the same event arriving live is not sent twice.
-    replayed: HashSet<i64>,
-    rx: broadcast::Receiver<event::Model>,
+    /// The group's sequence number up to which this stream has everything
+    /// it should: live events at or below it were replayed or are not
+    /// for it.
+    floor: i64,
+    rx: broadcast::Receiver<Relayed>,
+    _tracked: Tracked,
     done: bool,
 }
-
-/// How old a group's member list may be when an event is checked against
-/// it. Leaving or removal ends a stream at once through its MEMBER_LEFT
-/// event; the re-check covers a MEMBER_LEFT this instance never heard
-/// (Redis away).
-const ACCESS_RECHECK: Duration = Duration::from_secs(1);
 
 impl Live {
     async fn next(&mut self) -> Option<Delivery> {
@@ -182,11 +196,17 @@ impl Live {
             let (e, replayed) = match self.history.pop_front() {
                 Some(e) => (e, true),
                 None => match self.rx.recv().await {
-                    Ok(e) if self.replayed.remove(&e.id) => continue,
-                    Ok(e) => (e, false),
-                    Err(RecvError::Lagged(_)) => {
+                    Ok(Relayed::Event(e)) => {
+                        if e.group_id != self.group_id || e.seq <= self.floor {
+                            continue;
+                        }
+                        self.floor = e.seq;
+                        (e, false)
+                    }
+                    Ok(Relayed::Resync(g)) if g != self.group_id => continue,
+                    Ok(Relayed::Resync(_)) | Err(RecvError::Lagged(_)) => {
                         self.done = true;
-                        return Some(Delivery::Lagged);
+                        return Some(Delivery::Resync);
                     }
                     Err(RecvError::Closed) => return None,
                 },
@@ -267,137 +287,5 @@ impl Live {
             Ok(a) => a.flatten() == Some(self.viewer_id),
             Err(_) => true,
         }
-    }
-}
-
-/// A small map whose entries expire after a fixed time and are loaded once
-/// however many tasks ask at the same moment.
-pub struct TtlCache<K, V> {
-    ttl: Duration,
-    entries: std::sync::Mutex<HashMap<K, Arc<Slot<V>>>>,
-}
-
-/// When an entry was made, and its value once loaded.
-type Slot<V> = (Instant, tokio::sync::OnceCell<V>);
-
-impl<K: std::hash::Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
-    pub fn new(ttl: Duration) -> Self {
-        TtlCache {
-            ttl,
-            entries: Default::default(),
-        }
-    }
-
-    /// Drops the loaded entries whose value matches.
-    pub fn forget(&self, stale: impl Fn(&V) -> bool) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.retain(|_, slot| !slot.1.get().is_some_and(&stale));
-        }
-    }
-
-    pub async fn get<F, Fut>(&self, key: K, load: F) -> AppResult<V>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = AppResult<V>>,
-    {
-        let cell = {
-            let mut map = self
-                .entries
-                .lock()
-                .map_err(|_| AppError::internal(anyhow::anyhow!("cache lock poisoned")))?;
-            let now = Instant::now();
-            let ttl = self.ttl;
-            map.retain(|_, c| now.duration_since(c.0) < ttl);
-            map.entry(key)
-                .or_insert_with(|| Arc::new((now, tokio::sync::OnceCell::new())))
-                .clone()
-        };
-        Ok(cell.1.get_or_try_init(load).await?.clone())
-    }
-}
-
-/// What an instance's subscribers share: an event's post and thread, loaded
-/// once per event rather than once per subscriber, and each group's members,
-/// loaded at most once a second for the access re-checks. Permissions are
-/// still applied per subscriber when fields are resolved.
-pub struct LiveCache {
-    objects: TtlCache<i64, Arc<Objects>>,
-    members: TtlCache<Uuid, Arc<HashMap<Uuid, GroupRole>>>,
-}
-
-impl Default for LiveCache {
-    fn default() -> Self {
-        LiveCache {
-            objects: TtlCache::new(Duration::from_secs(1)),
-            members: TtlCache::new(ACCESS_RECHECK),
-        }
-    }
-}
-
-#[derive(Debug, Default)]
-pub struct Objects {
-    pub post: Option<post::Model>,
-    pub thread: Option<thread::Model>,
-}
-
-impl LiveCache {
-    pub async fn objects(
-        &self,
-        db: &DatabaseConnection,
-        e: &event::Model,
-    ) -> AppResult<Arc<Objects>> {
-        self.objects
-            .get(e.id, || async {
-                let post = match e.post_id {
-                    Some(id) => post::Entity::find_by_id(id).one(db).await?,
-                    None => None,
-                };
-                let thread = match e.thread_id {
-                    Some(id) => thread::Entity::find_by_id(id).one(db).await?,
-                    None => None,
-                };
-                Ok(Arc::new(Objects { post, thread }))
-            })
-            .await
-    }
-
-    /// Forgets what a committed event made stale: a post edited, hidden,
-    /// restored or deleted, a thread updated, a group's members changed.
-    pub fn forget(&self, e: &event::Model) {
-        use EventKind::*;
-        match e.kind {
-            PostEdited | PostDeleted | PostHidden | PostRestored => {
-                if let Some(id) = e.post_id {
-                    self.objects
-                        .forget(|o| o.post.as_ref().is_some_and(|p| p.id == id));
-                }
-            }
-            ThreadUpdated => {
-                if let Some(id) = e.thread_id {
-                    self.objects
-                        .forget(|o| o.thread.as_ref().is_some_and(|t| t.id == id));
-                }
-            }
-            MemberJoined | MemberLeft => self.members.forget(|_| true),
-            _ => {}
-        }
-    }
-
-    async fn members(
-        &self,
-        db: &DatabaseConnection,
-        group_id: Uuid,
-    ) -> AppResult<Arc<HashMap<Uuid, GroupRole>>> {
-        self.members
-            .get(group_id, || async {
-                let rows = membership::Entity::find()
-                    .filter(membership::Column::GroupId.eq(group_id))
-                    .all(db)
-                    .await?;
-                Ok(Arc::new(
-                    rows.into_iter().map(|m| (m.user_id, m.role)).collect(),
-                ))
-            })
-            .await
     }
 }

@@ -1,0 +1,151 @@
+//! What an instance's subscribers share, so that fan-out costs per event,
+//! not per subscriber.
+use crate::error::{AppError, AppResult};
+use entity::{
+    enums::{EventKind, GroupRole},
+    event, membership, post, thread,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use uuid::Uuid;
+
+/// How old a group's member list may be when an event is checked against
+/// it. Leaving or removal ends a stream at once through its MEMBER_LEFT
+/// event; the re-check covers a MEMBER_LEFT this instance never heard.
+const ACCESS_RECHECK: Duration = Duration::from_secs(1);
+
+/// A small map whose entries expire after a fixed time and are loaded once
+/// however many tasks ask at the same moment.
+pub struct TtlCache<K, V> {
+    ttl: Duration,
+    entries: std::sync::Mutex<HashMap<K, Arc<Slot<V>>>>,
+}
+
+/// When an entry was made, and its value once loaded.
+type Slot<V> = (Instant, tokio::sync::OnceCell<V>);
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
+    pub fn new(ttl: Duration) -> Self {
+        TtlCache {
+            ttl,
+            entries: Default::default(),
+        }
+    }
+
+    /// Drops the loaded entries whose value matches.
+    pub fn forget(&self, stale: impl Fn(&V) -> bool) {
+        if let Ok(mut map) = self.entries.lock() {
+            map.retain(|_, slot| !slot.1.get().is_some_and(&stale));
+        }
+    }
+
+    pub async fn get<F, Fut>(&self, key: K, load: F) -> AppResult<V>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = AppResult<V>>,
+    {
+        let cell = {
+            let mut map = self
+                .entries
+                .lock()
+                .map_err(|_| AppError::internal(anyhow::anyhow!("cache lock poisoned")))?;
+            let now = Instant::now();
+            let ttl = self.ttl;
+            map.retain(|_, c| now.duration_since(c.0) < ttl);
+            map.entry(key)
+                .or_insert_with(|| Arc::new((now, tokio::sync::OnceCell::new())))
+                .clone()
+        };
+        Ok(cell.1.get_or_try_init(load).await?.clone())
+    }
+}
+
+/// What an instance's subscribers share: an event's post and thread, loaded
+/// once per event rather than once per subscriber, and each group's members,
+/// loaded at most once a second for the access re-checks. Permissions are
+/// still applied per subscriber when fields are resolved.
+pub struct LiveCache {
+    objects: TtlCache<i64, Arc<Objects>>,
+    members: TtlCache<Uuid, Arc<HashMap<Uuid, GroupRole>>>,
+}
+
+impl Default for LiveCache {
+    fn default() -> Self {
+        LiveCache {
+            objects: TtlCache::new(Duration::from_secs(1)),
+            members: TtlCache::new(ACCESS_RECHECK),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Objects {
+    pub post: Option<post::Model>,
+    pub thread: Option<thread::Model>,
+}
+
+impl LiveCache {
+    pub async fn objects(
+        &self,
+        db: &DatabaseConnection,
+        e: &event::Model,
+    ) -> AppResult<Arc<Objects>> {
+        self.objects
+            .get(e.id, || async {
+                let post = match e.post_id {
+                    Some(id) => post::Entity::find_by_id(id).one(db).await?,
+                    None => None,
+                };
+                let thread = match e.thread_id {
+                    Some(id) => thread::Entity::find_by_id(id).one(db).await?,
+                    None => None,
+                };
+                Ok(Arc::new(Objects { post, thread }))
+            })
+            .await
+    }
+
+    /// Forgets what a committed event made stale: a post edited, hidden,
+    /// restored or deleted, a thread updated, a group's members changed.
+    pub fn forget(&self, e: &event::Model) {
+        use EventKind::*;
+        match e.kind {
+            PostEdited | PostDeleted | PostHidden | PostRestored => {
+                if let Some(id) = e.post_id {
+                    self.objects
+                        .forget(|o| o.post.as_ref().is_some_and(|p| p.id == id));
+                }
+            }
+            ThreadUpdated => {
+                if let Some(id) = e.thread_id {
+                    self.objects
+                        .forget(|o| o.thread.as_ref().is_some_and(|t| t.id == id));
+                }
+            }
+            MemberJoined | MemberLeft => self.members.forget(|_| true),
+            _ => {}
+        }
+    }
+
+    pub(super) async fn members(
+        &self,
+        db: &DatabaseConnection,
+        group_id: Uuid,
+    ) -> AppResult<Arc<HashMap<Uuid, GroupRole>>> {
+        self.members
+            .get(group_id, || async {
+                let rows = membership::Entity::find()
+                    .filter(membership::Column::GroupId.eq(group_id))
+                    .all(db)
+                    .await?;
+                Ok(Arc::new(
+                    rows.into_iter().map(|m| (m.user_id, m.role)).collect(),
+                ))
+            })
+            .await
+    }
+}
