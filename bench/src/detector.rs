@@ -17,6 +17,14 @@ pub fn train(out: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Scores any labelled file in the corpus format (a set written elsewhere).
+pub fn score(path: &str) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let report = eval::score(Detector::builtin(), &text);
+    println!("{path}:\n{}", eval::table(&report));
+    Ok(())
+}
+
 pub fn run(rounds: usize) -> anyhow::Result<()> {
     let d = Detector::builtin();
     let report = eval::score(d, HOLDOUT);

@@ -72,6 +72,8 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Score the crisis detector on a labelled file (`level<TAB>category<TAB>text`).
+    DetectorScore { file: String },
     /// Train the crisis detector's statistical layer on tests/crisis/dev.tsv.
     DetectorTrain {
         #[arg(long, default_value = "api/resources/crisis_model.tsv")]
@@ -180,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Detector { rounds } => detector::run(rounds),
         Command::DetectorTrain { out } => detector::train(&out),
+        Command::DetectorScore { file } => detector::score(&file),
         Command::Seed {
             database_url,
             groups,

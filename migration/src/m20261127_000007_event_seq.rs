@@ -57,7 +57,6 @@ impl MigrationTrait for Migration {
                 .table(Events::Table)
                 .col(Events::GroupId)
                 .col(Events::Seq)
-                .unique()
                 .take(),
         )
         .await

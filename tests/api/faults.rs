@@ -110,14 +110,15 @@ async fn connected_subscribers_miss_nothing_while_redis_is_down() {
 /// says not ready and then ready; writes succeed again without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_restart_is_retryable_and_recovers() {
-    if postgres_url().is_none() {
+    let (Some(_), Some(_)) = (postgres_url(), redis_url()) else {
         return;
-    }
+    };
     let pg = PgCluster::start();
-    let url = pg.url();
+    let redis = RedisServer::start(free_port());
+    let (url, redis_url) = (pg.url(), redis.url());
     let app = spawn_app_with(false, move |c| {
         c.database_url = Some(url);
-        c.redis_url = None;
+        c.redis_url = Some(redis_url);
     })
     .await;
     let app = Arc::new(app);

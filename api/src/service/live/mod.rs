@@ -88,7 +88,12 @@ pub async fn subscribe(
     // Subscribe and track the group before reading history, so that
     // whatever commits after the read reaches this stream.
     let rx = state.relay.subscribe();
-    let tracked = state.relay.track(group_id).await?;
+    let tracked = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        state.relay.track(group_id),
+    )
+    .await
+    .map_err(|_| AppError::unavailable("live updates are busy; try again shortly"))??;
     let (history, floor) = match after {
         None => {
             let head: Option<i64> = group::Entity::find_by_id(group_id)
@@ -130,23 +135,11 @@ pub async fn subscribe(
                     "this cursor is from before you joined the group: refetch, then subscribe without `after`",
                 ));
             }
-            let mut q = event::Entity::find()
-                .filter(event::Column::GroupId.eq(group_id))
-                .filter(event::Column::Id.gt(after))
-                .filter(event::Column::Kind.is_in(scope.kinds().iter().copied()));
-            if let Scope::Thread(t) = scope {
-                q = q.filter(event::Column::ThreadId.eq(t));
-            }
-            let rows = q
-                .order_by_asc(event::Column::Id)
-                .limit(REPLAY_MAX + 1)
-                .all(&state.db.conn)
-                .await?;
-            if rows.len() as u64 > REPLAY_MAX {
+            let Some(rows) = read_log(&state, scope, group_id, known.seq).await? else {
                 return Err(AppError::bad_input(
                     "too many events since this cursor: refetch, then subscribe without `after`",
                 ));
-            }
+            };
             // Replay holds every matching event up to the read; anything
             // else numbered up to there is not for this stream.
             let floor = rows.last().map_or(known.seq, |e| e.seq.max(known.seq));
@@ -159,7 +152,7 @@ pub async fn subscribe(
         group_id,
         viewer_id: viewer.id,
         is_admin: viewer.is_admin(),
-        history: history.into(),
+        history: history.into_iter().map(|e| (e, true)).collect(),
         floor,
         rx,
         _tracked: tracked,
@@ -171,13 +164,38 @@ pub async fn subscribe(
     }))
 }
 
+/// The stream's events in the group's log after `after_seq`, in order;
+/// None when there are more than `REPLAY_MAX`.
+async fn read_log(
+    state: &AppState,
+    scope: Scope,
+    group_id: Uuid,
+    after_seq: i64,
+) -> AppResult<Option<Vec<event::Model>>> {
+    let mut q = event::Entity::find()
+        .filter(event::Column::GroupId.eq(group_id))
+        .filter(event::Column::Seq.gt(after_seq))
+        .filter(event::Column::Kind.is_in(scope.kinds().iter().copied()));
+    if let Scope::Thread(t) = scope {
+        q = q.filter(event::Column::ThreadId.eq(t));
+    }
+    let rows = q
+        .order_by_asc(event::Column::Seq)
+        .limit(REPLAY_MAX + 1)
+        .all(&state.db.conn)
+        .await?;
+    Ok((rows.len() as u64 <= REPLAY_MAX).then_some(rows))
+}
+
 struct Live {
     state: Arc<AppState>,
     scope: Scope,
     group_id: Uuid,
     viewer_id: Uuid,
     is_admin: bool,
-    history: VecDeque<event::Model>,
+    /// Events read from the log, to deliver before live ones; whether
+    /// each is from before the subscription began.
+    history: VecDeque<(event::Model, bool)>,
     /// The group's sequence number up to which this stream has everything
     /// it should: live events at or below it were replayed or are not
     /// for it.
@@ -194,7 +212,7 @@ impl Live {
         }
         loop {
             let (e, replayed) = match self.history.pop_front() {
-                Some(e) => (e, true),
+                Some(entry) => entry,
                 None => match self.rx.recv().await {
                     Ok(Relayed::Event(e)) => {
                         if e.group_id != self.group_id || e.seq <= self.floor {
@@ -204,7 +222,24 @@ impl Live {
                         (e, false)
                     }
                     Ok(Relayed::Resync(g)) if g != self.group_id => continue,
-                    Ok(Relayed::Resync(_)) | Err(RecvError::Lagged(_)) => {
+                    // Fell behind the instance's traffic: what this stream
+                    // missed is in the log.
+                    Err(RecvError::Lagged(_)) => {
+                        match read_log(&self.state, self.scope, self.group_id, self.floor).await {
+                            Ok(Some(rows)) => {
+                                if let Some(last) = rows.last() {
+                                    self.floor = last.seq;
+                                }
+                                self.history = rows.into_iter().map(|e| (e, false)).collect();
+                                continue;
+                            }
+                            Ok(None) | Err(_) => {
+                                self.done = true;
+                                return Some(Delivery::Resync);
+                            }
+                        }
+                    }
+                    Ok(Relayed::Resync(_)) => {
                         self.done = true;
                         return Some(Delivery::Resync);
                     }

@@ -34,8 +34,11 @@ use uuid::Uuid;
 
 /// How often the log is read while the bus is down.
 const POLL_DOWN: Duration = Duration::from_millis(250);
-/// How often it is checked while the bus is up (shared bus only).
+/// How often it is checked while the bus is up.
 const POLL_UP: Duration = Duration::from_secs(1);
+/// Without Redis, the bus loses nothing short of a crash between commit
+/// and publish; a slow check covers that.
+const POLL_LOCAL: Duration = Duration::from_secs(5);
 /// Events read from the log per statement, and statements per group per
 /// turn; a group further behind goes on at the next turn.
 const BATCH: u64 = 500;
@@ -141,7 +144,11 @@ impl Task {
                 cmd = cmds.recv() => match cmd {
                     Some(Cmd::Track(group, reply)) => {
                         let r = self.track(group).await;
-                        let _ = reply.send(r);
+                        let tracked = r.is_ok();
+                        // The subscriber gave up waiting: nobody will untrack.
+                        if reply.send(r).is_err() && tracked {
+                            self.untrack(group);
+                        }
                     }
                     Some(Cmd::Untrack(group)) => self.untrack(group),
                     None => return,
@@ -170,7 +177,7 @@ impl Task {
                 }
                 _ = tick.tick() => {
                     let down = !*self.connected.borrow();
-                    let due = self.shared_bus && last_poll.elapsed() >= POLL_UP;
+                    let due = last_poll.elapsed() >= if self.shared_bus { POLL_UP } else { POLL_LOCAL };
                     if down || due || self.groups.values().any(|g| g.behind) {
                         self.poll().await;
                         last_poll = Instant::now();
@@ -220,8 +227,13 @@ impl Task {
         let Some(g) = self.groups.get_mut(&e.group_id) else {
             return;
         };
-        // Zero: from an instance without sequence numbers; the log decides.
-        if e.seq != 0 && e.seq <= g.last_seq {
+        // Zero: written by an instance older than the sequence (during a
+        // rolling upgrade); it is in the log by id only.
+        if e.seq == 0 {
+            let _ = self.out.send(Relayed::Resync(e.group_id));
+            return;
+        }
+        if e.seq <= g.last_seq {
             return;
         }
         if e.seq == g.last_seq + 1 && !g.behind {
