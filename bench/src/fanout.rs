@@ -215,6 +215,8 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let mut outages = 0usize;
     let mut tick = tokio::time::interval(interval);
     let mut rss_peak: Vec<u64> = vec![0; o.pids.len()];
+    // Resident memory each minute, to tell growth from warm-up.
+    let mut rss_minutes: Vec<Vec<u64>> = vec![Vec::new(); o.pids.len()];
     while Instant::now() < deadline {
         tick.tick().await;
         if let Some(c) = chaos.as_mut() {
@@ -236,8 +238,13 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             }
             Err(_) => failed_writes += 1,
         }
+        let minute = started.elapsed().as_secs() / 60;
         for (i, pid) in o.pids.iter().enumerate() {
-            rss_peak[i] = rss_peak[i].max(rss_kib(*pid).unwrap_or(0));
+            let rss = rss_kib(*pid).unwrap_or(0);
+            rss_peak[i] = rss_peak[i].max(rss);
+            if rss_minutes[i].len() as u64 <= minute {
+                rss_minutes[i].push(rss);
+            }
         }
     }
     if let Some(c) = chaos.as_mut() {
@@ -310,6 +317,17 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 (end as f64 - start as f64) * 100.0 / start.max(1) as f64,
                 rss_peak[i]
             );
+            let series: Vec<String> = rss_minutes[i]
+                .iter()
+                .map(|k| (k / 1024).to_string())
+                .collect();
+            println!("    RSS each minute (MiB): {}", series.join(" "));
+            if let (Some(first), Some(last)) = (rss_minutes[i].get(1), rss_minutes[i].last()) {
+                println!(
+                    "    from minute 1 to the end: {:+.1}%",
+                    (*last as f64 - *first as f64) * 100.0 / (*first).max(1) as f64
+                );
+            }
         }
     }
     for (i, pid) in o.pids.iter().enumerate() {

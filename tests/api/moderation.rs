@@ -701,6 +701,11 @@ mod crisis {
             ("im going to stab him when he gets home", "URGENT"),
             ("kms fr", "URGENT"),
             ("i wnat to kil myslef", "URGENT"),
+            // Two warning signs of different kinds.
+            (
+                "gave my cat to my neighbour and finished the letters. the date is set",
+                "URGENT",
+            ),
             ("wish i could sleep forever", "ELEVATED"),
             ("everyone would be better off without me", "ELEVATED"),
             ("i tried to overdose two years ago", "ELEVATED"),
@@ -708,6 +713,11 @@ mod crisis {
             ("my character dies in the last chapter", "NONE"),
             ("cut my finger chopping onions", "NONE"),
             ("I'm ready to go to the session", "NONE"),
+            // One warning sign alone.
+            (
+                "my neighbour will look after my cat while I'm at my sister's",
+                "NONE",
+            ),
             ("I volunteer for a suicide prevention line", "NONE"),
             ("my brother died by suicide and I miss him", "NONE"),
             ("I would never hurt myself", "NONE"),

@@ -22,6 +22,7 @@ pub mod eval;
 mod lexicon;
 pub mod model;
 mod normalize;
+mod signs;
 
 use lexicon::Scope;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -166,6 +167,8 @@ struct Frame {
     /// A threat frame that names neither a person nor a place: someone
     /// must be named nearby.
     needs_victim: bool,
+    /// A warning sign (see `signs`): counts only with another.
+    sign: bool,
 }
 
 pub struct Detector {
@@ -537,16 +540,21 @@ const DFA_CACHE: usize = 64 << 20;
 
 /// The statistical layer's probability at which a post the rules found
 /// nothing in is ELEVATED.
-const MODEL_THRESHOLD: f64 = 0.8;
+const MODEL_THRESHOLD: f64 = 0.6;
 
 impl Detector {
     /// The built-in lexicon plus deployment-specific frames.
     pub fn with_lexicon(extra: &ExtraLexicon) -> Result<Self, regex::Error> {
-        let mut specs: Vec<(String, Category, Risk, Scope, bool)> = lexicon::FRAMES
+        let builtin: Vec<&lexicon::FrameSpec> = lexicon::FRAMES
+            .iter()
+            .chain(signs::FRAMES)
+            .chain(signs::SIGNS)
+            .collect();
+        let mut specs: Vec<(String, Category, Risk, Scope, bool)> = builtin
             .iter()
             .map(|f| {
                 (
-                    lexicon::expand(f.pattern.trim_start_matches('@')),
+                    lexicon::expand(f.pattern.trim_start_matches(['@', '%'])),
                     f.category,
                     f.risk,
                     f.scope,
@@ -581,11 +589,9 @@ impl Detector {
                 true,
             ));
         }
-        let dark_frames: Vec<bool> = lexicon::FRAMES
-            .iter()
-            .map(|f| f.pattern.starts_with('@'))
-            .collect();
-        let victim_named: Vec<bool> = lexicon::FRAMES
+        let dark_frames: Vec<bool> = builtin.iter().map(|f| f.pattern.starts_with('@')).collect();
+        let cues: Vec<bool> = builtin.iter().map(|f| f.pattern.starts_with('%')).collect();
+        let victim_named: Vec<bool> = builtin
             .iter()
             .map(|f| f.pattern.contains("{PERSON}") || f.pattern.contains("school"))
             .collect();
@@ -596,13 +602,13 @@ impl Detector {
             .dfa_size_limit(DFA_CACHE)
             .build()?;
         let negator = Regex::new(r"\b(?:not|no|never|nobody|no one|noone|nothing|none|zero)\b")?;
-        let raw_negates: Vec<bool> = lexicon::FRAMES
+        let raw_negates: Vec<bool> = builtin
             .iter()
             .map(|f| negator.is_match(f.pattern))
             .chain(
                 specs
                     .iter()
-                    .skip(lexicon::FRAMES.len())
+                    .skip(builtin.len())
                     .map(|s| negator.is_match(&s.0)),
             )
             .collect();
@@ -619,6 +625,7 @@ impl Detector {
                     strong: s.4,
                     negates: raw_negates.get(i).copied().unwrap_or(true),
                     needs_dark: dark_frames.get(i).copied().unwrap_or(false),
+                    sign: cues.get(i).copied().unwrap_or(false),
                     needs_victim: !victim_named.get(i).copied().unwrap_or(true),
                 })
             })
@@ -654,6 +661,10 @@ impl Detector {
         let dark = self.dark.is_match(&canon.text);
         let mut best = Detection::NONE;
         let mut dismissed = false;
+        // The kinds of warning sign found, each judged like a frame, and
+        // how many different farewells.
+        let mut signs: Vec<Category> = Vec::new();
+        let mut farewells: Vec<usize> = Vec::new();
         for i in self.set.matches(&canon.text).iter() {
             let frame = &self.frames[i];
             if frame.needs_dark && !dark {
@@ -661,6 +672,18 @@ impl Detector {
             }
             for m in frame.re.find_iter(&canon.text) {
                 let d = self.judge(&canon, frame, m.start(), m.end(), resolved);
+                if frame.sign {
+                    dismissed |= d.risk == Risk::None;
+                    if d.risk == Risk::Urgent {
+                        if !signs.contains(&frame.category) {
+                            signs.push(frame.category);
+                        }
+                        if frame.category == Category::Goodbye && !farewells.contains(&i) {
+                            farewells.push(i);
+                        }
+                    }
+                    continue;
+                }
                 dismissed |= d.risk == Risk::None;
                 if d.risk > best.risk {
                     best = d;
@@ -670,15 +693,29 @@ impl Detector {
                 }
             }
         }
+        // Two kinds of warning sign, or one beside risk language: urgent.
+        if let Some(first) = signs.first() {
+            if signs.len() >= 2 || farewells.len() >= 2 || best.risk == Risk::Elevated {
+                return Detection {
+                    risk: Risk::Urgent,
+                    target: Some(Target::SelfHarm),
+                    category: Some(*first),
+                };
+            }
+        }
         // The statistical layer covers phrasings the rules lack, never ones
         // they judged and dismissed (negated, someone else's, fiction, over).
         if best.risk == Risk::None && !dismissed {
             if let Some(m) = &self.model {
                 if m.probability(&canon) >= self.threshold {
                     best = Detection {
-                        risk: Risk::Elevated,
+                        risk: if signs.is_empty() {
+                            Risk::Elevated
+                        } else {
+                            Risk::Urgent
+                        },
                         target: Some(Target::SelfHarm),
-                        category: None,
+                        category: signs.first().copied(),
                     };
                 }
             }
@@ -1064,6 +1101,25 @@ mod tests {
         );
     }
 
+    /// Written apart from the lexicon and the other corpora; frozen, never
+    /// tuned on.
+    #[test]
+    fn external_corpus() {
+        let report = eval::score(
+            Detector::builtin(),
+            include_str!("../../../../tests/crisis/external.tsv"),
+        );
+        println!("{}", eval::table(&report));
+        let t = &report.total;
+        assert!(t.n >= 250, "the external corpus has {} sentences", t.n);
+        assert!(t.recall() >= 0.92, "external recall {:.3}", t.recall());
+        assert!(
+            t.precision() >= 0.87,
+            "external precision {:.3}",
+            t.precision()
+        );
+    }
+
     #[test]
     fn development_corpus() {
         let report = eval::score(
@@ -1099,14 +1155,14 @@ mod tests {
         );
         assert!(t.recall() >= 0.72, "rules-only recall {:.3}", t.recall());
         assert!(
-            t.precision() >= 0.98,
+            t.precision() >= 0.97,
             "rules-only precision {:.3}",
             t.precision()
         );
     }
 
-    const HELD_OUT_RECALL_FLOOR: f64 = 0.75;
-    const HELD_OUT_PRECISION_FLOOR: f64 = 0.84;
+    const HELD_OUT_RECALL_FLOOR: f64 = 0.83;
+    const HELD_OUT_PRECISION_FLOOR: f64 = 0.82;
 }
 
 #[cfg(test)]
@@ -1164,7 +1220,7 @@ mod cross_validation {
                     Detector::train_with(&train, l2)
                 })
                 .collect();
-            for threshold in [0.6, 0.7, 0.8, 0.9] {
+            for threshold in [0.5, 0.6, 0.7, 0.8] {
                 let (mut tp, mut fp, mut pos) = (0, 0, 0);
                 for (fold, table) in tables.iter().enumerate() {
                     let d = Detector::with_lexicon(&ExtraLexicon::default())
