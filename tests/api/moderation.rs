@@ -713,11 +713,6 @@ mod crisis {
             ("my character dies in the last chapter", "NONE"),
             ("cut my finger chopping onions", "NONE"),
             ("I'm ready to go to the session", "NONE"),
-            // One warning sign alone.
-            (
-                "my neighbour will look after my cat while I'm at my sister's",
-                "NONE",
-            ),
             ("I volunteer for a suicide prevention line", "NONE"),
             ("my brother died by suicide and I miss him", "NONE"),
             ("I would never hurt myself", "NONE"),
@@ -729,6 +724,13 @@ mod crisis {
             assert_eq!(d["checkDraft"]["risk"], want, "checkDraft: {body}");
             app.post(&m.token, &tid, body).await;
         }
+        // One warning sign alone raises no flag.
+        let single = "my neighbour will look after my cat while I'm at my sister's";
+        let d = app
+            .ok(Some(&m.token), DRAFT, json!({"g": gid, "b": single}))
+            .await;
+        assert_ne!(d["checkDraft"]["risk"], "URGENT", "{single}");
+        app.post(&m.token, &tid, single).await;
         let urgent = cases.iter().filter(|c| c.1 == "URGENT").count();
         let queue = app
             .ok(Some(&f.token), "query($g: ID!) { group(id: $g) { flags(status: OPEN, first: 50) { nodes { priority source note } } } }", json!({"g": gid}))

@@ -595,7 +595,12 @@ impl Detector {
             .iter()
             .map(|f| f.pattern.contains("{PERSON}") || f.pattern.contains("school"))
             .collect();
-        let wrapped: Vec<String> = specs.iter().map(|s| format!(r"\b(?:{})\b", s.0)).collect();
+        // A pattern may end in punctuation (" \."), after which the text
+        // has a space or ends: no word boundary there.
+        let wrapped: Vec<String> = specs
+            .iter()
+            .map(|s| format!(r"\b(?:{})(?:\b|$| )", s.0))
+            .collect();
         let set = RegexSetBuilder::new(&wrapped)
             .unicode(false)
             .size_limit(REGEX_SIZE_LIMIT)
@@ -672,8 +677,9 @@ impl Detector {
             }
             for m in frame.re.find_iter(&canon.text) {
                 let d = self.judge(&canon, frame, m.start(), m.end(), resolved);
+                // A sign judged not the writer's says nothing about the
+                // rest of the post: it does not hold the statistical layer.
                 if frame.sign {
-                    dismissed |= d.risk == Risk::None;
                     if d.risk == Risk::Urgent {
                         if !signs.contains(&frame.category) {
                             signs.push(frame.category);
@@ -695,7 +701,10 @@ impl Detector {
         }
         // Two kinds of warning sign, or one beside risk language: urgent.
         if let Some(first) = signs.first() {
-            if signs.len() >= 2 || farewells.len() >= 2 || best.risk == Risk::Elevated {
+            let beside_risk = best.risk == Risk::Elevated
+                && best.target == Some(Target::SelfHarm)
+                && best.category != Some(Category::Past);
+            if signs.len() >= 2 || farewells.len() >= 2 || beside_risk {
                 return Detection {
                     risk: Risk::Urgent,
                     target: Some(Target::SelfHarm),

@@ -70,7 +70,7 @@ impl<K: std::hash::Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
 /// still applied per subscriber when fields are resolved.
 pub struct LiveCache {
     objects: TtlCache<i64, Arc<Objects>>,
-    members: TtlCache<Uuid, Arc<HashMap<Uuid, GroupRole>>>,
+    members: TtlCache<Uuid, Arc<Members>>,
 }
 
 impl Default for LiveCache {
@@ -81,6 +81,9 @@ impl Default for LiveCache {
         }
     }
 }
+
+/// A group's members: role, and when they (last) joined.
+pub type Members = HashMap<Uuid, (GroupRole, chrono::DateTime<chrono::Utc>)>;
 
 #[derive(Debug, Default)]
 pub struct Objects {
@@ -135,7 +138,7 @@ impl LiveCache {
         &self,
         db: &DatabaseConnection,
         group_id: Uuid,
-    ) -> AppResult<Arc<HashMap<Uuid, GroupRole>>> {
+    ) -> AppResult<Arc<Members>> {
         self.members
             .get(group_id, || async {
                 let rows = membership::Entity::find()
@@ -143,7 +146,9 @@ impl LiveCache {
                     .all(db)
                     .await?;
                 Ok(Arc::new(
-                    rows.into_iter().map(|m| (m.user_id, m.role)).collect(),
+                    rows.into_iter()
+                        .map(|m| (m.user_id, (m.role, m.joined_at)))
+                        .collect(),
                 ))
             })
             .await

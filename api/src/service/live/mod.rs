@@ -85,6 +85,7 @@ pub async fn subscribe(
     };
     let viewer = ctx.viewer()?.clone();
     let state = ctx.state.clone();
+    let joined = ctx.viewer_membership(group_id).await?.map(|m| m.joined_at);
     // Subscribe and track the group before reading history, so that
     // whatever commits after the read reaches this stream.
     let rx = state.relay.subscribe();
@@ -123,13 +124,15 @@ pub async fn subscribe(
                 .filter(|e| {
                     e.group_id == group_id && e.created_at > crate::store::now() - retention
                 });
+            // Unnumbered (written mid-upgrade by an older instance): no
+            // place in the sequence to resume from.
+            let known = known.filter(|e| e.seq > 0);
             let Some(known) = known else {
                 return Err(AppError::bad_input(
                     "this cursor has expired or is not from this stream: refetch, then subscribe without `after`",
                 ));
             };
             // Never replay what happened before the subscriber joined.
-            let joined = ctx.viewer_membership(group_id).await?.map(|m| m.joined_at);
             if joined.is_some_and(|j| known.created_at < j) {
                 return Err(AppError::bad_input(
                     "this cursor is from before you joined the group: refetch, then subscribe without `after`",
@@ -152,6 +155,7 @@ pub async fn subscribe(
         group_id,
         viewer_id: viewer.id,
         is_admin: viewer.is_admin(),
+        joined,
         history: history.into_iter().map(|e| (e, true)).collect(),
         floor,
         rx,
@@ -193,6 +197,8 @@ struct Live {
     group_id: Uuid,
     viewer_id: Uuid,
     is_admin: bool,
+    /// When the subscriber's membership began, as of subscribing.
+    joined: Option<chrono::DateTime<chrono::Utc>>,
     /// Events read from the log, to deliver before live ones; whether
     /// each is from before the subscription began.
     history: VecDeque<(event::Model, bool)>,
@@ -283,15 +289,23 @@ impl Live {
             .members(&self.state.db.conn, self.group_id)
             .await
             .ok()?;
-        if let Some(role) = members.get(&self.viewer_id) {
-            return Some(*role == GroupRole::Facilitator);
+        let (role, joined) = match members.get(&self.viewer_id) {
+            Some((role, joined)) => (*role, *joined),
+            // Not in the shared list: gone, or joined since it was read. Ask.
+            None => {
+                let m = membership::Entity::find_by_id((self.group_id, self.viewer_id))
+                    .one(&self.state.db.conn)
+                    .await
+                    .ok()??;
+                (m.role, m.joined_at)
+            }
+        };
+        // Left and joined again since subscribing: what happened in between
+        // is not theirs to see, so this stream ends.
+        if self.joined.is_some_and(|j| j != joined) {
+            return None;
         }
-        // Not in the shared list: gone, or joined since it was read. Ask.
-        let m = membership::Entity::find_by_id((self.group_id, self.viewer_id))
-            .one(&self.state.db.conn)
-            .await
-            .ok()??;
-        Some(m.role == GroupRole::Facilitator)
+        Some(role == GroupRole::Facilitator)
     }
 
     /// Flags on a facilitator's own post, and actions on those flags, go to

@@ -43,6 +43,8 @@ const POLL_LOCAL: Duration = Duration::from_secs(5);
 /// turn; a group further behind goes on at the next turn.
 const BATCH: u64 = 500;
 const BATCHES_PER_TURN: usize = 4;
+/// How long a group without subscribers stays tracked.
+const IDLE_GRACE: Duration = Duration::from_secs(60);
 /// A database that does not answer within this is treated as down.
 const DB_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -118,6 +120,9 @@ struct GroupState {
     /// The sequence number of the last event delivered.
     last_seq: i64,
     refs: usize,
+    /// When the last subscriber left: kept for `IDLE_GRACE` so that
+    /// subscribing again costs the relay nothing.
+    idle_since: Option<Instant>,
     /// The log holds events not yet delivered.
     behind: bool,
 }
@@ -176,6 +181,7 @@ impl Task {
                     last_poll = Instant::now();
                 }
                 _ = tick.tick() => {
+                    self.groups.retain(|_, g| g.idle_since.is_none_or(|t| t.elapsed() < IDLE_GRACE));
                     let down = !*self.connected.borrow();
                     let due = last_poll.elapsed() >= if self.shared_bus { POLL_UP } else { POLL_LOCAL };
                     if down || due || self.groups.values().any(|g| g.behind) {
@@ -190,6 +196,7 @@ impl Task {
     async fn track(&mut self, group: Uuid) -> AppResult<()> {
         if let Some(g) = self.groups.get_mut(&group) {
             g.refs += 1;
+            g.idle_since = None;
             return Ok(());
         }
         let seq: Option<i64> = with_timeout(
@@ -209,6 +216,7 @@ impl Task {
                 last_seq,
                 refs: 1,
                 behind: false,
+                idle_since: None,
             },
         );
         Ok(())
@@ -216,9 +224,9 @@ impl Task {
 
     fn untrack(&mut self, group: Uuid) {
         if let Some(g) = self.groups.get_mut(&group) {
-            g.refs -= 1;
+            g.refs = g.refs.saturating_sub(1);
             if g.refs == 0 {
-                self.groups.remove(&group);
+                g.idle_since = Some(Instant::now());
             }
         }
     }
