@@ -88,14 +88,28 @@ impl From<DbErr> for AppError {
     /// up, is a retryable UNAVAILABLE; anything else is INTERNAL.
     fn from(e: DbErr) -> Self {
         if db_unreachable(&e) {
-            tracing::warn!(error = %e, "database unavailable");
-            return AppError::unavailable("the database is unavailable; try again shortly");
+            return db_unavailable(&e);
         }
         AppError::Internal(e.into())
     }
 }
 
-pub fn db_unreachable(e: &DbErr) -> bool {
+impl From<std::sync::Arc<DbErr>> for AppError {
+    /// A DataLoader's shared error.
+    fn from(e: std::sync::Arc<DbErr>) -> Self {
+        if db_unreachable(&e) {
+            return db_unavailable(&e);
+        }
+        AppError::internal(anyhow::anyhow!("{e}"))
+    }
+}
+
+fn db_unavailable(e: &DbErr) -> AppError {
+    tracing::warn!(error = %e, "database unavailable");
+    AppError::unavailable("the database is unavailable; try again shortly")
+}
+
+fn db_unreachable(e: &DbErr) -> bool {
     use sea_orm::{sqlx::Error as Sqlx, RuntimeErr};
     let runtime = match e {
         DbErr::ConnectionAcquire(_) => return true,
@@ -154,6 +168,32 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
             ext.set("retryAfter", secs);
         }
     }
+}
+
+/// The body for an [`AppError`] raised before the GraphQL engine runs
+/// (authenticating the request), with the extensions `finalize_errors`
+/// gives resolver errors. INTERNAL is logged here and shows only the id.
+pub fn app_error_body(e: &AppError, request_id: &str) -> serde_json::Value {
+    let message = match e {
+        AppError::Internal(cause) => {
+            tracing::error!(error = ?cause, "internal error before the GraphQL engine");
+            format!("internal error (request id {request_id})")
+        }
+        other => other.to_string(),
+    };
+    let mut body = error_body(e.code(), &message);
+    let ext = &mut body["errors"][0]["extensions"];
+    match e {
+        AppError::Unavailable(_) => ext["retryAfter"] = RETRY_AFTER_SECS.into(),
+        AppError::RateLimited { retry_after_secs } => {
+            ext["retryAfter"] = (*retry_after_secs).into()
+        }
+        _ => {}
+    }
+    if matches!(e, AppError::Internal(_) | AppError::Unavailable(_)) {
+        ext["requestId"] = request_id.into();
+    }
+    body
 }
 
 /// A GraphQL-shaped error body for failures before the GraphQL engine runs

@@ -1,7 +1,7 @@
 //! HTTP routes: GraphQL over POST, GraphiQL, health and readiness on the API
 //! listener; metrics on a listener of their own.
 use crate::{
-    error::{error_body, stamp_request_id, AppError},
+    error::{app_error_body, error_body, stamp_request_id},
     service::{accounts, RequestCtx},
     startup::AppState,
 };
@@ -143,22 +143,7 @@ async fn graphql(
         .map(|v| v.to_str().unwrap_or("\u{0}"));
     let auth = match accounts::authenticate(&state, auth_header).await {
         Ok(a) => a,
-        Err(e @ AppError::Unavailable(_)) => {
-            let mut body = error_body(e.code(), &e.to_string());
-            body["errors"][0]["extensions"]["retryAfter"] = crate::error::RETRY_AFTER_SECS.into();
-            body["errors"][0]["extensions"]["requestId"] = request_id.into();
-            return json(StatusCode::OK, &body);
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, "authentication failed");
-            return json(
-                StatusCode::OK,
-                &error_body(
-                    "INTERNAL",
-                    &format!("internal error (request id {request_id})"),
-                ),
-            );
-        }
+        Err(e) => return json(StatusCode::OK, &app_error_body(&e, &request_id)),
     };
     let ctx = RequestCtx::new(state.clone(), auth, request_id.clone())
         .with_client(client_addr(&req, &state.config.trusted_proxies));

@@ -366,6 +366,15 @@ pub async fn spawn_pair(redis: &str) -> (TestApp, TestApp) {
     (a, b)
 }
 
+/// Waits for a server process at `base` to answer `/healthz`.
+pub async fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        assert!(Instant::now() < deadline, "{base} did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A port nobody listens on at the moment.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -185,11 +185,7 @@ impl Hearth {
             .spawn()
             .expect("hearth starts");
         let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while reqwest::get(format!("{base}/healthz")).await.is_err() {
-            assert!(Instant::now() < deadline, "hearth serve did not come up");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        crate::helpers::wait_healthy(&base).await;
         Hearth { child, base }
     }
 

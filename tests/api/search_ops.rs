@@ -6,7 +6,7 @@ use crate::helpers::{free_port, metric_at, postgres_url, spawn_app_with, until, 
 use serde_json::json;
 use std::{
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 const SECRET: &str = "a shared secret that is long enough for HS256";
@@ -59,12 +59,7 @@ async fn serve_through(app: &TestApp, redis: Option<&str>) -> Proc {
         .stderr(Stdio::null())
         .spawn()
         .expect("hearth starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{base}/healthz")).await.is_err() {
-        assert!(Instant::now() < deadline, "hearth serve did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::helpers::wait_healthy(&format!("http://127.0.0.1:{port}")).await;
     Proc {
         metrics_base: format!("http://127.0.0.1:{metrics_port}"),
         child,

@@ -571,7 +571,7 @@ impl Post {
             .reactions
             .load_one(self.0.id)
             .await
-            .map_err(service::load_err)?
+            .map_err(crate::error::AppError::from)?
             .unwrap_or_default();
         Ok(list
             .into_iter()

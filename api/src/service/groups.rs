@@ -1,5 +1,5 @@
 //! Groups, invites and membership.
-use super::{load_err, RequestCtx};
+use super::RequestCtx;
 use crate::{
     auth::refresh::random_token,
     domain::{content, policy},
@@ -304,7 +304,7 @@ pub async fn viewer_groups(
         .groups
         .load_many(page.items.iter().map(|m| m.group_id))
         .await
-        .map_err(load_err)?;
+        .map_err(AppError::from)?;
     let items = page
         .items
         .into_iter()

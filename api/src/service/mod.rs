@@ -97,7 +97,7 @@ impl RequestCtx {
             .memberships
             .load_one(group_id)
             .await
-            .map_err(load_err)?;
+            .map_err(AppError::from)?;
         Ok(Standing::new(viewer, membership))
     }
 
@@ -153,19 +153,35 @@ impl RequestCtx {
     }
 
     pub async fn group_by_id(&self, id: Uuid) -> AppResult<Option<group::Model>> {
-        self.loaders.groups.load_one(id).await.map_err(load_err)
+        self.loaders
+            .groups
+            .load_one(id)
+            .await
+            .map_err(AppError::from)
     }
 
     pub async fn load_thread(&self, id: Uuid) -> AppResult<Option<thread::Model>> {
-        self.loaders.threads.load_one(id).await.map_err(load_err)
+        self.loaders
+            .threads
+            .load_one(id)
+            .await
+            .map_err(AppError::from)
     }
 
     pub async fn load_post(&self, id: Uuid) -> AppResult<Option<post::Model>> {
-        self.loaders.posts.load_one(id).await.map_err(load_err)
+        self.loaders
+            .posts
+            .load_one(id)
+            .await
+            .map_err(AppError::from)
     }
 
     pub async fn load_user(&self, id: Uuid) -> AppResult<Option<user::Model>> {
-        self.loaders.users.load_one(id).await.map_err(load_err)
+        self.loaders
+            .users
+            .load_one(id)
+            .await
+            .map_err(AppError::from)
     }
 
     pub async fn viewer_membership(&self, group_id: Uuid) -> AppResult<Option<membership::Model>> {
@@ -176,13 +192,6 @@ impl RequestCtx {
             .memberships
             .load_one(group_id)
             .await
-            .map_err(load_err)
+            .map_err(AppError::from)
     }
-}
-
-pub fn load_err(e: Arc<sea_orm::DbErr>) -> AppError {
-    if crate::error::db_unreachable(&e) {
-        return AppError::unavailable("the database is unavailable; try again shortly");
-    }
-    AppError::internal(anyhow::anyhow!("{e}"))
 }

@@ -254,6 +254,28 @@ struct LogEntry<'a> {
     member_id: Option<Uuid>,
 }
 
+impl<'a> LogEntry<'a> {
+    /// An action on a member of the group.
+    fn member(
+        group_id: Uuid,
+        kind: ModerationActionKind,
+        actor: Uuid,
+        reason: Option<String>,
+        member_id: Uuid,
+    ) -> Self {
+        LogEntry {
+            group_id,
+            flag_post_author: None,
+            kind,
+            actor,
+            reason,
+            post: None,
+            thread_id: None,
+            member_id: Some(member_id),
+        }
+    }
+}
+
 /// Appends to the audit log and emits ACTION_TAKEN, in the action's transaction.
 async fn log_action(w: &mut WriteTxn, e: LogEntry<'_>) -> AppResult<moderation_action::Model> {
     let thread_id = e.thread_id.or(e.post.map(|p| p.thread_id));
@@ -585,6 +607,22 @@ pub async fn set_thread_flag(
     Ok(updated)
 }
 
+/// Checks that the caller moderates the group (outsiders read NOT_FOUND
+/// before their input is judged), reads the reason, and opens the write
+/// transaction with the caller's standing re-read under the group's lock.
+async fn begin_member_action(
+    ctx: &RequestCtx,
+    group_id: Uuid,
+    reason: Option<&str>,
+) -> AppResult<(WriteTxn, policy::Standing, Option<String>)> {
+    policy::moderate(&ctx.standing(group_id).await?)?;
+    let reason = reason_text(reason)?;
+    let w = ctx.state.db.write_in(group_id).await?;
+    let standing = ctx.standing_in(&w, group_id).await?;
+    policy::moderate(&standing)?;
+    Ok((w, standing, reason))
+}
+
 /// The target's membership, checked against the actor's standing, inside a
 /// write transaction after the group's lock. An unknown user and a user
 /// outside the group read the same.
@@ -627,22 +665,14 @@ pub async fn set_mute(
     let mut active: membership::ActiveModel = target.into();
     active.muted_until = Set(until);
     let updated = active.update(&w.txn).await?;
+    let kind = if until.is_some() {
+        ModerationActionKind::MuteMember
+    } else {
+        ModerationActionKind::UnmuteMember
+    };
     log_action(
         &mut w,
-        LogEntry {
-            flag_post_author: None,
-            group_id,
-            kind: if until.is_some() {
-                ModerationActionKind::MuteMember
-            } else {
-                ModerationActionKind::UnmuteMember
-            },
-            actor: standing.viewer.id,
-            reason,
-            post: None,
-            thread_id: None,
-            member_id: Some(user_id),
-        },
+        LogEntry::member(group_id, kind, standing.viewer.id, reason, user_id),
     )
     .await?;
     db.commit(w).await?;
@@ -655,13 +685,8 @@ pub async fn remove_member(
     user_id: Uuid,
     reason: Option<&str>,
 ) -> AppResult<bool> {
-    let standing = ctx.standing(group_id).await?;
-    policy::moderate(&standing)?;
-    let reason = reason_text(reason)?;
+    let (mut w, standing, reason) = begin_member_action(ctx, group_id, reason).await?;
     let db = &ctx.state.db;
-    let mut w = db.write_in(group_id).await?;
-    let standing = ctx.standing_in(&w, group_id).await?;
-    policy::moderate(&standing)?;
     let target = membership::Entity::find_by_id((group_id, user_id))
         .one(&w.txn)
         .await?;
@@ -707,16 +732,13 @@ pub async fn remove_member(
     .await?;
     log_action(
         &mut w,
-        LogEntry {
-            flag_post_author: None,
+        LogEntry::member(
             group_id,
-            kind: ModerationActionKind::RemoveMember,
-            actor: standing.viewer.id,
+            ModerationActionKind::RemoveMember,
+            standing.viewer.id,
             reason,
-            post: None,
-            thread_id: None,
-            member_id: Some(user_id),
-        },
+            user_id,
+        ),
     )
     .await?;
     if target.is_some() {
@@ -764,12 +786,8 @@ pub async fn unban_member(
     user_id: Uuid,
     reason: Option<&str>,
 ) -> AppResult<bool> {
-    let standing = ctx.standing(group_id).await?;
-    policy::moderate(&standing)?;
-    let reason = reason_text(reason)?;
+    let (mut w, standing, reason) = begin_member_action(ctx, group_id, reason).await?;
     let db = &ctx.state.db;
-    let mut w = db.write_in(group_id).await?;
-    policy::moderate(&ctx.standing_in(&w, group_id).await?)?;
     let lifted = entity::group_ban::Entity::delete_by_id((group_id, user_id))
         .exec(&w.txn)
         .await?
@@ -779,16 +797,13 @@ pub async fn unban_member(
     }
     log_action(
         &mut w,
-        LogEntry {
-            flag_post_author: None,
+        LogEntry::member(
             group_id,
-            kind: ModerationActionKind::UnbanMember,
-            actor: standing.viewer.id,
+            ModerationActionKind::UnbanMember,
+            standing.viewer.id,
             reason,
-            post: None,
-            thread_id: None,
-            member_id: Some(user_id),
-        },
+            user_id,
+        ),
     )
     .await?;
     db.commit(w).await?;
