@@ -1,7 +1,7 @@
 //! `bench detector`: the crisis detector's accuracy on the held-out corpus,
 //! its throughput, and its worst case on hostile bodies.
 //! `bench detector-train`: rebuilds the statistical layer's table.
-use api::domain::crisis::{eval, Detector};
+use api::domain::crisis::{eval, model, Detector, ExtraLexicon, Risk};
 use std::time::{Duration, Instant};
 
 const DEV: &str = include_str!("../../tests/crisis/dev.tsv");
@@ -17,10 +17,59 @@ pub fn train(out: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Five folds of the development corpus through the whole detector, to
+/// choose the statistical layer's penalty and threshold without looking at
+/// the held-out corpus.
+pub fn cross_validate() -> anyhow::Result<()> {
+    let dev: Vec<&str> = DEV
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    for l2 in [1e-3, 3e-3, 1e-2] {
+        let tables: Vec<String> = (0..5)
+            .map(|fold| {
+                let train: String = dev
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 5 != fold)
+                    .map(|(_, l)| format!("{l}\n"))
+                    .collect();
+                Detector::train_with(&train, l2)
+            })
+            .collect();
+        for threshold in [0.4, 0.45, 0.5, 0.55, 0.6, 0.7] {
+            let (mut tp, mut fp, mut pos) = (0u32, 0u32, 0u32);
+            for (fold, table) in tables.iter().enumerate() {
+                let d = Detector::with_lexicon(&ExtraLexicon::default())?
+                    .with_model(model::Model::parse(table), threshold);
+                for (_, l) in dev.iter().enumerate().filter(|(i, _)| i % 5 == fold) {
+                    let mut p = l.splitn(3, '\t');
+                    let label = p.next().and_then(eval::parse_level).unwrap_or(Risk::None);
+                    let found = d.detect(p.nth(1).unwrap_or("")).risk != Risk::None;
+                    pos += u32::from(label != Risk::None);
+                    tp += u32::from(found && label != Risk::None);
+                    fp += u32::from(found && label == Risk::None);
+                }
+            }
+            println!(
+                "l2 {l2} threshold {threshold}: recall {:.3} precision {:.3}",
+                f64::from(tp) / f64::from(pos.max(1)),
+                f64::from(tp) / f64::from((tp + fp).max(1))
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Scores any labelled file in the corpus format (a set written elsewhere).
-pub fn score(path: &str) -> anyhow::Result<()> {
+pub fn score(path: &str, errors: bool) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path)?;
     let report = eval::score(Detector::builtin(), &text);
+    if errors {
+        for (label, got, text) in &report.errors {
+            println!("{label}\t{got:?}\t{text}");
+        }
+    }
     println!("{path}:\n{}", eval::table(&report));
     Ok(())
 }

@@ -215,8 +215,10 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let mut outages = 0usize;
     let mut tick = tokio::time::interval(interval);
     let mut rss_peak: Vec<u64> = vec![0; o.pids.len()];
-    // Resident memory each minute, to tell growth from warm-up.
-    let mut rss_minutes: Vec<Vec<u64>> = vec![Vec::new(); o.pids.len()];
+    // Every resident-memory sample, by minute: the median tells growth from
+    // warm-up, the range shows the transient bursts (catch-up after each
+    // Redis restart fans a backlog out to every subscriber at once).
+    let mut rss_minutes: Vec<Vec<Vec<u64>>> = vec![Vec::new(); o.pids.len()];
     while Instant::now() < deadline {
         tick.tick().await;
         if let Some(c) = chaos.as_mut() {
@@ -242,8 +244,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         for (i, pid) in o.pids.iter().enumerate() {
             let rss = rss_kib(*pid).unwrap_or(0);
             rss_peak[i] = rss_peak[i].max(rss);
-            if rss_minutes[i].len() as u64 <= minute {
-                rss_minutes[i].push(rss);
+            while rss_minutes[i].len() as u64 <= minute {
+                rss_minutes[i].push(Vec::new());
+            }
+            if let Some(m) = rss_minutes[i].last_mut() {
+                m.push(rss);
             }
         }
     }
@@ -317,15 +322,43 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 (end as f64 - start as f64) * 100.0 / start.max(1) as f64,
                 rss_peak[i]
             );
-            let series: Vec<String> = rss_minutes[i]
-                .iter()
-                .map(|k| (k / 1024).to_string())
+            let medians: Vec<u64> = rss_minutes[i]
+                .iter_mut()
+                .map(|m| {
+                    m.sort_unstable();
+                    m.get(m.len() / 2).copied().unwrap_or(0)
+                })
                 .collect();
-            println!("    RSS each minute (MiB): {}", series.join(" "));
-            if let (Some(first), Some(last)) = (rss_minutes[i].get(1), rss_minutes[i].last()) {
+            let mib = |v: &mut dyn Iterator<Item = u64>| {
+                v.map(|k| (k / 1024).to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            println!(
+                "    RSS median each minute (MiB): {}",
+                mib(&mut medians.iter().copied())
+            );
+            println!(
+                "    RSS min..max each minute (MiB): {}",
+                rss_minutes[i]
+                    .iter()
+                    .map(|m| format!(
+                        "{}..{}",
+                        m.first().copied().unwrap_or(0) / 1024,
+                        m.last().copied().unwrap_or(0) / 1024
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            // The last minute may be partial; minute 0 is warm-up.
+            let full = &medians[..medians.len().saturating_sub(1)];
+            if let (Some(first), Some(last)) = (full.get(1), full.last()) {
+                let lo = full.iter().skip(1).min().copied().unwrap_or(0);
+                let hi = full.iter().skip(1).max().copied().unwrap_or(0);
                 println!(
-                    "    from minute 1 to the end: {:+.1}%",
-                    (*last as f64 - *first as f64) * 100.0 / (*first).max(1) as f64
+                    "    median from minute 1 to the last full minute: {:+.1}%; range of minute medians {:.1}% of minute 1",
+                    (*last as f64 - *first as f64) * 100.0 / (*first).max(1) as f64,
+                    (hi as f64 - lo as f64) * 100.0 / (*first).max(1) as f64
                 );
             }
         }

@@ -73,7 +73,14 @@ enum Command {
         rounds: usize,
     },
     /// Score the crisis detector on a labelled file (`level<TAB>category<TAB>text`).
-    DetectorScore { file: String },
+    DetectorScore {
+        file: String,
+        /// Also list each sentence scored wrong.
+        #[arg(long)]
+        errors: bool,
+    },
+    /// Five-fold cross-validation of the statistical layer on tests/crisis/dev.tsv.
+    DetectorCv,
     /// Train the crisis detector's statistical layer on tests/crisis/dev.tsv.
     DetectorTrain {
         #[arg(long, default_value = "api/resources/crisis_model.tsv")]
@@ -182,7 +189,8 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Detector { rounds } => detector::run(rounds),
         Command::DetectorTrain { out } => detector::train(&out),
-        Command::DetectorScore { file } => detector::score(&file),
+        Command::DetectorCv => detector::cross_validate(),
+        Command::DetectorScore { file, errors } => detector::score(&file, errors),
         Command::Seed {
             database_url,
             groups,

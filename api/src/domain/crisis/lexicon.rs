@@ -93,7 +93,7 @@ pub struct FrameSpec {
     pub pattern: &'static str,
 }
 
-const fn f(
+pub(super) const fn f(
     category: Category,
     risk: Risk,
     scope: Scope,
@@ -190,7 +190,7 @@ pub const FRAMES: &[FrameSpec] = &[
         U,
         S,
         true,
-        r"(?:better off dead|rather be dead|rather die|should just die|should die|should be dead|deserve to die|want out of this life|want out of life|ready to go now|ready to die|ready to leave this)",
+        r"(?:better off dead|rather be dead|rather die|should just die|should die|should be dead|deserve to die|want out of this life|want out of life|ready to die|ready to leave this)",
     ),
     f(
         Ideation,
@@ -1204,7 +1204,7 @@ pub const FRAMES: &[FrameSpec] = &[
         U,
         S,
         true,
-        r"@(?:took|taken|stole|stolen|got|bought|buying|have|hid|hidden|picked up|holding|loaded|ordered|getting) (?:\w+ ){0,3}(?:gun|handgun|pistol|revolver|rifle|shotgun|firearm)",
+        r"@(?:took|taken|stole|stolen|got|bought|buying|have|hid|hidden|picked up|holding|loaded|ordered|getting|cleaned|cleaning|loading) (?:\w+ ){0,4}(?:gun|handgun|pistol|revolver|rifle|shotgun|firearm)",
     ),
     f(
         MeansPreparation,
@@ -1447,7 +1447,7 @@ pub const FRAMES: &[FrameSpec] = &[
     f(
         SelfHarm,
         U,
-        X,
+        S,
         true,
         r"(?:cut|cuts|cutting|selfharm|burned|burnt|burning|relapsed) (?:again|deeper|tonight|last night|this morning|today|instead)",
     ),

@@ -309,7 +309,7 @@ pub const SIGNS: &[FrameSpec] = &[
         MeansPreparation,
         S,
         false,
-        r"%(?:look after|take care of|take|have|keep|rehome|rehoming|adopt|handing|hand|handed|gave|giving|give|leave|left|going to) (?:\w+ ){0,3}my (?:cat|cats|dog|dogs|fish|rabbit|rabbits|hamster|pets|pet|bird|birds|kitten|puppy)",
+        r"%(?:look after|take care of|take|have|keep|rehome|rehoming|adopt|handing|hand|handed|gave|giving|give|leave|left|going to) (?:\w+ ){0,3}my (?:cat|cats|dog|dogs|fish|rabbit|rabbits|hamster|pets|pet|bird|birds|kitten|puppy)(?: away| to| for good| forever| \.| ,|$| and| if| when| after| once)",
     ),
     f(
         MeansPreparation,
@@ -355,6 +355,12 @@ pub const SIGNS: &[FrameSpec] = &[
         r"%(?:roof|door|access|fence|railing) (?:\w+ ){0,5}(?:not locked|unlocked|no railing|easy to get past|way in)",
     ),
     // Finality.
+    f(
+        Goodbye,
+        X,
+        false,
+        r"%(?:i am|i m) (?:\w+ )?ready to go(?: now)?(?: \.| ,|$)",
+    ),
     f(
         Goodbye,
         S,
