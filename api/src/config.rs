@@ -52,7 +52,7 @@ pub struct Config {
         hide_env_values = true,
         global = true
     )]
-    pub meilisearch_api_key: Option<String>,
+    pub meilisearch_api_key: Option<Secret>,
     /// Meilisearch index that holds the posts.
     #[arg(
         long,
@@ -86,7 +86,7 @@ pub struct Config {
     /// HS256 secret for access tokens. Unset: a random one is generated once
     /// and kept in the data directory.
     #[arg(long, env = "HEARTH_JWT_SECRET", hide_env_values = true, global = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
     /// PEM public key of an external identity provider (RS256 or ES256).
     #[arg(long, env = "HEARTH_JWT_PUBLIC_KEY_FILE", global = true)]
     pub jwt_public_key_file: Option<PathBuf>,
@@ -336,4 +336,53 @@ fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
     s.parse::<ipnet::IpNet>()
         .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| format!("`{s}` is not an IP address or CIDR range"))
+}
+
+/// A value that must never reach a log: `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let mut c = super::Config::for_tests(std::env::temp_dir(), None);
+        c.jwt_secret = Some("hunter2-very-secret".into());
+        c.meilisearch_api_key = Some("meili-master-key".into());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("meili-master-key"), "{shown}");
+        assert!(shown.contains("Secret(..)"));
+    }
 }

@@ -1,7 +1,7 @@
 //! HTTP routes: GraphQL over POST, GraphiQL, health and readiness on the API
 //! listener; metrics on a listener of their own.
 use crate::{
-    error::{app_error_body, error_body, stamp_request_id},
+    error::{app_error_body, stamp_request_id, AppError},
     service::{accounts, RequestCtx},
     startup::AppState,
 };
@@ -111,10 +111,7 @@ async fn graphql(
     let too_large = || {
         json(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &error_body(
-                "BAD_USER_INPUT",
-                &format!("request body exceeds the limit of {limit} bytes"),
-            ),
+            &client_error(&format!("request body exceeds the limit of {limit} bytes")),
         )
     };
     let body = match read_limited(payload, limit).await {
@@ -123,7 +120,7 @@ async fn graphql(
         Err(BodyError::Broken) => {
             return json(
                 StatusCode::BAD_REQUEST,
-                &error_body("BAD_USER_INPUT", "request body could not be read"),
+                &client_error("request body could not be read"),
             )
         }
     };
@@ -132,7 +129,7 @@ async fn graphql(
         Err(e) => {
             return json(
                 StatusCode::BAD_REQUEST,
-                &error_body("BAD_USER_INPUT", &format!("malformed JSON request: {e}")),
+                &client_error(&format!("malformed JSON request: {e}")),
             )
         }
     };
@@ -145,7 +142,7 @@ async fn graphql(
         Ok(a) => a,
         Err(e) => return json(StatusCode::OK, &app_error_body(&e, &request_id)),
     };
-    let ctx = RequestCtx::new(state.clone(), auth, request_id.clone())
+    let ctx = RequestCtx::new(state.services.clone(), auth, request_id.clone())
         .with_client(client_addr(&req, &state.config.trusted_proxies));
     // A panic anywhere below (ours or the engine's) is answered as INTERNAL
     // rather than a dropped connection.
@@ -158,10 +155,7 @@ async fn graphql(
             tracing::error!(%request_id, "panic while executing a request");
             return json(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                &error_body(
-                    "INTERNAL",
-                    &format!("internal error (request id {request_id})"),
-                ),
+                &internal_error(&request_id),
             );
         }
     };
@@ -174,10 +168,7 @@ async fn graphql(
             tracing::error!(error = %e, "serialising response");
             json(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                &error_body(
-                    "INTERNAL",
-                    &format!("internal error (request id {request_id})"),
-                ),
+                &internal_error(&request_id),
             )
         }
     }
@@ -202,10 +193,7 @@ async fn graphql_get(
     let Some(protocol) = crate::ws::negotiate(&req) else {
         return json(
             StatusCode::BAD_REQUEST,
-            &error_body(
-                "BAD_USER_INPUT",
-                "Sec-WebSocket-Protocol must offer graphql-transport-ws or graphql-ws",
-            ),
+            &client_error("Sec-WebSocket-Protocol must offer graphql-transport-ws or graphql-ws"),
         );
     };
     match crate::ws::start(
@@ -218,7 +206,7 @@ async fn graphql_get(
         Ok(resp) => resp,
         Err(e) => json(
             StatusCode::BAD_REQUEST,
-            &error_body("BAD_USER_INPUT", &format!("WebSocket upgrade refused: {e}")),
+            &client_error(&format!("WebSocket upgrade refused: {e}")),
         ),
     }
 }
@@ -226,10 +214,7 @@ async fn graphql_get(
 fn get_without_upgrade() -> HttpResponse {
     json(
         StatusCode::BAD_REQUEST,
-        &error_body(
-            "BAD_USER_INPUT",
-            "send queries with POST; GET /graphql is for WebSocket subscriptions",
-        ),
+        &client_error("send queries with POST; GET /graphql is for WebSocket subscriptions"),
     )
 }
 
@@ -273,4 +258,20 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             HttpResponse::InternalServerError().finish()
         }
     }
+}
+
+/// A request refused before the engine: the one mapping gives its code.
+fn client_error(message: &str) -> serde_json::Value {
+    app_error_body(&AppError::bad_input(message), "")
+}
+
+/// A failure of ours before or after the engine; the client sees the
+/// request id to quote.
+fn internal_error(request_id: &str) -> serde_json::Value {
+    app_error_body(
+        &AppError::Internal(anyhow::anyhow!(
+            "request {request_id} failed outside the engine"
+        )),
+        request_id,
+    )
 }

@@ -2,14 +2,12 @@
 use crate::{
     auth::jwt::JwtKeys,
     config::Config,
-    domain::crisis::{default_support_resources, Detector, ExtraLexicon, SupportResource},
+    domain::crisis::{default_support_resources, Detector, ExtraLexicon},
     graphql::{build_schema, HearthSchema},
     http,
-    search::{
-        indexer::{Indexer, IndexerMetrics},
-        SharedIndex,
-    },
-    store::{self, Db},
+    search::indexer::{Indexer, IndexerMetrics},
+    service::Services,
+    store,
 };
 use actix_web::{dev::Server, web, App, HttpServer};
 use anyhow::Context;
@@ -17,23 +15,22 @@ use prometheus::{IntCounter, Registry};
 use std::{net::TcpListener, sync::Arc};
 use tracing_actix_web::TracingLogger;
 
-/// Shared by every request.
+/// Shared by every request: the use cases' context, and what only the HTTP
+/// layer needs.
 pub struct AppState {
-    pub config: Arc<Config>,
-    pub detector: Arc<Detector>,
-    pub draft_limiter: crate::service::safety::DraftLimiter,
-    pub limits: store::limits::Limits,
-    pub support_resources: Vec<SupportResource>,
-    pub db: Db,
-    pub jwt: JwtKeys,
+    pub services: Arc<Services>,
     pub schema: HearthSchema,
     pub registry: Registry,
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
-    pub live_cache: Arc<crate::service::live::LiveCache>,
-    pub relay: crate::service::live::relay::Relay,
-    pub search: SharedIndex,
     pub indexer: Arc<Indexer>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 impl AppState {
@@ -89,7 +86,7 @@ impl AppState {
         let limits =
             store::limits::Limits::new(store::namespace(&config), config.redis_url.as_deref())
                 .context("configuring rate limits")?;
-        Ok(Arc::new(AppState {
+        let services = Arc::new(Services {
             limits,
             draft_limiter: crate::service::safety::DraftLimiter::new(config.draft_check_rate),
             config: Arc::new(config),
@@ -97,13 +94,16 @@ impl AppState {
             support_resources,
             db,
             jwt,
+            live_cache,
+            relay,
+            search,
+        });
+        Ok(Arc::new(AppState {
+            services,
             schema,
             registry,
             sql_statements,
             ws_connections: Default::default(),
-            live_cache,
-            relay,
-            search,
             indexer,
         }))
     }

@@ -195,7 +195,8 @@ async fn run(
     );
 
     let (tx, rx) = mpsc::channel::<serde_json::Result<ClientMessage>>(64);
-    let ctx = RequestCtx::for_connection(state.clone(), auth, connection_id).with_client(client);
+    let ctx =
+        RequestCtx::for_connection(state.services.clone(), auth, connection_id).with_client(client);
     let mut protocol_stream =
         WebSocket::from_message_stream(state.schema.clone(), tokio_stream(rx), protocol)
             .on_connection_init(move |_| async move {

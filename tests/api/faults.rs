@@ -247,7 +247,7 @@ async fn a_killed_instance_clients_resume_on_the_other() {
             spawn_app_with(true, move |c| {
                 c.database_url = Some(url);
                 c.redis_url = Some(redis);
-                c.jwt_secret = Some(secret);
+                c.jwt_secret = Some(secret.into());
             })
             .await,
         )

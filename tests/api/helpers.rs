@@ -355,7 +355,7 @@ pub async fn spawn_pair(redis: &str) -> (TestApp, TestApp) {
             spawn_app_with(true, move |c| {
                 c.database_url = Some(url);
                 c.redis_url = Some(redis);
-                c.jwt_secret = Some(secret);
+                c.jwt_secret = Some(secret.into());
                 c.migrate = migrate;
             })
             .await,

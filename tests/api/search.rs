@@ -37,7 +37,7 @@ async fn spawn_meili_app() -> TestApp {
     let url = meili_url().expect("MEILISEARCH_URL");
     spawn_app_with(postgres_url().is_some(), move |c| {
         c.meilisearch_url = Some(url);
-        c.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok();
+        c.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
         c.meilisearch_index = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
     })
     .await

@@ -61,7 +61,7 @@ pub struct JwtKeys {
 impl JwtKeys {
     pub fn from_config(cfg: &Config) -> anyhow::Result<Self> {
         let secret = match &cfg.jwt_secret {
-            Some(s) if s.len() >= 32 => s.clone().into_bytes(),
+            Some(s) if s.expose().len() >= 32 => s.expose().as_bytes().to_vec(),
             Some(_) => anyhow::bail!("HEARTH_JWT_SECRET must be at least 32 bytes"),
             None => load_or_create_secret(cfg)?,
         };

@@ -107,8 +107,11 @@ impl QueryRoot {
         Ok(Some(Thread(service::forum::thread(r, id).await?)))
     }
 
-    /// Search over posts in the groups the viewer belongs to. Every term
-    /// must occur (case-insensitive); newest first. Facilitators see hidden
+    /// Full-text search over posts in the groups the viewer belongs to, in
+    /// order of relevance. Every word must match, case and accents folded; a
+    /// word of 5-8 letters may have one typo and a longer one two, and the
+    /// last word also matches as a prefix. Each hit carries a score and a
+    /// highlighted passage. Facilitators see hidden
     /// posts of the groups they facilitate when they ask for them; members see
     /// visible posts only.
     #[graphql(complexity = "15 + pg_cost(first, child_complexity)")]

@@ -171,7 +171,7 @@ pub fn open(cfg: &crate::config::Config) -> anyhow::Result<SharedIndex> {
     Ok(match &cfg.meilisearch_url {
         Some(url) => Arc::new(meili::MeiliIndex::new(
             url,
-            cfg.meilisearch_api_key.as_deref(),
+            cfg.meilisearch_api_key.as_ref().map(|k| k.expose()),
             &cfg.meilisearch_index,
         )?),
         None => Arc::new(tantivy::TantivyIndex::open(&cfg.data_dir.join("search"))?),

@@ -7,7 +7,7 @@ use crate::{
     },
     domain::content,
     error::{AppError, AppResult},
-    startup::AppState,
+    service::Services,
     store::{now, Db},
 };
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ pub struct SignedIn {
 const BAD_LOGIN: &str = "invalid handle or password";
 
 pub async fn register(
-    state: &AppState,
+    state: &Services,
     client: Option<std::net::IpAddr>,
     handle: &str,
     display_name: &str,
@@ -65,7 +65,7 @@ pub async fn register(
 }
 
 pub async fn login(
-    state: &AppState,
+    state: &Services,
     client: Option<std::net::IpAddr>,
     handle: &str,
     password: &str,
@@ -117,7 +117,7 @@ fn address_key(ip: std::net::IpAddr) -> String {
     }
 }
 
-async fn verify_login(state: &AppState, handle: &str, password: &str) -> AppResult<SignedIn> {
+async fn verify_login(state: &Services, handle: &str, password: &str) -> AppResult<SignedIn> {
     // Unknown handles, malformed handles and wrong passwords all take one
     // argon2 verification and give one answer.
     let user = match content::handle(handle) {
@@ -137,7 +137,7 @@ async fn verify_login(state: &AppState, handle: &str, password: &str) -> AppResu
     }
 }
 
-async fn start_session(state: &AppState, user: user::Model) -> AppResult<SignedIn> {
+async fn start_session(state: &Services, user: user::Model) -> AppResult<SignedIn> {
     let session_id = Uuid::now_v7();
     let issued = refresh::issue(session_id);
     let created = now();
@@ -156,7 +156,7 @@ async fn start_session(state: &AppState, user: user::Model) -> AppResult<SignedI
 }
 
 fn signed_in(
-    state: &AppState,
+    state: &Services,
     user: user::Model,
     session_id: Uuid,
     refresh_token: String,
@@ -175,7 +175,7 @@ fn signed_in(
 
 /// Rotates a refresh token. Presenting a token that was already rotated
 /// revokes the whole session: either the client or a thief holds a copy.
-pub async fn refresh_session(state: &AppState, token: &str) -> AppResult<SignedIn> {
+pub async fn refresh_session(state: &Services, token: &str) -> AppResult<SignedIn> {
     let invalid = || AppError::unauthenticated("invalid or expired refresh token");
     let (session_id, presented) = refresh::parse(token).ok_or_else(invalid)?;
     let db = &state.db;
@@ -219,7 +219,7 @@ pub async fn refresh_session(state: &AppState, token: &str) -> AppResult<SignedI
 /// Ends the session a refresh token belongs to. True when one was ended.
 /// A token that was already rotated still names its session and ends it,
 /// as reuse on refresh does: whoever holds it, the session is over.
-pub async fn logout(state: &AppState, token: &str) -> AppResult<bool> {
+pub async fn logout(state: &Services, token: &str) -> AppResult<bool> {
     let Some((session_id, presented)) = refresh::parse(token) else {
         return Ok(false);
     };
@@ -262,7 +262,7 @@ async fn revoke(conn: &impl sea_orm::ConnectionTrait, session_id: Uuid) -> AppRe
 
 /// Reads the `Authorization` header. The role comes from the database on
 /// every request, so a role change takes effect without a new token.
-pub async fn authenticate(state: &AppState, header: Option<&str>) -> AppResult<Auth> {
+pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<Auth> {
     let Some(header) = header else {
         return Ok(Auth::Anonymous);
     };

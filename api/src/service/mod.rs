@@ -1,6 +1,7 @@
 //! Use cases. Each one: authenticate, load, ask `domain::policy`, then read
 //! or write through `store`. Resolvers call these and nothing below them.
 pub mod accounts;
+pub mod context;
 pub mod forum;
 pub mod groups;
 pub mod live;
@@ -12,16 +13,16 @@ use crate::{
     auth::{Auth, Viewer},
     domain::policy::{self, Standing},
     error::{AppError, AppResult},
-    startup::AppState,
     store::loaders::Loaders,
 };
+pub use context::Services;
 use entity::{group, membership, post, thread, user};
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// Everything a request's resolvers share: who is asking and its loaders.
 pub struct RequestCtx {
-    pub state: Arc<AppState>,
+    pub state: Arc<Services>,
     pub auth: Auth,
     pub request_id: String,
     pub loaders: Loaders,
@@ -33,16 +34,16 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
-    pub fn new(state: Arc<AppState>, auth: Auth, request_id: String) -> Self {
+    pub fn new(state: Arc<Services>, auth: Auth, request_id: String) -> Self {
         Self::build(state, auth, request_id, true)
     }
 
     /// For a WebSocket connection: nothing is cached between events.
-    pub fn for_connection(state: Arc<AppState>, auth: Auth, request_id: String) -> Self {
+    pub fn for_connection(state: Arc<Services>, auth: Auth, request_id: String) -> Self {
         Self::build(state, auth, request_id, false)
     }
 
-    fn build(state: Arc<AppState>, auth: Auth, request_id: String, cache: bool) -> Self {
+    fn build(state: Arc<Services>, auth: Auth, request_id: String, cache: bool) -> Self {
         let loaders = Loaders::new(&state.db.conn, auth.viewer().map(|v| v.id), cache);
         RequestCtx {
             state,

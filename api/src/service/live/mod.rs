@@ -2,7 +2,7 @@
 //! Every event is checked against the subscriber's access when it is
 //! delivered; a subscriber who leaves or is removed sees their stream end.
 use super::RequestCtx;
-use crate::startup::AppState;
+use crate::service::Services;
 use crate::{
     domain::policy,
     error::{AppError, AppResult},
@@ -171,7 +171,7 @@ pub async fn subscribe(
 /// The stream's events in the group's log after `after_seq`, in order;
 /// None when there are more than `REPLAY_MAX`.
 async fn read_log(
-    state: &AppState,
+    state: &Services,
     scope: Scope,
     group_id: Uuid,
     after_seq: i64,
@@ -192,7 +192,7 @@ async fn read_log(
 }
 
 struct Live {
-    state: Arc<AppState>,
+    state: Arc<Services>,
     scope: Scope,
     group_id: Uuid,
     viewer_id: Uuid,

@@ -1,0 +1,28 @@
+//! What every use case may reach. The HTTP layer (`startup::AppState`)
+//! wraps it with what only HTTP needs: the schema, the WebSocket table,
+//! metrics and the indexer handle.
+use crate::{
+    auth::jwt::JwtKeys,
+    config::Config,
+    domain::crisis::{Detector, SupportResource},
+    search::SharedIndex,
+    service::{
+        live::{relay::Relay, LiveCache},
+        safety::DraftLimiter,
+    },
+    store::{limits::Limits, Db},
+};
+use std::sync::Arc;
+
+pub struct Services {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub detector: Arc<Detector>,
+    pub draft_limiter: DraftLimiter,
+    pub limits: Limits,
+    pub support_resources: Vec<SupportResource>,
+    pub live_cache: Arc<LiveCache>,
+    pub relay: Relay,
+    pub search: SharedIndex,
+}
