@@ -100,8 +100,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: UserCommand::SetRole { handle, role },
         } => {
             telemetry::init(config.log_format);
-            let state = AppState::new(config).await?;
-            let user = accounts::set_role(&state.db, &handle, role.into())
+            // The database alone: no relay, pruner, bus or index.
+            let counter = prometheus::IntCounter::new("unused", "unused")?;
+            let migrate = config.migrate || config.is_embedded_db();
+            let db = store::connect(&config, counter, migrate).await?;
+            let user = accounts::set_role(&db, &handle, role.into())
                 .await
                 .map_err(|e| anyhow::anyhow!("{handle}: {e}"))?;
             println!("{} is now {:?}", user.handle, user.role);

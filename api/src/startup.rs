@@ -113,6 +113,7 @@ pub struct Application {
     port: u16,
     server: Server,
     metrics: Option<(u16, Server)>,
+    indexer_task: Option<tokio::task::JoinHandle<()>>,
     pub state: Arc<AppState>,
 }
 
@@ -138,9 +139,10 @@ impl Application {
                 }
             }
         });
-        if state.config.search_indexer {
-            tokio::spawn(state.indexer.clone().run());
-        }
+        let indexer_task = state
+            .config
+            .search_indexer
+            .then(|| tokio::spawn(state.indexer.clone().run()));
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
@@ -174,6 +176,7 @@ impl Application {
             port,
             server,
             metrics,
+            indexer_task,
             state,
         })
     }
@@ -187,13 +190,27 @@ impl Application {
         self.metrics.as_ref().map(|(p, _)| *p)
     }
 
+    /// Serves until SIGTERM or SIGINT: actix stops accepting and drains the
+    /// requests in flight, then the indexer stops and hands its lease back,
+    /// so that another instance takes over at once instead of at expiry.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        match self.metrics {
+        let served = match self.metrics {
             Some((_, metrics)) => {
                 let (api, _) = futures_util::future::join(self.server, metrics).await;
                 api
             }
             None => self.server.await,
+        };
+        if let Some(task) = self.indexer_task {
+            // Aborted between statements: an open transaction rolls back,
+            // and the release below runs after the loop can no longer renew.
+            task.abort();
+            let _ = task.await;
+            if let Err(e) = self.state.indexer.release().await {
+                tracing::warn!(error = %e, "releasing the search indexer lease on shutdown");
+            }
         }
+        tracing::info!("stopped");
+        served
     }
 }

@@ -46,24 +46,51 @@ async fn serve(app: &TestApp) -> Proc {
 
 /// The same, with Redis as its bus.
 async fn serve_through(app: &TestApp, redis: Option<&str>) -> Proc {
-    let port = free_port();
-    let metrics_port = free_port();
-    let mut cmd = hearth_cmd(app);
-    if let Some(url) = redis {
-        cmd.env("REDIS_URL", url);
+    start(app, |cmd| {
+        if let Some(url) = redis {
+            cmd.env("REDIS_URL", url);
+        }
+    })
+    .await
+}
+
+/// Starts `hearth serve` on free ports. A port found free can be taken by
+/// another test's process before this one binds it; the process then exits
+/// at once, and is started again on other ports.
+async fn start(app: &TestApp, configure: impl Fn(&mut Command)) -> Proc {
+    for _ in 0..3 {
+        let port = free_port();
+        let metrics_port = free_port();
+        let mut cmd = hearth_cmd(app);
+        configure(&mut cmd);
+        let mut child = cmd
+            .env("HEARTH_ADDR", format!("127.0.0.1:{port}"))
+            .env("HEARTH_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("hearth starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                return Proc {
+                    metrics_base: format!("http://127.0.0.1:{metrics_port}"),
+                    child,
+                };
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                eprintln!("hearth exited before serving ({status}); starting it again");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{base} did not come up"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
-    let child = cmd
-        .env("HEARTH_ADDR", format!("127.0.0.1:{port}"))
-        .env("HEARTH_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hearth starts");
-    crate::helpers::wait_healthy(&format!("http://127.0.0.1:{port}")).await;
-    Proc {
-        metrics_base: format!("http://127.0.0.1:{metrics_port}"),
-        child,
-    }
+    panic!("hearth did not start in three tries");
 }
 
 async fn leader(app: &TestApp, p: &Proc) -> bool {
@@ -146,6 +173,45 @@ async fn the_lease_moves_to_a_survivor(app: TestApp) {
     .await;
     // The lease is 2 s; the survivor retries every third of it.
     assert!(took < Duration::from_secs(5), "takeover took {took:?}");
+}
+
+/// SIGTERM: the process drains, exits cleanly and hands the lease back, so
+/// the survivor leads well before the lease (9 s here) could expire.
+async fn a_stopped_indexer_hands_its_lease_back(app: TestApp) {
+    let serve_long = || {
+        start(&app, |cmd| {
+            cmd.env("HEARTH_SEARCH_LEASE", "9");
+        })
+    };
+    let mut p1 = serve_long().await;
+    until(15, "first leader", || leader(&app, &p1)).await;
+    let mut p2 = serve_long().await;
+    let stopped = std::time::Instant::now();
+    let pid = p1.child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = until(10, "the stopped instance exits", || {
+        let done = matches!(p1.child.try_wait(), Ok(Some(_)));
+        async move { done }
+    })
+    .await;
+    let code = p1.child.wait().expect("exit status");
+    assert!(
+        code.success(),
+        "exit after SIGTERM: {code:?} after {exit:?}"
+    );
+    until(8, "the survivor leads before the lease expires", || {
+        leader(&app, &p2)
+    })
+    .await;
+    assert!(
+        stopped.elapsed() < Duration::from_secs(9),
+        "takeover waited for the lease to expire"
+    );
+    let _ = p2.child.kill();
 }
 
 async fn reindex_beside_a_running_server(app: TestApp) {
@@ -263,5 +329,6 @@ macro_rules! ops_tests {
 ops_tests!(
     a_killed_indexer_loses_nothing,
     the_lease_moves_to_a_survivor,
+    a_stopped_indexer_hands_its_lease_back,
     reindex_beside_a_running_server,
 );
