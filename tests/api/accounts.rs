@@ -263,6 +263,7 @@ async fn external_identity_provider_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn external_identity_provider_postgres() {
     if crate::helpers::postgres_url().is_some() {
         external_identity_provider(true).await;

@@ -33,6 +33,7 @@ macro_rules! backend_tests {
                     super::$name($crate::helpers::spawn_app(false).await).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
                 async fn postgres() {
                     if $crate::helpers::postgres_url().is_some() {
                         super::$name($crate::helpers::spawn_app(true).await).await

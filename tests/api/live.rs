@@ -212,6 +212,7 @@ async fn logout_closes_connections_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn logout_closes_connections_postgres() {
     if crate::helpers::postgres_url().is_some() {
         logout_closes_connections(true).await;
@@ -269,6 +270,7 @@ async fn slow_consumer_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn slow_consumer_postgres() {
     if crate::helpers::postgres_url().is_some() {
         slow_consumer(true).await;
@@ -281,6 +283,7 @@ async fn connection_limits_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn connection_limits_postgres() {
     if crate::helpers::postgres_url().is_some() {
         connection_limits(true).await;

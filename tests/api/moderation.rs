@@ -501,6 +501,7 @@ async fn flag_rate_limit_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn flag_rate_limit_postgres() {
     if crate::helpers::postgres_url().is_some() {
         flag_rate_limit(true).await;
@@ -908,6 +909,7 @@ async fn check_draft_is_rate_limited_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn check_draft_is_rate_limited_postgres() {
     if crate::helpers::postgres_url().is_some() {
         check_draft_is_rate_limited(true).await;

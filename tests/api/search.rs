@@ -15,12 +15,14 @@ macro_rules! search_tests {
                     super::$name(spawn_app(false).await).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
                 async fn tantivy_postgres() {
                     if postgres_url().is_some() {
                         super::$name(spawn_app(true).await).await
                     }
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(hearth_meili), ignore = "set MEILISEARCH_URL to run it")]
                 async fn meilisearch() {
                     if meili_url().is_some() {
                         super::$name(super::spawn_meili_app().await).await

@@ -316,6 +316,7 @@ macro_rules! ops_tests {
                     super::$name(super::serving_only(false).await).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
                 async fn postgres() {
                     if super::postgres_url().is_some() {
                         super::$name(super::serving_only(true).await).await

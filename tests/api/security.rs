@@ -167,6 +167,7 @@ async fn serve_refuses_a_newer_database_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
 async fn serve_refuses_a_newer_database_postgres() {
     if postgres_url().is_some() {
         serve_refuses_a_newer_database(true).await;
