@@ -190,7 +190,7 @@ pub const FRAMES: &[FrameSpec] = &[
         U,
         S,
         true,
-        r"(?:better off dead|rather be dead|rather die|should just die|should die|should be dead|deserve to die|want out of this life|want out of life|ready to die|ready to leave this)",
+        r"(?:better off dead|rather be dead|rather die|should just die|should die|should be dead|deserve to die|want out of this life|want out of life|ready to go now|ready to die|ready to leave this)",
     ),
     f(
         Ideation,

@@ -357,12 +357,6 @@ pub const SIGNS: &[FrameSpec] = &[
     // Finality.
     f(
         Goodbye,
-        X,
-        false,
-        r"%(?:i am|i m) (?:\w+ )?ready to go(?: now)?(?: \.| ,|$)",
-    ),
-    f(
-        Goodbye,
         S,
         false,
         r"%(?:will not|wont|not going to|not gonna) (?:\w+ ){0,2}(?:be around|be here|be back|be coming back|come back|be at (?:\w+ ){0,4}(?:again|any)|need (?:it|them|this|these|anything)|see (?:you|any of you|another))",
