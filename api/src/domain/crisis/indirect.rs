@@ -338,7 +338,7 @@ pub const SIGNS: &[FrameSpec] = &[
         U,
         S,
         false,
-        r"%(?:it is not|it isnt|it s not|it was not|it wasnt|that is not true|it is not true)(?: for a while| really| true)? \.",
+        r"%(?:it is not|it isnt|it s not|it was not|it wasnt|that is not true|it is not true)(?: really| true)? \.",
     ),
     f(
         PlanIntent,
@@ -441,22 +441,8 @@ pub const SIGNS: &[FrameSpec] = &[
         false,
         r"%(?:be|become|to be) (?:the )?(?:guardian|godparent|legal guardian) (?:for|of|to) (?:the|my)",
     ),
-    f(
-        MeansPreparation,
-        U,
-        S,
-        false,
-        r"%(?:rehomed|rehome|rehoming|gave|give|giving) (?:away )?(?:the|our) (?:cat|cats|dog|dogs|pets|rabbit|rabbits)",
-    ),
     // Leaving for good.
     f(Goodbye, U, X, false, r"%(?:i am|i m|am) not coming back"),
-    f(
-        Goodbye,
-        U,
-        S,
-        false,
-        r"%(?:when|after|once) i am gone(?: \.| ,|$)",
-    ),
     f(
         Goodbye,
         U,

@@ -440,6 +440,23 @@ const CONTEXT_WORDS: &[&str] = &[
     "dreamed",
     "nightmare",
 ];
+/// After "with", words that name or introduce a means.
+const MEANS_AFTER_WITH: &[&str] = &[
+    "pills",
+    "tablets",
+    "meds",
+    "a",
+    "an",
+    "the",
+    "my",
+    "some",
+    "rope",
+    "knife",
+    "gun",
+    "razor",
+    "insulin",
+    "paracetamol",
+];
 /// Words after a match that make it an idiom or a joke.
 const IDIOM_AFTER: &[&str] = &[
     "laughing", "laughter", "lol", "joking", "kidding", "of", "for", "from", "inside", "with",
@@ -940,19 +957,11 @@ impl Detector {
         }
         let next = if e < c.len() { tok(e) } else { "" };
         let last = tok(e - 1);
-        let means_next = matches!(
-            if e + 1 < c.len() { tok(e + 1) } else { "" },
-            "pills"
-                | "tablets"
-                | "meds"
-                | "a"
-                | "the"
-                | "my"
-                | "rope"
-                | "gun"
-                | "knife"
-                | "insulin"
-        );
+        // "With pills" names a means; "with him", "with laughter" do not.
+        let with_means = |i: usize| {
+            i + 1 < c.len() && tok(i) == "with" && MEANS_AFTER_WITH.contains(&tok(i + 1))
+        };
+        let means_next = with_means(e);
         if next == "with"
             && !means_next
             && matches!(last, "it" | "things" | "everything" | "this" | "all")
@@ -1021,12 +1030,13 @@ impl Detector {
         {
             return none;
         }
-        let m = &c.text[start..end];
-        if m.contains("end it with ")
-            || m.contains("ending it with ")
-            || m.contains("end things with ")
-            || m.contains("ending things with ")
-        {
+        // "End it with him tonight" is a break-up.
+        if (s..e.saturating_sub(2)).any(|i| {
+            matches!(tok(i), "end" | "ending")
+                && matches!(tok(i + 1), "it" | "things")
+                && tok(i + 2) == "with"
+                && !with_means(i + 2)
+        }) {
             return none;
         }
         // "A song about wanting to die": the words are the work's subject.
@@ -1172,25 +1182,7 @@ impl Detector {
                     "die" | "dead" | "dying" | "death" | "myself" | "him" | "her" | "them" | "you"
                 );
                 // "Killed myself laughing", but not "kill myself with pills".
-                let means_after = next == "with"
-                    && matches!(
-                        if e + 1 < c.len() { tok(e + 1) } else { "" },
-                        "pills"
-                            | "tablets"
-                            | "meds"
-                            | "a"
-                            | "an"
-                            | "the"
-                            | "my"
-                            | "some"
-                            | "rope"
-                            | "knife"
-                            | "gun"
-                            | "razor"
-                            | "insulin"
-                            | "paracetamol"
-                    );
-                if idiom_prone && IDIOM_AFTER.contains(&next) && !means_after || jokey {
+                if idiom_prone && IDIOM_AFTER.contains(&next) && !means_next || jokey {
                     return none;
                 }
             }
@@ -1326,23 +1318,27 @@ mod tests {
     /// The held-out corpus was frozen before tuning and is never tuned on.
     #[test]
     fn held_out_corpus() {
-        let report = eval::score(
-            Detector::builtin(),
-            include_str!("../../../../tests/crisis/holdout.tsv"),
-        );
-        println!("{}", eval::table(&report));
-        let t = &report.total;
-        assert!(t.n >= 600, "the held-out corpus has {} sentences", t.n);
         // Floors just under the level measured with this lexicon: a change
         // that lowers either fails here. The goal is 0.9 and 0.85.
-        assert!(
-            t.recall() >= HELD_OUT_RECALL_FLOOR,
-            "held-out recall {:.3}",
-            t.recall()
+        frozen_corpus(
+            "held-out",
+            include_str!("../../../../tests/crisis/holdout.tsv"),
+            600,
+            HELD_OUT_RECALL_FLOOR,
+            HELD_OUT_PRECISION_FLOOR,
         );
+    }
+
+    /// Scores a frozen corpus and holds it to its floors.
+    fn frozen_corpus(name: &str, corpus: &str, n: u32, recall: f64, precision: f64) {
+        let report = eval::score(Detector::builtin(), corpus);
+        println!("{}", eval::table(&report));
+        let t = &report.total;
+        assert!(t.n >= n, "the {name} corpus has {} sentences", t.n);
+        assert!(t.recall() >= recall, "{name} recall {:.3}", t.recall());
         assert!(
-            t.precision() >= HELD_OUT_PRECISION_FLOOR,
-            "held-out precision {:.3}",
+            t.precision() >= precision,
+            "{name} precision {:.3}",
             t.precision()
         );
     }
@@ -1351,18 +1347,12 @@ mod tests {
     /// tuned on.
     #[test]
     fn external_corpus() {
-        let report = eval::score(
-            Detector::builtin(),
+        frozen_corpus(
+            "external",
             include_str!("../../../../tests/crisis/external.tsv"),
-        );
-        println!("{}", eval::table(&report));
-        let t = &report.total;
-        assert!(t.n >= 250, "the external corpus has {} sentences", t.n);
-        assert!(t.recall() >= 0.95, "external recall {:.3}", t.recall());
-        assert!(
-            t.precision() >= 0.90,
-            "external precision {:.3}",
-            t.precision()
+            250,
+            0.95,
+            0.90,
         );
     }
 

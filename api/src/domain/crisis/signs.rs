@@ -309,7 +309,7 @@ pub const SIGNS: &[FrameSpec] = &[
         MeansPreparation,
         S,
         false,
-        r"%(?:look after|take care of|take|have|keep|rehome|rehoming|adopt|handing|hand|handed|gave|giving|give|leave|left|going to) (?:\w+ ){0,3}my (?:cat|cats|dog|dogs|fish|rabbit|rabbits|hamster|pets|pet|bird|birds|kitten|puppy)(?: away| to| for good| forever| \.| ,|$| and| if| when| after| once)",
+        r"%(?:look after|take care of|take|have|keep|rehome|rehoming|adopt|handing|hand|handed|gave|giving|give|leave|left|going to|rehomed) (?:\w+ ){0,3}(?:my|the|our) (?:cat|cats|dog|dogs|fish|rabbit|rabbits|hamster|pets|pet|bird|birds|kitten|puppy)(?: away| to| with| for good| forever| \.| ,|$| and| if| when| after| once)",
     ),
     f(
         MeansPreparation,
