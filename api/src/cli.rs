@@ -116,20 +116,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn reindex(config: Config) -> anyhow::Result<()> {
     use indicatif::{ProgressBar, ProgressStyle};
     use std::time::{Duration, Instant};
-    let lease = Duration::from_secs(config.search_lease.max(1));
     let state = AppState::new(config).await?;
-    let indexer = &state.indexer;
-    indexer.take_over().await?;
+    let lease = state.indexer.lease();
+    lease.take_over().await?;
     // A server that held the lease notices at its next renewal (a third of
     // the lease) and closes its writer; the embedded index allows one.
-    let deadline = Instant::now() + lease * 2;
+    let deadline = Instant::now() + lease.ttl() * 2;
     loop {
         match state.search.prepare().await {
             Ok(()) => break,
             Err(e) if Instant::now() < deadline => {
                 tracing::debug!(error = %e, "waiting for the search index");
                 tokio::time::sleep(Duration::from_millis(200)).await;
-                indexer.take_over().await?;
+                lease.take_over().await?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -138,14 +137,17 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
         "{bar:40} {pos}/{len} posts  {elapsed} elapsed, eta {eta}",
     )?);
     let started = Instant::now();
-    let result = indexer
-        .rebuild(&|done, total| {
+    let result = state
+        .indexer
+        .handler()
+        .rebuild(lease, &|done, total| {
             bar.set_length(total);
             bar.set_position(done);
         })
         .await;
     bar.finish_and_clear();
-    indexer.release().await?;
+    lease.release().await?;
+    state.tasks.shutdown(Duration::from_secs(5)).await;
     let n = result?;
     let secs = started.elapsed().as_secs_f64();
     println!(

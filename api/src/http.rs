@@ -245,8 +245,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    if let Err(e) = state.indexer.refresh_lag().await {
-        tracing::warn!(error = %e, "reading the search queue");
+    if let Err(e) = state.indexer.refresh_metrics().await {
+        tracing::warn!(error = %e, "reading the search worker's queue");
     }
     let encoder = prometheus::TextEncoder::new();
     match encoder.encode_to_string(&state.registry.gather()) {

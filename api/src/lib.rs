@@ -20,7 +20,9 @@ pub mod search;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod tasks;
 pub mod telemetry;
+pub mod worker;
 pub mod ws;
 
 pub use config::Config;

@@ -5,14 +5,16 @@ use crate::{
     domain::crisis::{default_support_resources, Detector, ExtraLexicon},
     graphql::{build_schema, HearthSchema},
     http,
-    search::indexer::{Indexer, IndexerMetrics},
+    search::indexer::{IndexWorker, SearchIndexer, WORKER as SEARCH_WORKER},
     service::Services,
     store,
+    tasks::{CancellationToken, Supervisor},
+    worker::WorkerMetrics,
 };
 use actix_web::{dev::Server, web, App, HttpServer};
 use anyhow::Context;
 use prometheus::{IntCounter, Registry};
-use std::{net::TcpListener, sync::Arc};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 use tracing_actix_web::TracingLogger;
 
 /// Shared by every request: the use cases' context, and what only the HTTP
@@ -23,7 +25,11 @@ pub struct AppState {
     pub registry: Registry,
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
-    pub indexer: Arc<Indexer>,
+    pub indexer: Arc<IndexWorker>,
+    /// Every long-lived background task, stopped and joined on shutdown.
+    pub tasks: Supervisor,
+    /// Cancelled when the server begins to stop: WebSockets close with 1001.
+    pub closing: CancellationToken,
 }
 
 impl std::ops::Deref for AppState {
@@ -42,7 +48,10 @@ impl AppState {
         )?;
         registry.register(Box::new(sql_statements.clone()))?;
         let migrate = config.migrate || config.is_embedded_db();
-        let db = store::connect(&config, sql_statements.clone(), migrate).await?;
+        let tasks = Supervisor::new();
+        let db = store::connect(&config, sql_statements.clone(), migrate)
+            .await?
+            .with_shared_bus(&config, &tasks)?;
         let jwt = JwtKeys::from_config(&config).context("loading JWT keys")?;
         let search = crate::search::open(&config).context("opening the search index")?;
         let background_statements = IntCounter::new(
@@ -57,15 +66,21 @@ impl AppState {
             live_cache.clone(),
             config.subscription_buffer,
             config.redis_url.is_some(),
+            &tasks,
         );
-        let indexer = Arc::new(Indexer::new(
-            background,
-            search.clone(),
-            std::time::Duration::from_secs(config.search_lease.max(1)),
+        let worker_metrics = WorkerMetrics::register(&registry)?;
+        let indexer = Arc::new(IndexWorker::new(
+            background.clone(),
+            SEARCH_WORKER,
+            Duration::from_secs(config.search_lease.max(1)),
             config.search_batch,
-            IndexerMetrics::register(&registry)?,
-        ));
-        store::events::spawn_pruner(db.clone(), config.event_retention_days);
+            SearchIndexer::new(background, search.clone()),
+            &worker_metrics,
+        )?);
+        tasks.spawn(
+            "event pruner",
+            store::events::prune_forever(db.clone(), config.event_retention_days),
+        );
         crate::auth::password::warm_up();
         let schema = build_schema(&config);
         let support_resources = match &config.support_resources {
@@ -105,6 +120,8 @@ impl AppState {
             sql_statements,
             ws_connections: Default::default(),
             indexer,
+            tasks,
+            closing: CancellationToken::new(),
         }))
     }
 }
@@ -113,7 +130,6 @@ pub struct Application {
     port: u16,
     server: Server,
     metrics: Option<(u16, Server)>,
-    indexer_task: Option<tokio::task::JoinHandle<()>>,
     pub state: Arc<AppState>,
 }
 
@@ -123,26 +139,12 @@ impl Application {
             TcpListener::bind(&config.addr).with_context(|| format!("binding {}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::new(config).await?;
-        // Wake the indexer for changes made here or on another instance.
-        let mut committed = state.db.bus.subscribe();
-        let for_indexer = state.indexer.clone();
-        tokio::spawn(async move {
-            loop {
-                match committed.recv().await {
-                    Ok(e) => {
-                        if store::events::changes_search(e.kind) {
-                            for_indexer.notify.notify_one();
-                        }
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
-            }
-        });
-        let indexer_task = state
-            .config
-            .search_indexer
-            .then(|| tokio::spawn(state.indexer.clone().run()));
+        if state.config.search_indexer {
+            let stop = state.tasks.token();
+            state
+                .tasks
+                .spawn_with_token("search worker", state.indexer.clone().run(stop));
+        }
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
@@ -153,7 +155,9 @@ impl Application {
         if let Some(n) = state.config.workers {
             server = server.workers(n.max(1));
         }
-        let server = server.listen(listener)?.run();
+        // Signals are ours (`run_until_stopped`): WebSockets must close
+        // before actix can finish draining.
+        let server = server.disable_signals().listen(listener)?.run();
         let metrics = match state.config.metrics_addr.as_str() {
             "off" => None,
             addr => {
@@ -167,6 +171,7 @@ impl Application {
                         .configure(http::metrics_routes)
                 })
                 .workers(1)
+                .disable_signals()
                 .listen(listener)?
                 .run();
                 Some((port, server))
@@ -176,7 +181,6 @@ impl Application {
             port,
             server,
             metrics,
-            indexer_task,
             state,
         })
     }
@@ -190,10 +194,26 @@ impl Application {
         self.metrics.as_ref().map(|(p, _)| *p)
     }
 
-    /// Serves until SIGTERM or SIGINT: actix stops accepting and drains the
-    /// requests in flight, then the indexer stops and hands its lease back,
-    /// so that another instance takes over at once instead of at expiry.
+    /// Serves until SIGTERM or SIGINT, then stops in order: stop
+    /// accepting, close WebSockets with 1001 ("going away"), drain the
+    /// requests in flight, then stop every background task and join it; the
+    /// workers hand their leases back, so that another instance takes over
+    /// at once instead of at expiry.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let api = self.server.handle();
+        let metrics = self.metrics.as_ref().map(|(_, s)| s.handle());
+        // The servers are futures that must keep being polled while they
+        // stop, so the signal is watched beside them.
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: closing WebSockets, draining requests");
+            state.closing.cancel();
+            api.stop(true).await;
+            if let Some(m) = metrics {
+                m.stop(true).await;
+            }
+        });
         let served = match self.metrics {
             Some((_, metrics)) => {
                 let (api, _) = futures_util::future::join(self.server, metrics).await;
@@ -201,16 +221,31 @@ impl Application {
             }
             None => self.server.await,
         };
-        if let Some(task) = self.indexer_task {
-            // Aborted between statements: an open transaction rolls back,
-            // and the release below runs after the loop can no longer renew.
-            task.abort();
-            let _ = task.await;
-            if let Err(e) = self.state.indexer.release().await {
-                tracing::warn!(error = %e, "releasing the search indexer lease on shutdown");
-            }
-        }
+        self.state.tasks.shutdown(Duration::from_secs(10)).await;
         tracing::info!("stopped");
         served
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch SIGTERM; stopping on SIGINT only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -95,15 +95,14 @@ pub fn start(
     let stream = stream.max_frame_size(state.config.body_limit);
     let client = crate::http::client_addr(req, &state.config.trusted_proxies);
     actix_web::rt::spawn(async move {
-        let reason = run(
-            state,
-            session.clone(),
-            stream,
-            protocol,
-            connection_id,
-            client,
-        )
-        .await;
+        let closing = state.closing.clone();
+        let reason = tokio::select! {
+            r = run(state, session.clone(), stream, protocol, connection_id, client) => r,
+            _ = closing.cancelled() => Some(CloseReason {
+                code: CloseCode::Away,
+                description: Some("server shutting down".into()),
+            }),
+        };
         let _ = session.close(reason).await;
     });
     Ok(response)

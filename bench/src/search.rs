@@ -3,10 +3,7 @@
 //! and without a typo, with and without filters, against the backend
 //! directly and, given a server, through `searchPosts` over HTTP.
 use crate::{gql, vocab::VOCAB, Percentiles, PASSWORD};
-use api::search::{
-    indexer::{Indexer, IndexerMetrics},
-    query_terms, IndexQuery, SharedIndex,
-};
+use api::search::{indexer::SearchIndexer, query_terms, IndexQuery, SharedIndex};
 use entity::{group, thread};
 use rand::{seq::IndexedRandom, Rng};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -104,25 +101,20 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     cfg.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
     let db = api::store::connect(&cfg, prometheus::IntCounter::new("s", "s")?, true).await?;
     let index: SharedIndex = api::search::open(&cfg)?;
-    let indexer = Indexer::new(
-        db.clone(),
-        index.clone(),
-        Duration::from_secs(60),
-        500,
-        IndexerMetrics::register(&prometheus::Registry::new())?,
-    );
-    indexer.take_over().await?;
+    let indexer = SearchIndexer::new(db.clone(), index.clone());
+    let lease = api::store::lease::Lease::new(db.clone(), "search", Duration::from_secs(60));
+    lease.take_over().await?;
     index.prepare().await?;
     let started = Instant::now();
     let n = indexer
-        .rebuild(&|done, total| {
+        .rebuild(&lease, &|done, total| {
             if done > 0 && (done / 5000) % 10 == 0 && done % 5000 == 0 {
                 eprintln!("indexed {done}/{total}");
             }
         })
         .await?;
     let secs = started.elapsed().as_secs_f64();
-    indexer.release().await?;
+    lease.release().await?;
     println!(
         "build ({}): {n} posts in {secs:.1} s = {:.0} posts/s; index {:.0} MiB on disk",
         index.name(),

@@ -7,6 +7,7 @@ mod m20261127_000004_thread_title_hidden;
 mod m20261127_000005_group_bans;
 mod m20261127_000006_post_risk;
 mod m20261127_000007_event_seq;
+mod m20261127_000008_worker_kit;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_group_bans::Migration),
             Box::new(m20261127_000006_post_risk::Migration),
             Box::new(m20261127_000007_event_seq::Migration),
+            Box::new(m20261127_000008_worker_kit::Migration),
         ]
     }
 }

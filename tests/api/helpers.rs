@@ -297,7 +297,9 @@ impl TestApp {
     pub async fn wait_indexed(&self) {
         let what = format!("[{}] the search queue drains", self.backend);
         until(10, &what, || async {
-            self.metric("hearth_search_queue_depth").await == 0.0
+            self.metric(r#"hearth_worker_queue_depth{worker="search"}"#)
+                .await
+                == 0.0
         })
         .await;
     }

@@ -216,21 +216,33 @@ async fn meilisearch_failures_are_retried_and_reported() {
     let (t, _) = app.thread(&f.token, &g, "Fail").await;
     app.post(&f.token, &t, "kept in the queue").await;
     let start = Instant::now();
-    while app.metric("hearth_search_failed_batches_total").await < 2.0 {
+    while app
+        .metric(r#"hearth_worker_failed_batches_total{worker="search"}"#)
+        .await
+        < 2.0
+    {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "no failed batch reported"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(app.metric("hearth_search_queue_depth").await >= 1.0);
+    assert!(
+        app.metric(r#"hearth_worker_queue_depth{worker="search"}"#)
+            .await
+            >= 1.0
+    );
     let tries = meili.sent("POST", "/documents").len();
     assert!(tries >= 2, "retried: {tries}");
 
     // Once tasks succeed again the queue drains.
     meili.state.lock().unwrap().fail_tasks = false;
     app.wait_indexed().await;
-    assert!(app.metric("hearth_search_changes_applied_total").await >= 2.0);
+    assert!(
+        app.metric(r#"hearth_worker_processed_total{worker="search"}"#)
+            .await
+            >= 2.0
+    );
 
     // A Meilisearch error on search is UNAVAILABLE for the client, without
     // Meilisearch's words.
@@ -254,7 +266,11 @@ async fn writes_go_on_while_meilisearch_is_unreachable() {
             .await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(app.metric("hearth_search_queue_depth").await >= 6.0);
+    assert!(
+        app.metric(r#"hearth_worker_queue_depth{worker="search"}"#)
+            .await
+            >= 6.0
+    );
     let r = app.gql(Some(&f.token), SEARCH, json!({"q": "down"})).await;
     assert_eq!(r["errors"][0]["extensions"]["code"], "UNAVAILABLE");
 

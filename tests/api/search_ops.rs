@@ -3,6 +3,7 @@
 //! running server. An in-process instance that never indexes (it only
 //! serves) sets up data and searches the shared index.
 use crate::helpers::{free_port, metric_at, postgres_url, spawn_app_with, until, TestApp};
+use crate::ws::{Protocol, Ws};
 use serde_json::json;
 use std::{
     process::{Child, Command, Stdio},
@@ -14,6 +15,7 @@ const SEARCH: &str =
     "query($q: String!) { searchPosts(query: $q, first: 100) { totalCount nodes { post { id } } } }";
 
 struct Proc {
+    base: String,
     metrics_base: String,
     child: Child,
 }
@@ -75,6 +77,7 @@ async fn start(app: &TestApp, configure: impl Fn(&mut Command)) -> Proc {
         loop {
             if reqwest::get(format!("{base}/healthz")).await.is_ok() {
                 return Proc {
+                    base: base.clone(),
                     metrics_base: format!("http://127.0.0.1:{metrics_port}"),
                     child,
                 };
@@ -94,7 +97,13 @@ async fn start(app: &TestApp, configure: impl Fn(&mut Command)) -> Proc {
 }
 
 async fn leader(app: &TestApp, p: &Proc) -> bool {
-    metric_at(&app.client, &p.metrics_base, "hearth_search_indexer_leader").await == Some(1.0)
+    metric_at(
+        &app.client,
+        &p.metrics_base,
+        r#"hearth_worker_leader{worker="search"}"#,
+    )
+    .await
+        == Some(1.0)
 }
 
 async fn serving_only(postgres: bool) -> TestApp {
@@ -126,7 +135,11 @@ async fn a_killed_indexer_loses_nothing(app: TestApp) {
     for i in 20..40 {
         app.post(&f.token, &t, &format!("river stone {i}")).await;
     }
-    assert!(app.metric("hearth_search_queue_depth").await >= 20.0);
+    assert!(
+        app.metric(r#"hearth_worker_queue_depth{worker="search"}"#)
+            .await
+            >= 20.0
+    );
     let p2 = serve(&app).await;
     until(10, "second leader", || leader(&app, &p2)).await;
     app.wait_indexed().await;
@@ -175,9 +188,10 @@ async fn the_lease_moves_to_a_survivor(app: TestApp) {
     assert!(took < Duration::from_secs(5), "takeover took {took:?}");
 }
 
-/// SIGTERM: the process drains, exits cleanly and hands the lease back, so
-/// the survivor leads well before the lease (9 s here) could expire.
-async fn a_stopped_indexer_hands_its_lease_back(app: TestApp) {
+/// SIGTERM: the process closes its WebSockets with 1001 (going away),
+/// drains, exits cleanly and hands the lease back, so the survivor leads
+/// well before the lease (9 s here) could expire.
+async fn a_stopped_server_closes_websockets_and_hands_its_lease_back(app: TestApp) {
     let serve_long = || {
         start(&app, |cmd| {
             cmd.env("HEARTH_SEARCH_LEASE", "9");
@@ -185,6 +199,13 @@ async fn a_stopped_indexer_hands_its_lease_back(app: TestApp) {
     };
     let mut p1 = serve_long().await;
     until(15, "first leader", || leader(&app, &p1)).await;
+    let (f, g) = app.group_with_facilitator("sigterm-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Live").await;
+    let mut ws = Ws::connect(&p1.base, Protocol::TransportWs, Some(&f.token)).await;
+    ws.ack().await.expect("connection_ack");
+    ws.subscribe("1", crate::cluster::THREAD_EVENTS, json!({"t": t}))
+        .await;
+    ws.quiet(200).await;
     let mut p2 = serve_long().await;
     let stopped = std::time::Instant::now();
     let pid = p1.child.id().to_string();
@@ -203,6 +224,7 @@ async fn a_stopped_indexer_hands_its_lease_back(app: TestApp) {
         code.success(),
         "exit after SIGTERM: {code:?} after {exit:?}"
     );
+    assert_eq!(ws.closed().await, Some(1001), "WebSocket close code");
     until(8, "the survivor leads before the lease expires", || {
         leader(&app, &p2)
     })
@@ -330,6 +352,6 @@ macro_rules! ops_tests {
 ops_tests!(
     a_killed_indexer_loses_nothing,
     the_lease_moves_to_a_survivor,
-    a_stopped_indexer_hands_its_lease_back,
+    a_stopped_server_closes_websockets_and_hands_its_lease_back,
     reindex_beside_a_running_server,
 );

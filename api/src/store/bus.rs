@@ -65,15 +65,22 @@ impl Bus {
     }
 
     /// Shared through Redis with every instance on the same Redis.
-    pub fn redis(capacity: usize, url: &str) -> anyhow::Result<Self> {
+    pub fn redis(
+        capacity: usize,
+        url: &str,
+        tasks: &crate::tasks::Supervisor,
+    ) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
         let (local, _) = broadcast::channel(capacity);
         let (users, _) = broadcast::channel(USERS_CAPACITY);
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
         let origin = Uuid::new_v4();
         let (up, connected) = watch::channel(false);
-        tokio::spawn(publisher(client.clone(), origin, rx));
-        tokio::spawn(subscriber(client, origin, local.clone(), users.clone(), up));
+        tasks.spawn("bus publisher", publisher(client.clone(), origin, rx));
+        tasks.spawn(
+            "bus subscriber",
+            subscriber(client, origin, local.clone(), users.clone(), up),
+        );
         Ok(Bus {
             local,
             users,

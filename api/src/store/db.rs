@@ -188,15 +188,25 @@ pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> any
              first, or start with --migrate"
         );
     }
-    let bus = match &cfg.redis_url {
-        Some(url) => {
-            Bus::redis(cfg.subscription_buffer.max(1), url).context("configuring Redis")?
-        }
-        None => Bus::local(cfg.subscription_buffer.max(1)),
-    };
     Ok(Db {
         conn,
         write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
-        bus,
+        bus: Bus::local(cfg.subscription_buffer.max(1)),
     })
+}
+
+impl Db {
+    /// Shares this instance's events with the others through Redis, when
+    /// configured. Not for one-shot commands: the bus runs background tasks.
+    pub fn with_shared_bus(
+        mut self,
+        cfg: &Config,
+        tasks: &crate::tasks::Supervisor,
+    ) -> anyhow::Result<Db> {
+        if let Some(url) = &cfg.redis_url {
+            self.bus = Bus::redis(cfg.subscription_buffer.max(1), url, tasks)
+                .context("configuring Redis")?;
+        }
+        Ok(self)
+    }
 }

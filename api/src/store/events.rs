@@ -1,7 +1,7 @@
 //! The per-group event log: appended in the same transaction as the change.
 use super::{now, WriteTxn};
 use crate::error::{AppError, AppResult};
-use entity::{enums::EventKind, event, search_outbox};
+use entity::{enums::EventKind, event};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, NotSet, Set, Statement};
 use uuid::Uuid;
 
@@ -81,23 +81,15 @@ impl WriteTxn {
         }
         .insert(&self.txn)
         .await?;
-        if let (Some(post_id), true) = (subject.post_id, changes_search(kind)) {
-            search_outbox::ActiveModel {
-                id: NotSet,
-                post_id: Set(post_id),
-                created_at: Set(now()),
-            }
-            .insert(&self.txn)
-            .await?;
-        }
+        super::outbox::enqueue(&self.txn, &model).await?;
         let id = model.id;
         self.pending.push(model);
         Ok(id)
     }
 }
 
-/// Whether an event changes what search may find of its post. Queued in
-/// the same transaction (see `search::indexer`).
+/// Whether an event changes what search may find of its post: the search
+/// worker's subscription (`outbox::CONSUMERS`).
 pub fn changes_search(kind: EventKind) -> bool {
     matches!(
         kind,
@@ -112,25 +104,27 @@ pub fn changes_search(kind: EventKind) -> bool {
 }
 
 /// Deletes events older than the retention, so the log does not grow
-/// without bound. Runs at start-up and then hourly.
-pub fn spawn_pruner(db: super::Db, retention_days: i64) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let cutoff = now() - chrono::Duration::days(retention_days);
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            match event::Entity::delete_many()
-                .filter(event::Column::CreatedAt.lt(cutoff))
-                .exec(&db.conn)
-                .await
-            {
-                Ok(r) if r.rows_affected > 0 => {
-                    tracing::info!(deleted = r.rows_affected, "pruned the event log")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "pruning the event log"),
+/// without bound, except those an outbox row still names. Runs at start-up
+/// and then hourly, until the supervisor stops it.
+pub async fn prune_forever(db: super::Db, retention_days: i64) {
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let cutoff = now() - chrono::Duration::days(retention_days);
+        match event::Entity::delete_many()
+            .filter(event::Column::CreatedAt.lt(cutoff))
+            .filter(Expr::cust(
+                "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)",
+            ))
+            .exec(&db.conn)
+            .await
+        {
+            Ok(r) if r.rows_affected > 0 => {
+                tracing::info!(deleted = r.rows_affected, "pruned the event log")
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning the event log"),
         }
-    });
+    }
 }

@@ -3,8 +3,10 @@
 pub mod bus;
 mod db;
 pub mod events;
+pub mod lease;
 pub mod limits;
 pub mod loaders;
+pub mod outbox;
 
 pub use db::{connect, namespace, Db, WriteTxn};
 

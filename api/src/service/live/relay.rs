@@ -80,7 +80,13 @@ impl Drop for Tracked {
 
 impl Relay {
     /// `db` should be a background pool: polling is not request work.
-    pub fn spawn(db: Db, cache: Arc<LiveCache>, capacity: usize, shared_bus: bool) -> Relay {
+    pub fn spawn(
+        db: Db,
+        cache: Arc<LiveCache>,
+        capacity: usize,
+        shared_bus: bool,
+        tasks: &crate::tasks::Supervisor,
+    ) -> Relay {
         let (out, _) = broadcast::channel(capacity.max(1));
         let (cmds, rx) = mpsc::unbounded_channel();
         let task = Task {
@@ -92,7 +98,7 @@ impl Relay {
             groups: HashMap::new(),
             shared_bus,
         };
-        tokio::spawn(task.run(rx));
+        tasks.spawn("live relay", task.run(rx));
         Relay { out, cmds }
     }
 

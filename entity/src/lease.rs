@@ -1,8 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// Which instance drains the search outbox, until when.
+/// Which instance runs a background worker, until when. Keyed by worker.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "search_lease")]
+#[sea_orm(table_name = "leases")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub name: String,

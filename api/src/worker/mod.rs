@@ -1,0 +1,329 @@
+//! The background-work kit: a worker is an outbox consumer
+//! (`store::outbox::CONSUMERS`) plus a `Handler`. The runner gives it
+//! everything else: one instance at a time through a named lease
+//! (`store::lease`), renewal, batches read from the outbox, fencing of the
+//! final write, retries with backoff and dead letters, wake-up through the
+//! event bus, and `hearth_worker_*{worker="…"}` metrics. See
+//! `docs/workers.md`.
+use crate::store::{
+    lease::Lease,
+    outbox::{self, Consumer, Job},
+    Db,
+};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
+use std::{future::Future, sync::Arc, time::Duration};
+use tokio::sync::{broadcast::error::RecvError, Notify};
+
+const IDLE_POLL: Duration = Duration::from_millis(500);
+const BACKOFF_MIN: Duration = Duration::from_millis(200);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// What a worker does with its rows.
+pub trait Handler: Send + Sync + 'static {
+    /// Told when this instance gains (`true`) or loses the lease.
+    fn leading(&self, _leading: bool) {}
+
+    /// Runs after gaining the lease, before the first batch, and again
+    /// after a failure until it succeeds.
+    fn prepare(&self, _lease: &Lease) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Handles a batch, oldest first. `Err` retries the whole batch later;
+    /// `Ok(failed)` retries just those rows (id and error), the rest done.
+    fn handle(
+        &self,
+        jobs: &[Job],
+    ) -> impl Future<Output = anyhow::Result<Vec<(i64, String)>>> + Send;
+}
+
+/// Every worker's metrics, one series per worker.
+#[derive(Clone)]
+pub struct WorkerMetrics {
+    processed: IntCounterVec,
+    failed_batches: IntCounterVec,
+    dead: IntGaugeVec,
+    leader: IntGaugeVec,
+    queue_depth: IntGaugeVec,
+    lag_seconds: IntGaugeVec,
+}
+
+impl WorkerMetrics {
+    pub fn register(registry: &Registry) -> anyhow::Result<Self> {
+        let counter =
+            |name: &str, help: &str| IntCounterVec::new(Opts::new(name, help), &["worker"]);
+        let gauge = |name: &str, help: &str| IntGaugeVec::new(Opts::new(name, help), &["worker"]);
+        let m = WorkerMetrics {
+            processed: counter(
+                "hearth_worker_processed_total",
+                "Outbox rows a worker handled",
+            )?,
+            failed_batches: counter(
+                "hearth_worker_failed_batches_total",
+                "Batches that failed and will be retried",
+            )?,
+            dead: gauge(
+                "hearth_worker_dead_letters",
+                "Outbox rows a worker gave up on",
+            )?,
+            leader: gauge(
+                "hearth_worker_leader",
+                "1 while this instance holds the worker's lease",
+            )?,
+            queue_depth: gauge(
+                "hearth_worker_queue_depth",
+                "Outbox rows waiting for the worker",
+            )?,
+            lag_seconds: gauge(
+                "hearth_worker_lag_seconds",
+                "Age of the oldest outbox row waiting for the worker",
+            )?,
+        };
+        registry.register(Box::new(m.processed.clone()))?;
+        registry.register(Box::new(m.failed_batches.clone()))?;
+        registry.register(Box::new(m.dead.clone()))?;
+        registry.register(Box::new(m.leader.clone()))?;
+        registry.register(Box::new(m.queue_depth.clone()))?;
+        registry.register(Box::new(m.lag_seconds.clone()))?;
+        Ok(m)
+    }
+}
+
+/// One worker's series.
+struct Series {
+    processed: IntCounter,
+    failed_batches: IntCounter,
+    dead: IntGauge,
+    leader: IntGauge,
+    queue_depth: IntGauge,
+    lag_seconds: IntGauge,
+}
+
+impl Series {
+    fn of(m: &WorkerMetrics, worker: &str) -> Self {
+        Series {
+            processed: m.processed.with_label_values(&[worker]),
+            failed_batches: m.failed_batches.with_label_values(&[worker]),
+            dead: m.dead.with_label_values(&[worker]),
+            leader: m.leader.with_label_values(&[worker]),
+            queue_depth: m.queue_depth.with_label_values(&[worker]),
+            lag_seconds: m.lag_seconds.with_label_values(&[worker]),
+        }
+    }
+}
+
+pub struct Worker<H> {
+    consumer: &'static Consumer,
+    db: Db,
+    lease: Lease,
+    batch: u64,
+    handler: H,
+    wake: Notify,
+    series: Series,
+}
+
+impl<H: Handler> Worker<H> {
+    /// A worker for the consumer named `name`, which must be registered.
+    pub fn new(
+        db: Db,
+        name: &'static str,
+        lease: Duration,
+        batch: u64,
+        handler: H,
+        metrics: &WorkerMetrics,
+    ) -> anyhow::Result<Self> {
+        let consumer = outbox::consumer(name)
+            .ok_or_else(|| anyhow::anyhow!("no outbox consumer named {name}"))?;
+        Ok(Worker {
+            consumer,
+            lease: Lease::new(db.clone(), name, lease),
+            db,
+            batch: batch.max(1),
+            handler,
+            wake: Notify::new(),
+            series: Series::of(metrics, name),
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.consumer.name
+    }
+
+    pub fn lease(&self) -> &Lease {
+        &self.lease
+    }
+
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// Wakes the worker now (it also wakes on the bus and every half second).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Handles the oldest due rows once; returns how many it read.
+    pub async fn drain_once(&self) -> anyhow::Result<usize> {
+        let jobs = outbox::due(&self.db, self.consumer.name, self.batch).await?;
+        if jobs.is_empty() {
+            return Ok(0);
+        }
+        let failed = match self.handler.handle(&jobs).await {
+            Ok(failed) => failed,
+            Err(e) => {
+                let all: Vec<_> = jobs.iter().map(|j| (j, format!("{e:#}"))).collect();
+                self.record_failures(&all).await;
+                return Err(e);
+            }
+        };
+        let done: Vec<&Job> = jobs
+            .iter()
+            .filter(|j| !failed.iter().any(|(id, _)| *id == j.id))
+            .collect();
+        // Fencing: the rows go only if this instance still holds the lease,
+        // renewed (and, on Postgres, locked) in the same transaction. If
+        // another took over meanwhile, this work may have overwritten its
+        // newer work: the events are queued again for the new holder.
+        let w = self.db.write().await?;
+        let held = self.lease.fence(&w.txn).await?;
+        if held {
+            outbox::complete(&w.txn, &done.iter().map(|j| j.id).collect::<Vec<_>>()).await?;
+        } else {
+            let events: Vec<i64> = done.iter().map(|j| j.event.id).collect();
+            outbox::requeue(&w.txn, self.consumer.name, &events).await?;
+        }
+        self.db.commit(w).await?;
+        if !held {
+            anyhow::bail!(
+                "lost the {} lease during a batch; its events are queued again",
+                self.name()
+            );
+        }
+        self.series.processed.inc_by(done.len() as u64);
+        if !failed.is_empty() {
+            let rows: Vec<_> = jobs
+                .iter()
+                .filter_map(|j| {
+                    failed
+                        .iter()
+                        .find(|(id, _)| *id == j.id)
+                        .map(|(_, e)| (j, e.clone()))
+                })
+                .collect();
+            self.record_failures(&rows).await;
+        }
+        Ok(jobs.len())
+    }
+
+    async fn record_failures(&self, rows: &[(&Job, String)]) {
+        match outbox::fail(&self.db, self.consumer, rows).await {
+            Ok(0) => {}
+            Ok(n) => tracing::error!(worker = self.name(), rows = n, "outbox rows dead-lettered"),
+            Err(e) => {
+                tracing::warn!(worker = self.name(), error = %e, "recording failed outbox rows")
+            }
+        }
+    }
+
+    /// Queue depth, lag and dead letters, for `/metrics`.
+    pub async fn refresh_metrics(&self) -> anyhow::Result<()> {
+        let s = outbox::stats(&self.db.conn, self.consumer.name).await?;
+        let lag = s
+            .oldest
+            .map_or(0, |o| (crate::store::now() - o).num_seconds().max(0));
+        self.series.queue_depth.set(s.depth);
+        self.series.lag_seconds.set(lag);
+        self.series.dead.set(s.dead);
+        Ok(())
+    }
+
+    /// Waits for a wake-up, an event this worker wants, or the idle poll.
+    async fn idle(&self, events: &mut tokio::sync::broadcast::Receiver<entity::event::Model>) {
+        let poll = tokio::time::sleep(IDLE_POLL);
+        tokio::pin!(poll);
+        loop {
+            tokio::select! {
+                _ = &mut poll => return,
+                _ = self.wake.notified() => return,
+                r = events.recv() => match r {
+                    Ok(e) if (self.consumer.wants)(e.kind) => return,
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => return,
+                    Err(RecvError::Closed) => { (&mut poll).await; return }
+                },
+            }
+        }
+    }
+
+    fn set_leading(&self, leading: bool) {
+        self.series.leader.set(i64::from(leading));
+        self.handler.leading(leading);
+    }
+
+    /// The loop: hold the lease, drain the outbox, wait. Runs until the
+    /// supervisor's token is cancelled, then hands the lease back so that
+    /// another instance takes over at once rather than at expiry.
+    pub async fn run(self: Arc<Self>, stop: crate::tasks::CancellationToken) {
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = self.run_loop() => {}
+        }
+        self.set_leading(false);
+        if let Err(e) = self.lease.release().await {
+            tracing::warn!(worker = self.name(), error = %e, "releasing the lease on shutdown");
+        }
+    }
+
+    async fn run_loop(&self) {
+        let mut events = self.db.bus.subscribe();
+        let mut leading = false;
+        let mut prepared = false;
+        let mut backoff = BACKOFF_MIN;
+        let renew_every = self.lease.ttl() / 3;
+        let mut renewed = tokio::time::Instant::now();
+        loop {
+            if !leading || renewed.elapsed() >= renew_every {
+                let now_leading = match self.lease.acquire().await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(worker = self.name(), error = %e, "renewing the lease");
+                        false
+                    }
+                };
+                if now_leading != leading {
+                    tracing::info!(worker = self.name(), leading = now_leading, "worker lease");
+                    self.set_leading(now_leading);
+                    leading = now_leading;
+                    // A new leader prepares afresh: another may have acted
+                    // meanwhile.
+                    prepared = false;
+                }
+                renewed = tokio::time::Instant::now();
+            }
+            if !leading {
+                tokio::time::sleep(renew_every.max(Duration::from_millis(100))).await;
+                continue;
+            }
+            let step = async {
+                if !prepared {
+                    self.handler.prepare(&self.lease).await?;
+                    prepared = true;
+                }
+                self.drain_once().await
+            };
+            match step.await {
+                Ok(0) => {
+                    backoff = BACKOFF_MIN;
+                    self.idle(&mut events).await;
+                }
+                Ok(_) => backoff = BACKOFF_MIN,
+                Err(e) => {
+                    self.series.failed_batches.inc();
+                    tracing::warn!(worker = self.name(), error = %e, retry_in = ?backoff, "worker batch failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                }
+            }
+        }
+    }
+}
