@@ -85,12 +85,15 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     /// A database that cannot be reached, or is shutting down or starting
-    /// up, is a retryable UNAVAILABLE; anything else is INTERNAL.
+    /// up, is a retryable UNAVAILABLE; anything else is INTERNAL, and names
+    /// the line whose `?` converted it, so the log says where it came from.
+    #[track_caller]
     fn from(e: DbErr) -> Self {
         if db_unreachable(&e) {
             return db_unavailable(&e);
         }
-        AppError::Internal(e.into())
+        let at = std::panic::Location::caller();
+        AppError::Internal(anyhow::Error::new(e).context(format!("database error at {at}")))
     }
 }
 
@@ -136,17 +139,18 @@ fn db_unreachable(e: &DbErr) -> bool {
 }
 
 /// Gives every error of a response its `extensions.code`. Resolver errors
-/// carry an [`AppError`] as their source; errors without one come from the
-/// GraphQL engine itself (parse, validation, limits) and are the client's
-/// input. INTERNAL errors are logged here with the request id, and the
-/// client sees only that id.
+/// carry an [`AppError`] as their source. Errors without one are the
+/// client's input when the GraphQL engine raised them (parse and validation
+/// errors, which have no path; argument values it could not coerce);
+/// anything else has no known cause and is INTERNAL. INTERNAL errors are
+/// logged here with the request id, and the client sees only that id.
 pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &str) {
     for err in errors.iter_mut() {
         let (code, retry_after) = match err.source::<AppError>() {
             Some(AppError::Internal(cause)) => {
                 // Logged inside the request's span, which carries its id.
                 tracing::error!(error = ?cause, path = ?err.path, "internal error");
-                err.message = "internal error".to_owned();
+                err.message = internal_message(request_id);
                 ("INTERNAL", None)
             }
             Some(e @ AppError::Unavailable(why)) => {
@@ -157,7 +161,12 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
                 (e.code(), Some(*retry_after_secs))
             }
             Some(e) => (e.code(), None),
-            None => ("BAD_USER_INPUT", None),
+            None if engine_input_error(err) => ("BAD_USER_INPUT", None),
+            None => {
+                tracing::error!(error = %err.message, path = ?err.path, "error with no known cause");
+                err.message = internal_message(request_id);
+                ("INTERNAL", None)
+            }
         };
         let ext = err.extensions.get_or_insert_with(Default::default);
         ext.set("code", code);
@@ -168,6 +177,33 @@ pub fn finalize_errors(errors: &mut [async_graphql::ServerError], request_id: &s
             ext.set("retryAfter", secs);
         }
     }
+}
+
+fn internal_message(request_id: &str) -> String {
+    if request_id.is_empty() {
+        "internal error".to_owned()
+    } else {
+        format!("internal error (request id {request_id})")
+    }
+}
+
+/// Raised by the engine about the request itself: a parse or validation
+/// error (no path: no resolver ran) or an argument it could not coerce.
+fn engine_input_error(err: &async_graphql::ServerError) -> bool {
+    // The engine's own messages about the request that it raises while
+    // resolving (async-graphql 7).
+    const ENGINE_INPUT: &[&str] = &[
+        "Failed to parse",
+        "Expected input type",
+        "Invalid value for argument",
+        "Variable ",
+        "Cannot query field",
+        "Unknown fragment",
+        "Subscriptions are not supported",
+        "The number of directives",
+        "The recursion depth",
+    ];
+    err.path.is_empty() || ENGINE_INPUT.iter().any(|p| err.message.starts_with(p))
 }
 
 /// The body for an [`AppError`] raised before the GraphQL engine runs
@@ -203,22 +239,4 @@ pub fn error_body(code: &str, message: &str) -> serde_json::Value {
         "data": null,
         "errors": [{ "message": message, "extensions": { "code": code } }]
     })
-}
-
-/// Adds the request id to INTERNAL errors, so that a client can quote it
-/// and an operator find the matching log line.
-pub fn stamp_request_id(errors: &mut [async_graphql::ServerError], request_id: &str) {
-    for err in errors.iter_mut() {
-        let ext = err.extensions.get_or_insert_with(Default::default);
-        match ext.get("code") {
-            Some(async_graphql::Value::String(c)) if c == "INTERNAL" => {
-                err.message = format!("{} (request id {request_id})", err.message);
-                ext.set("requestId", request_id);
-            }
-            Some(async_graphql::Value::String(c)) if c == "UNAVAILABLE" => {
-                ext.set("requestId", request_id);
-            }
-            _ => {}
-        }
-    }
 }

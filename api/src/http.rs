@@ -1,7 +1,7 @@
 //! HTTP routes: GraphQL over POST, GraphiQL, health and readiness on the API
 //! listener; metrics on a listener of their own.
 use crate::{
-    error::{app_error_body, stamp_request_id, AppError},
+    error::{app_error_body, finalize_errors, AppError},
     service::{accounts, RequestCtx},
     startup::AppState,
 };
@@ -159,7 +159,7 @@ async fn graphql(
             );
         }
     };
-    stamp_request_id(&mut response.errors, &request_id);
+    finalize_errors(&mut response.errors, &request_id);
     match serde_json::to_string(&response) {
         Ok(body) => HttpResponse::Ok()
             .content_type("application/json")

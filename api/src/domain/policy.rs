@@ -14,6 +14,7 @@ use entity::{
     enums::{GroupRole, PlatformRole, PostState, ThreadKind},
     membership, post, thread,
 };
+use sea_orm::Condition;
 use uuid::Uuid;
 
 /// The viewer's standing in one group.
@@ -240,8 +241,38 @@ pub fn flag_post(s: &Standing, post: &post::Model) -> AppResult<()> {
 
 /// Whether a moderator sees a flag: flags on a facilitator's own post go to
 /// the group's other facilitators and to admins, never to that facilitator.
+/// The same holds for moderation actions on such flags.
 pub fn see_flag(s: &Standing, post_author_id: Option<Uuid>) -> bool {
-    s.is_moderator() && (s.viewer.is_admin() || post_author_id != Some(s.viewer.id))
+    s.is_moderator() && !about_own_post(s.viewer.id, s.viewer.is_admin(), post_author_id)
+}
+
+/// Who flagged a post is the moderators' business, never members'.
+pub fn see_flag_reporter(s: &Standing) -> bool {
+    s.is_moderator()
+}
+
+/// A post's support resources go to its author alone (others would learn
+/// what the detector made of someone else's words).
+pub fn see_support_resources(viewer: Option<&Viewer>, post_author_id: Option<Uuid>) -> bool {
+    viewer.is_some_and(|v| Some(v.id) == post_author_id)
+}
+
+/// A flag (or an action on one) about the viewer's own post, which a
+/// non-admin viewer never sees; see `see_flag`.
+pub fn about_own_post(viewer_id: Uuid, is_admin: bool, post_author_id: Option<Uuid>) -> bool {
+    !is_admin && post_author_id == Some(viewer_id)
+}
+
+/// `see_flag`'s rule as SQL, for lists of flags or actions: `author` is the
+/// row's post-author column. Moderation standing is checked separately.
+pub fn flag_rows_visible_to<C: sea_orm::ColumnTrait>(viewer: &Viewer, author: C) -> Condition {
+    if viewer.is_admin() {
+        Condition::all()
+    } else {
+        Condition::any()
+            .add(author.is_null())
+            .add(author.ne(viewer.id))
+    }
 }
 
 /// Muting or removing a member: a facilitator cannot act on another

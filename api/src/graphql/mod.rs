@@ -74,7 +74,12 @@ fn request_id(ctx: &ExtensionContext<'_>) -> String {
 impl Extension for ErrorCodes {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut resp = next.run(ctx).await;
-        finalize_errors(&mut resp.errors, &request_id(ctx));
+        // Over HTTP the request's data is not yet attached here; the HTTP
+        // handler finalises with its id instead (`http::graphql`).
+        let id = request_id(ctx);
+        if !id.is_empty() {
+            finalize_errors(&mut resp.errors, &id);
+        }
         resp
     }
 

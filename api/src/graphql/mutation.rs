@@ -259,7 +259,7 @@ impl MutationRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Flag, &flag_id)?;
         Ok(Flag(
-            moderation::close_flag(r, id, false, note.as_deref()).await?,
+            moderation::close_flag(r, id, moderation::Closing::Resolve, note.as_deref()).await?,
         ))
     }
 
@@ -273,7 +273,7 @@ impl MutationRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Flag, &flag_id)?;
         Ok(Flag(
-            moderation::close_flag(r, id, true, note.as_deref()).await?,
+            moderation::close_flag(r, id, moderation::Closing::Dismiss, note.as_deref()).await?,
         ))
     }
 
@@ -287,7 +287,8 @@ impl MutationRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(
-            moderation::set_post_hidden(r, id, true, reason.as_deref()).await?,
+            moderation::set_post_hidden(r, id, moderation::PostVisibility::Hide, reason.as_deref())
+                .await?,
         ))
     }
 
@@ -301,7 +302,13 @@ impl MutationRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
         Ok(Post(
-            moderation::set_post_hidden(r, id, false, reason.as_deref()).await?,
+            moderation::set_post_hidden(
+                r,
+                id,
+                moderation::PostVisibility::Restore,
+                reason.as_deref(),
+            )
+            .await?,
         ))
     }
 

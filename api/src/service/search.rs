@@ -5,6 +5,7 @@
 //! shows the post.
 use super::RequestCtx;
 use crate::{
+    domain::policy,
     error::{AppError, AppResult},
     search::{highlight::highlight, query_terms, IndexQuery, MAX_HITS},
     store::Page,
@@ -14,7 +15,7 @@ use entity::{
     enums::{FlagStatus, GroupRole, PostState},
     flag, membership, post,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -106,18 +107,15 @@ pub async fn search(
         // Flags are the facilitators' business, and not those on their own
         // posts.
         visible_groups.retain(|g| facilitates.contains(g));
-        let mut open = flag::Entity::find()
+        let open = flag::Entity::find()
             .select_only()
             .column(flag::Column::PostId)
             .filter(flag::Column::Status.eq(FlagStatus::Open))
-            .filter(flag::Column::GroupId.is_in(facilitates.clone()));
-        if !viewer.is_admin() {
-            open = open.filter(
-                Condition::any()
-                    .add(flag::Column::PostAuthorId.is_null())
-                    .add(flag::Column::PostAuthorId.ne(viewer.id)),
-            );
-        }
+            .filter(flag::Column::GroupId.is_in(facilitates.clone()))
+            .filter(policy::flag_rows_visible_to(
+                &viewer,
+                flag::Column::PostAuthorId,
+            ));
         post_ids = Some(
             open.distinct()
                 .limit(FLAGGED_MAX)

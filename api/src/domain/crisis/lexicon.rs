@@ -1929,6 +1929,11 @@ const REWRITES: &[(&str, &str)] = &[
     ("wurse", "worse"),
     ("nobodys", "nobodys"),
     ("4ever", "forever"),
+    ("tak", "take"),
+    ("enuf", "enough"),
+    ("agen", "again"),
+    ("morfine", "morphine"),
+    ("relapsd", "relapsed"),
     ("4eva", "forever"),
     ("l8r", "later"),
     ("b4", "before"),
@@ -2034,6 +2039,10 @@ pub fn rewrite(word: &str, next: Option<&str>, prev: Option<&str>) -> Option<&'s
     }
     if word == "od" {
         return Some("od");
+    }
+    // "an" for "and" in hurried typing: never an article before these.
+    if word == "an" && next.is_some_and(|n| matches!(n, "the" | "my" | "i" | "then" | "now")) {
+        return Some("and");
     }
     rewrites().get(word).copied()
 }

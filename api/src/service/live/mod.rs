@@ -333,7 +333,7 @@ impl Live {
             return false;
         };
         match author {
-            Ok(a) => a.flatten() == Some(self.viewer_id),
+            Ok(a) => policy::about_own_post(self.viewer_id, self.is_admin, a.flatten()),
             Err(_) => true,
         }
     }

@@ -1,0 +1,85 @@
+//! Users, the viewer and sign-in results.
+use super::*;
+
+/// Another person as group members see them: no login handle, no e-mail.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::User, self.0.id)
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+pub(super) async fn load_user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
+    match id {
+        None => Ok(None),
+        Some(id) => Ok(rc(ctx)?.load_user(id).await?.map(User)),
+    }
+}
+
+/// The signed-in person.
+pub struct Viewer(pub user::Model);
+
+#[Object]
+impl Viewer {
+    async fn user(&self) -> User {
+        User(self.0.clone())
+    }
+    async fn handle(&self) -> &str {
+        &self.0.handle
+    }
+    async fn role(&self) -> PlatformRole {
+        self.0.role.into()
+    }
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Group>> {
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode_time_id("groups", after.as_deref())?;
+        let page = service::groups::viewer_groups(rc(ctx)?, limit, after).await?;
+        Ok(connection(
+            page,
+            |(m, _)| pg::encode_time_id("groups", m.joined_at, m.group_id),
+            |(_, g)| Group(g),
+        ))
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct AuthPayload {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub user: user::Model,
+}
+
+#[ComplexObject]
+impl AuthPayload {
+    async fn viewer(&self) -> Viewer {
+        Viewer(self.user.clone())
+    }
+}
+
+impl From<service::accounts::SignedIn> for AuthPayload {
+    fn from(s: service::accounts::SignedIn) -> Self {
+        AuthPayload {
+            access_token: s.access_token,
+            refresh_token: s.refresh_token,
+            access_token_expires_at: s.access_token_expires_at,
+            user: s.user,
+        }
+    }
+}

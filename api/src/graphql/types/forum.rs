@@ -1,0 +1,187 @@
+//! Threads, posts and reaction counts.
+use super::*;
+
+pub struct Thread(pub thread::Model);
+
+#[Object]
+impl Thread {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Thread, self.0.id)
+    }
+    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
+        let g = rc(ctx)?.group_by_id(self.0.group_id).await?;
+        g.map(Group).ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        load_user(ctx, self.0.author_id).await
+    }
+    /// "[hidden]" for members when a facilitator has hidden the opening
+    /// post; facilitators and the author see the title as written.
+    async fn title(&self, ctx: &Context<'_>) -> Result<&str> {
+        if !self.0.title_hidden {
+            return Ok(&self.0.title);
+        }
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        Ok(if policy::see_thread_title(&standing, &self.0) {
+            &self.0.title
+        } else {
+            policy::HIDDEN_TITLE
+        })
+    }
+    async fn kind(&self) -> ThreadKind {
+        self.0.kind.into()
+    }
+    async fn pinned(&self) -> bool {
+        self.0.pinned
+    }
+    async fn locked(&self) -> bool {
+        self.0.locked
+    }
+    /// Posts the viewer can see, the opening post included.
+    async fn post_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        let hidden = if policy::see_hidden(&standing) {
+            self.0.hidden_posts
+        } else {
+            0
+        };
+        Ok(self.0.visible_posts + hidden)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn last_activity_at(&self) -> DateTime<Utc> {
+        self.0.last_activity_at
+    }
+    /// Oldest first. Deleted and hidden posts stay in place as tombstones.
+    #[graphql(complexity = "pg_cost(first.or(last), child_complexity)")]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Connection<String, Post>> {
+        use service::forum::PostsWindow;
+        let window = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input("give `first` or `last`, not both").into())
+            }
+            (_, Some(n)) => {
+                if after.is_some() {
+                    return Err(AppError::bad_input("`after` goes with `first`").into());
+                }
+                PostsWindow::Backward {
+                    limit: pg::page_size("last", Some(n))?,
+                    before: pg::decode_id("posts", before.as_deref())?,
+                }
+            }
+            (n, None) => {
+                if before.is_some() {
+                    return Err(AppError::bad_input("`before` goes with `last`").into());
+                }
+                PostsWindow::Forward {
+                    limit: pg::page_size("first", n)?,
+                    after: pg::decode_id("posts", after.as_deref())?,
+                }
+            }
+        };
+        let page = service::forum::posts(rc(ctx)?, self.0.id, window).await?;
+        Ok(connection(page, |p| pg::encode_id("posts", p.id), Post))
+    }
+}
+
+pub struct Post(pub post::Model);
+
+#[Object]
+impl Post {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Post, self.0.id)
+    }
+    async fn thread(&self, ctx: &Context<'_>) -> Result<Thread> {
+        let t = rc(ctx)?.load_thread(self.0.thread_id).await?;
+        t.map(Thread).ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        load_user(ctx, self.0.author_id).await
+    }
+    /// Null when deleted, and when hidden unless the viewer facilitates the
+    /// group or wrote the post.
+    async fn body(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        Ok(if policy::see_post_body(&standing, &self.0) {
+            self.0.body.as_deref()
+        } else {
+            None
+        })
+    }
+    async fn content_warning(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        Ok(if policy::see_post_body(&standing, &self.0) {
+            self.0.content_warning.as_deref()
+        } else {
+            None
+        })
+    }
+    async fn reply_to(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
+        match self.0.reply_to_id {
+            None => Ok(None),
+            Some(id) => Ok(rc(ctx)?
+                .load_post(id)
+                .await?
+                .filter(|p| p.thread_id == self.0.thread_id)
+                .map(Post)),
+        }
+    }
+    async fn state(&self) -> PostState {
+        self.0.state.into()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn edited_at(&self) -> Option<DateTime<Utc>> {
+        self.0.edited_at
+    }
+    /// Where to turn for help, when this post's words suggest risk. Shown
+    /// to its author only; empty for everyone else.
+    async fn support_resources(&self, ctx: &Context<'_>) -> Result<Vec<SupportResource>> {
+        let r = rc(ctx)?;
+        if !policy::see_support_resources(r.auth.viewer(), self.0.author_id)
+            || self.0.body.is_none()
+        {
+            return Ok(Vec::new());
+        }
+        // Found when the text was written: reading costs no detection.
+        let risk = Risk::from_stored(self.0.risk.as_deref());
+        Ok(service::safety::support_for(r, risk)
+            .into_iter()
+            .map(SupportResource)
+            .collect())
+    }
+    /// One entry per kind with count > 0, in ReactionKind order.
+    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
+        let list = rc(ctx)?
+            .loaders
+            .reactions
+            .load_one(self.0.id)
+            .await
+            .map_err(crate::error::AppError::from)?
+            .unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .map(|r| ReactionCount {
+                kind: r.kind.into(),
+                count: i32::try_from(r.count).unwrap_or(i32::MAX),
+                viewer_has_reacted: r.viewer_has_reacted,
+            })
+            .collect())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ReactionCount {
+    pub kind: ReactionKind,
+    pub count: i32,
+    pub viewer_has_reacted: bool,
+}

@@ -1,0 +1,209 @@
+//! Groups, memberships and invites.
+use super::*;
+
+pub struct Group(pub group::Model);
+
+#[Object]
+impl Group {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Group, self.0.id)
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The viewer's role here; null for an admin who is not a member.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<GroupRole>> {
+        let m = rc(ctx)?.viewer_membership(self.0.id).await?;
+        Ok(m.map(|m| m.role.into()))
+    }
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Membership>> {
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode_time_id("members", after.as_deref())?;
+        let page = service::groups::members(rc(ctx)?, self.0.id, limit, after).await?;
+        Ok(connection(
+            page,
+            |m| pg::encode_time_id("members", m.joined_at, m.user_id),
+            Membership,
+        ))
+    }
+    /// Pinned threads first, then by latest activity.
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn threads(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Thread>> {
+        let limit = pg::page_size("first", first)?;
+        let after = after
+            .map(|c| -> Result<ThreadKey, AppError> {
+                let p = pg::decode("threads", &c, 3)?;
+                Ok(ThreadKey {
+                    pinned: p[0] == "1",
+                    last_activity_at: pg::parse_time(&p[1])?,
+                    id: pg::parse_uuid(&p[2])?,
+                })
+            })
+            .transpose()?;
+        let page = service::forum::threads(rc(ctx)?, self.0.id, limit, after).await?;
+        Ok(connection(
+            page,
+            |t| {
+                let k = ThreadKey::of(t);
+                pg::encode(
+                    "threads",
+                    &[
+                        if k.pinned { "1" } else { "0" }.to_owned(),
+                        pg::time_part(k.last_activity_at),
+                        k.id.simple().to_string(),
+                    ],
+                )
+            },
+            Thread,
+        ))
+    }
+    /// The group's invites, newest first, revoked and used-up ones
+    /// included; at most `first` (1 to 50). Facilitators and admins only
+    /// (FORBIDDEN for members).
+    #[graphql(complexity = "5 + first.max(0) as usize * child_complexity")]
+    async fn invites(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> Result<Vec<Invite>> {
+        if !(1..=50).contains(&first) {
+            return Err(AppError::bad_input("first must be between 1 and 50").into());
+        }
+        let list = service::groups::invites(rc(ctx)?, self.0.id, first as u64).await?;
+        Ok(list.into_iter().map(Invite).collect())
+    }
+    /// Facilitators and admins only (FORBIDDEN for members).
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn flags(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<FlagStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Flag>> {
+        let limit = pg::page_size("first", first)?;
+        let after = after
+            .map(|c| -> Result<FlagKey, AppError> {
+                let p = pg::decode("flags", &c, 3)?;
+                Ok(FlagKey {
+                    urgent: p[0] == "1",
+                    created_at: pg::parse_time(&p[1])?,
+                    id: pg::parse_uuid(&p[2])?,
+                })
+            })
+            .transpose()?;
+        let page =
+            service::moderation::flags(rc(ctx)?, self.0.id, status.map(Into::into), limit, after)
+                .await?;
+        Ok(connection(
+            page,
+            |f| {
+                pg::encode(
+                    "flags",
+                    &[
+                        if f.urgent { "1" } else { "0" }.to_owned(),
+                        pg::time_part(f.created_at),
+                        f.id.simple().to_string(),
+                    ],
+                )
+            },
+            Flag,
+        ))
+    }
+    /// Facilitators and admins only (FORBIDDEN for members). Newest first.
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn moderation_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ModerationAction>> {
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode_id("modlog", after.as_deref())?;
+        let page = service::moderation::moderation_log(rc(ctx)?, self.0.id, limit, after).await?;
+        Ok(connection(
+            page,
+            |a| pg::encode_id("modlog", a.id),
+            ModerationAction,
+        ))
+    }
+}
+
+pub struct Membership(pub membership::Model);
+
+#[Object]
+impl Membership {
+    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
+        load_user(ctx, Some(self.0.user_id))
+            .await?
+            .ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
+        let g = rc(ctx)?.group_by_id(self.0.group_id).await?;
+        g.map(Group).ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn role(&self) -> GroupRole {
+        self.0.role.into()
+    }
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.joined_at
+    }
+    /// Visible to facilitators and to the member themself; null otherwise.
+    async fn muted_until(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        Ok(if policy::see_mute(&standing, self.0.user_id) {
+            self.0.muted_until
+        } else {
+            None
+        })
+    }
+}
+
+pub struct Invite(pub invite::Model);
+
+#[Object]
+impl Invite {
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
+        let g = rc(ctx)?.group_by_id(self.0.group_id).await?;
+        g.map(Group).ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn role(&self) -> GroupRole {
+        self.0.role.into()
+    }
+    async fn max_uses(&self) -> i32 {
+        self.0.max_uses
+    }
+    async fn uses(&self) -> i32 {
+        self.0.uses
+    }
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// Set once a facilitator revoked it: it admits nobody.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
