@@ -1,8 +1,9 @@
 //! The supervisor of long-lived background tasks (the event bus, the live
 //! relay, the pruner, the workers). Each runs until the supervisor's token
 //! is cancelled; `shutdown` cancels it and joins every task, so a stopping
-//! server knows its background work has ended (leases released, queues
-//! flushed) before it exits.
+//! server knows its background work has ended (leases released) before it
+//! exits. Events still queued for Redis are dropped, not flushed: other
+//! instances read them from the event log.
 use std::{future::Future, sync::Mutex, time::Duration};
 use tokio::task::JoinHandle;
 pub use tokio_util::sync::CancellationToken;

@@ -90,7 +90,12 @@ impl MigrationTrait for Migration {
                 .table(SearchLease::Table, Leases::Table)
                 .to_owned(),
         )
-        .await
+        .await?;
+        // The indexer's lease is now named after its worker.
+        m.get_connection()
+            .execute_unprepared("UPDATE leases SET name = 'search' WHERE name = 'indexer'")
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
