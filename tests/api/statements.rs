@@ -35,8 +35,9 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
 
     // Each page size three times. The loaders batch what is queued within
     // 1 ms, so under load two independent lookups (the thread's author and
-    // the posts' authors) may share a batch, or one wave may split in two:
-    // a run may differ by a statement either way. An N+1 would add dozens.
+    // the posts' authors) may share a batch, or a wave may split in two
+    // (twice, on a loaded machine): a run may differ by a statement or two
+    // either way. An N+1 would add dozens.
     let mut counts = Vec::new();
     for n in [5usize, 20, 50] {
         let mut runs = Vec::new();
@@ -60,7 +61,7 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
     for (n, runs) in &counts {
         for c in runs {
             assert!(
-                (WAVES - 2..=WAVES + 1).contains(c),
+                (WAVES - 2..=WAVES + 2).contains(c),
                 "[{}] page of {n}: {c} statements (all: {counts:?})",
                 app.backend
             );
