@@ -102,7 +102,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let db = api::store::connect(&cfg, prometheus::IntCounter::new("s", "s")?, true).await?;
     let index: SharedIndex = api::search::open(&cfg)?;
     let indexer = SearchIndexer::new(db.clone(), index.clone());
-    let lease = api::store::lease::Lease::new(db.clone(), "search", Duration::from_secs(60));
+    let lease = api::store::lease::Lease::new(
+        db.clone(),
+        api::search::indexer::WORKER,
+        Duration::from_secs(60),
+    );
     lease.take_over().await?;
     index.prepare().await?;
     let started = Instant::now();

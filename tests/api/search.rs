@@ -596,8 +596,24 @@ async fn permissions_and_hidden_rules(app: TestApp) {
             0
         );
     }
-    let d = app.ok(Some(&fa.token), SEARCH, flagged).await;
+    let d = app.ok(Some(&fa.token), SEARCH, flagged.clone()).await;
     assert_eq!(bodies(&d), ["I could not sleep <again> last night"]);
+
+    // A flag on a facilitator's own post goes to the other facilitators,
+    // never to them (the same rule as the review queue).
+    let cofac = app.co_facilitator(&fa, &ga, "search-cofac").await;
+    let own = app.post(&fa.token, &ta, "my own sleep routine").await;
+    app.ok(
+        Some(&other.token),
+        "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
+        json!({"p": own}),
+    )
+    .await;
+    app.wait_indexed().await;
+    let d = app.ok(Some(&fa.token), SEARCH, flagged.clone()).await;
+    assert_eq!(bodies(&d), ["I could not sleep <again> last night"]);
+    let d = app.ok(Some(&cofac.token), SEARCH, flagged).await;
+    assert_eq!(d["searchPosts"]["totalCount"], 2, "{d}");
 }
 
 async fn bad_input(app: TestApp) {

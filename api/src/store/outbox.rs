@@ -13,7 +13,10 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use std::{collections::HashMap, time::Duration};
+use std::{
+    collections::{BTreeMap, HashMap},
+    time::Duration,
+};
 
 /// A worker's subscription to the event log.
 #[derive(Debug)]
@@ -156,30 +159,38 @@ pub async fn requeue(
 }
 
 /// Records a failed attempt on each job: retried after a backoff, or dead
-/// once the consumer's attempts are spent. Returns how many died.
-pub async fn fail(db: &Db, consumer: &Consumer, failed: &[(&Job, String)]) -> Result<u64, DbErr> {
+/// once the consumer's attempts are spent. Returns how many died. Rows that
+/// failed alike (a batch during an outage) share one statement.
+pub async fn fail(db: &Db, consumer: &Consumer, failed: &[(&Job, String)]) -> anyhow::Result<u64> {
+    let mut alike: BTreeMap<(i32, &str), Vec<i64>> = BTreeMap::new();
+    for (job, error) in failed {
+        alike
+            .entry((job.attempts.saturating_add(1), error.as_str()))
+            .or_default()
+            .push(job.id);
+    }
     let t = now();
     let mut dead = 0;
-    let w = db.write().await.map_err(|e| DbErr::Custom(e.to_string()))?;
-    for (job, error) in failed {
-        let attempts = job.attempts.saturating_add(1);
+    let w = db.write().await?;
+    for ((attempts, error), ids) in alike {
         let gives_up = consumer.max_attempts.is_some_and(|m| attempts >= m);
         let retry_at = t + chrono::Duration::from_std(backoff(attempts)).unwrap_or_default();
         // Errors can be long; the row keeps enough to diagnose.
         let error: String = error.chars().take(1000).collect();
+        let n = ids.len() as u64;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::Attempts, Expr::value(attempts))
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(retry_at))
             .col_expr(outbox::Column::LastError, Expr::value(error))
             .col_expr(outbox::Column::DeadAt, Expr::value(gives_up.then_some(t)))
-            .filter(outbox::Column::Id.eq(job.id))
+            .filter(outbox::Column::Id.is_in(ids))
             .exec(&w.txn)
             .await?;
-        dead += u64::from(gives_up);
+        if gives_up {
+            dead += n;
+        }
     }
-    db.commit(w)
-        .await
-        .map_err(|e| DbErr::Custom(e.to_string()))?;
+    db.commit(w).await?;
     Ok(dead)
 }
 

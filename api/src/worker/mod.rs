@@ -11,12 +11,10 @@ use crate::store::{
     Db,
 };
 use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 use tokio::sync::{broadcast::error::RecvError, Notify};
 
 const IDLE_POLL: Duration = Duration::from_millis(500);
-const BACKOFF_MIN: Duration = Duration::from_millis(200);
-const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 /// What a worker does with its rows.
 pub trait Handler: Send + Sync + 'static {
@@ -168,18 +166,16 @@ impl<H: Handler> Worker<H> {
         if jobs.is_empty() {
             return Ok(0);
         }
-        let failed = match self.handler.handle(&jobs).await {
-            Ok(failed) => failed,
+        let failed: HashMap<i64, String> = match self.handler.handle(&jobs).await {
+            Ok(failed) => failed.into_iter().collect(),
             Err(e) => {
                 let all: Vec<_> = jobs.iter().map(|j| (j, format!("{e:#}"))).collect();
                 self.record_failures(&all).await;
                 return Err(e);
             }
         };
-        let done: Vec<&Job> = jobs
-            .iter()
-            .filter(|j| !failed.iter().any(|(id, _)| *id == j.id))
-            .collect();
+        let (retry, done): (Vec<&Job>, Vec<&Job>) =
+            jobs.iter().partition(|j| failed.contains_key(&j.id));
         // Fencing: the rows go only if this instance still holds the lease,
         // renewed (and, on Postgres, locked) in the same transaction. If
         // another took over meanwhile, this work may have overwritten its
@@ -200,15 +196,10 @@ impl<H: Handler> Worker<H> {
             );
         }
         self.series.processed.inc_by(done.len() as u64);
-        if !failed.is_empty() {
-            let rows: Vec<_> = jobs
-                .iter()
-                .filter_map(|j| {
-                    failed
-                        .iter()
-                        .find(|(id, _)| *id == j.id)
-                        .map(|(_, e)| (j, e.clone()))
-                })
+        if !retry.is_empty() {
+            let rows: Vec<_> = retry
+                .into_iter()
+                .filter_map(|j| failed.get(&j.id).map(|e| (j, e.clone())))
                 .collect();
             self.record_failures(&rows).await;
         }
@@ -278,7 +269,9 @@ impl<H: Handler> Worker<H> {
         let mut events = self.db.bus.subscribe();
         let mut leading = false;
         let mut prepared = false;
-        let mut backoff = BACKOFF_MIN;
+        // Consecutive failed steps; the wait after each follows the same
+        // rule as a failed row's (`outbox::backoff`).
+        let mut failures = 0;
         let renew_every = self.lease.ttl() / 3;
         let mut renewed = tokio::time::Instant::now();
         loop {
@@ -313,15 +306,16 @@ impl<H: Handler> Worker<H> {
             };
             match step.await {
                 Ok(0) => {
-                    backoff = BACKOFF_MIN;
+                    failures = 0;
                     self.idle(&mut events).await;
                 }
-                Ok(_) => backoff = BACKOFF_MIN,
+                Ok(_) => failures = 0,
                 Err(e) => {
                     self.series.failed_batches.inc();
-                    tracing::warn!(worker = self.name(), error = %e, retry_in = ?backoff, "worker batch failed");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
+                    failures += 1;
+                    let wait = outbox::backoff(failures);
+                    tracing::warn!(worker = self.name(), error = %e, retry_in = ?wait, "worker batch failed");
+                    tokio::time::sleep(wait).await;
                 }
             }
         }
