@@ -76,7 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            telemetry::init(config.log_format);
+            telemetry::init(config.server.log_format);
             let app = Application::build(config).await?;
             tracing::info!(
                 port = app.port(),
@@ -86,23 +86,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            telemetry::init(config.log_format);
+            telemetry::init(config.server.log_format);
             let counter = prometheus::IntCounter::new("unused", "unused")?;
             store::connect(&config, counter, true).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::Reindex => {
-            telemetry::init(config.log_format);
+            telemetry::init(config.server.log_format);
             reindex(config).await
         }
         Command::User {
             command: UserCommand::SetRole { handle, role },
         } => {
-            telemetry::init(config.log_format);
+            telemetry::init(config.server.log_format);
             // The database alone: no relay, pruner, bus or index.
             let counter = prometheus::IntCounter::new("unused", "unused")?;
-            let migrate = config.migrate || config.is_embedded_db();
+            let migrate = config.store.migrate || config.is_embedded_db();
             let db = store::connect(&config, counter, migrate).await?;
             let user = accounts::set_role(&db, &handle, role.into())
                 .await

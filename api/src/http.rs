@@ -102,7 +102,7 @@ async fn graphql(
     request_id: RequestId,
 ) -> HttpResponse {
     let state: Arc<AppState> = state.into_inner();
-    let limit = state.config.body_limit;
+    let limit = state.config.server.body_limit;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -143,7 +143,7 @@ async fn graphql(
         Err(e) => return json(StatusCode::OK, &app_error_body(&e, &request_id)),
     };
     let ctx = RequestCtx::new(state.services.clone(), auth, request_id.clone())
-        .with_client(client_addr(&req, &state.config.trusted_proxies));
+        .with_client(client_addr(&req, &state.config.server.trusted_proxies));
     // A panic anywhere below (ours or the engine's) is answered as INTERNAL
     // rather than a dropped connection.
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))

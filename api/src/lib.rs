@@ -22,6 +22,7 @@ pub mod startup;
 pub mod store;
 pub mod tasks;
 pub mod telemetry;
+pub mod ttl_cache;
 pub mod worker;
 pub mod ws;
 

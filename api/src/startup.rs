@@ -47,7 +47,7 @@ impl AppState {
             "SQL statements sent to the database",
         )?;
         registry.register(Box::new(sql_statements.clone()))?;
-        let migrate = config.migrate || config.is_embedded_db();
+        let migrate = config.store.migrate || config.is_embedded_db();
         let tasks = Supervisor::new();
         let db = store::connect(&config, sql_statements.clone(), migrate)
             .await?
@@ -64,33 +64,33 @@ impl AppState {
         let relay = crate::service::live::relay::Relay::spawn(
             background.clone(),
             live_cache.clone(),
-            config.subscription_buffer,
-            config.redis_url.is_some(),
+            config.live.subscription_buffer,
+            config.store.redis_url.is_some(),
             &tasks,
         );
         let worker_metrics = WorkerMetrics::register(&registry)?;
         let indexer = Arc::new(IndexWorker::new(
             background.clone(),
             SEARCH_WORKER,
-            Duration::from_secs(config.search_lease.max(1)),
-            config.search_batch,
+            Duration::from_secs(config.search.search_lease.max(1)),
+            config.search.search_batch,
             SearchIndexer::new(background, search.clone()),
             &worker_metrics,
         )?);
         tasks.spawn(
             "event pruner",
-            store::events::prune_forever(db.clone(), config.event_retention_days),
+            store::events::prune_forever(db.clone(), config.store.event_retention_days),
         );
         crate::auth::password::warm_up();
         let schema = build_schema(&config);
-        let support_resources = match &config.support_resources {
+        let support_resources = match &config.safety.support_resources {
             None => default_support_resources(),
             Some(path) => serde_json::from_slice(
                 &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
             )
             .with_context(|| format!("parsing {}", path.display()))?,
         };
-        let extra: ExtraLexicon = match &config.crisis_lexicon {
+        let extra: ExtraLexicon = match &config.safety.crisis_lexicon {
             None => ExtraLexicon::default(),
             Some(path) => serde_json::from_slice(
                 &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
@@ -98,12 +98,16 @@ impl AppState {
             .with_context(|| format!("parsing {}", path.display()))?,
         };
         let detector = Arc::new(Detector::with_lexicon(&extra).context("compiling the lexicon")?);
-        let limits =
-            store::limits::Limits::new(store::namespace(&config), config.redis_url.as_deref())
-                .context("configuring rate limits")?;
+        let limits = store::limits::Limits::new(
+            store::namespace(&config),
+            config.store.redis_url.as_deref(),
+        )
+        .context("configuring rate limits")?;
         let services = Arc::new(Services {
             limits,
-            draft_limiter: crate::service::safety::DraftLimiter::new(config.draft_check_rate),
+            draft_limiter: crate::service::safety::DraftLimiter::new(
+                config.limits.draft_check_rate,
+            ),
             config: Arc::new(config),
             detector,
             support_resources,
@@ -135,11 +139,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let listener =
-            TcpListener::bind(&config.addr).with_context(|| format!("binding {}", config.addr))?;
+        let listener = TcpListener::bind(&config.server.addr)
+            .with_context(|| format!("binding {}", config.server.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState::new(config).await?;
-        if state.config.search_indexer {
+        if state.config.search.search_indexer {
             let stop = state.tasks.token();
             state
                 .tasks
@@ -152,13 +156,13 @@ impl Application {
                 .app_data(data.clone())
                 .configure(http::routes)
         });
-        if let Some(n) = state.config.workers {
+        if let Some(n) = state.config.server.workers {
             server = server.workers(n.max(1));
         }
         // Signals are ours (`run_until_stopped`): WebSockets must close
         // before actix can finish draining.
         let server = server.disable_signals().listen(listener)?.run();
-        let metrics = match state.config.metrics_addr.as_str() {
+        let metrics = match state.config.server.metrics_addr.as_str() {
             "off" => None,
             addr => {
                 let listener = TcpListener::bind(addr)

@@ -46,7 +46,7 @@ impl Connections {
     fn acquire(state: &Arc<AppState>, user: Uuid) -> Option<ConnectionSlot> {
         let mut map = state.ws_connections.0.lock().ok()?;
         let n = map.entry(user).or_insert(0);
-        if *n >= state.config.ws_max_connections {
+        if *n >= state.config.live.ws_max_connections {
             return None;
         }
         *n += 1;
@@ -92,8 +92,8 @@ pub fn start(
         SEC_WEBSOCKET_PROTOCOL,
         HeaderValue::from_static(protocol.sec_websocket_protocol()),
     );
-    let stream = stream.max_frame_size(state.config.body_limit);
-    let client = crate::http::client_addr(req, &state.config.trusted_proxies);
+    let stream = stream.max_frame_size(state.config.server.body_limit);
+    let client = crate::http::client_addr(req, &state.config.server.trusted_proxies);
     actix_web::rt::spawn(async move {
         let closing = state.closing.clone();
         let reason = tokio::select! {
@@ -136,7 +136,7 @@ async fn run(
     client: Option<std::net::IpAddr>,
 ) -> Option<CloseReason> {
     // connection_init first, within the timeout.
-    let init_timeout = Duration::from_secs(state.config.ws_init_timeout);
+    let init_timeout = Duration::from_secs(state.config.live.ws_init_timeout);
     let first = loop {
         match tokio::time::timeout(init_timeout, stream.next()).await {
             Err(_) => return close(4408, "connection initialisation timeout"),
@@ -208,13 +208,14 @@ async fn run(
     }
 
     let mut active: HashSet<String> = HashSet::new();
-    let max_subs = state.config.ws_max_subscriptions;
+    let max_subs = state.config.live.ws_max_subscriptions;
     let mut keepalive =
-        tokio::time::interval(Duration::from_secs(state.config.ws_keepalive.max(1)));
+        tokio::time::interval(Duration::from_secs(state.config.live.ws_keepalive.max(1)));
     keepalive.tick().await;
     let expiry = tokio::time::sleep(expires_in);
     tokio::pin!(expiry);
-    let mut recheck = tokio::time::interval(Duration::from_secs(state.config.ws_recheck.max(1)));
+    let mut recheck =
+        tokio::time::interval(Duration::from_secs(state.config.live.ws_recheck.max(1)));
     recheck.tick().await;
     // A logout, a revoked session or a role change anywhere: re-check now.
     let mut changed = state.db.bus.subscribe_users();

@@ -97,8 +97,8 @@ fn dir_size(p: &std::path::Path) -> u64 {
 pub async fn run(o: Options) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("hearth-bench-search-{}", Uuid::new_v4()));
     let mut cfg = api::Config::for_tests(dir.clone(), Some(o.database_url.clone()));
-    cfg.meilisearch_url = std::env::var("MEILISEARCH_URL").ok();
-    cfg.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
+    cfg.search.meilisearch_url = std::env::var("MEILISEARCH_URL").ok();
+    cfg.search.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
     let db = api::store::connect(&cfg, prometheus::IntCounter::new("s", "s")?, true).await?;
     let index: SharedIndex = api::search::open(&cfg)?;
     let indexer = SearchIndexer::new(db.clone(), index.clone());

@@ -144,7 +144,8 @@ fn sign(claims: &Value, secret: &[u8]) -> String {
 
 async fn bad_access_tokens(app: TestApp) {
     let m = app.register("tess").await;
-    let secret = std::fs::read_to_string(app.state.config.data_dir.join("jwt_secret")).unwrap();
+    let secret =
+        std::fs::read_to_string(app.state.config.store.data_dir.join("jwt_secret")).unwrap();
     let parts: Vec<&str> = m.token.split('.').collect();
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     let create = "mutation { createGroup(input: {name: \"Nope\"}) { id } }";
@@ -217,10 +218,10 @@ backend_tests!(
 async fn external_identity_provider(postgres: bool) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     let app = crate::helpers::spawn_app_with(postgres, |c| {
-        c.jwt_public_key_file = Some(format!("{dir}/idp_test_public.pem").into());
-        c.jwt_algorithm = api::config::ExternalAlgorithm::Es256;
-        c.jwt_issuer = Some("https://idp.example".into());
-        c.jwt_audience = Some("hearth".into());
+        c.auth.jwt_public_key_file = Some(format!("{dir}/idp_test_public.pem").into());
+        c.auth.jwt_algorithm = api::config::ExternalAlgorithm::Es256;
+        c.auth.jwt_issuer = Some("https://idp.example".into());
+        c.auth.jwt_audience = Some("hearth".into());
     })
     .await;
     let key = std::fs::read(format!("{dir}/idp_test_private.pem")).unwrap();

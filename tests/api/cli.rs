@@ -24,7 +24,7 @@ async fn worked_example_with_cli_set_role() {
             "--role",
             "admin",
         ])
-        .env("HEARTH_DATA_DIR", &app.state.config.data_dir)
+        .env("HEARTH_DATA_DIR", &app.state.config.store.data_dir)
         .env_remove("DATABASE_URL")
         .output()
         .expect("hearth runs");
@@ -42,7 +42,7 @@ async fn worked_example_with_cli_set_role() {
             "--role",
             "admin",
         ])
-        .env("HEARTH_DATA_DIR", &app.state.config.data_dir)
+        .env("HEARTH_DATA_DIR", &app.state.config.store.data_dir)
         .env_remove("DATABASE_URL")
         .output()
         .expect("hearth runs");

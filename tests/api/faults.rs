@@ -117,8 +117,8 @@ async fn postgres_restart_is_retryable_and_recovers() {
     let redis = RedisServer::start(free_port());
     let (url, redis_url) = (pg.url(), redis.url());
     let app = spawn_app_with(false, move |c| {
-        c.database_url = Some(url);
-        c.redis_url = Some(redis_url);
+        c.store.database_url = Some(url);
+        c.store.redis_url = Some(redis_url);
     })
     .await;
     let app = Arc::new(app);
@@ -245,9 +245,9 @@ async fn a_killed_instance_clients_resume_on_the_other() {
         let (url, redis, secret) = (url.clone(), redis.url(), secret.to_owned());
         Arc::new(
             spawn_app_with(true, move |c| {
-                c.database_url = Some(url);
-                c.redis_url = Some(redis);
-                c.jwt_secret = Some(secret.into());
+                c.store.database_url = Some(url);
+                c.store.redis_url = Some(redis);
+                c.auth.jwt_secret = Some(secret.into());
             })
             .await,
         )

@@ -21,27 +21,100 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// Runs each listed scenario against SQLite, and against Postgres when
-/// `TEST_DATABASE_URL` is set.
+/// The one backend matrix. `backend_tests!(a, b)` runs each scenario on a
+/// fresh instance on SQLite and on Postgres + Redis;
+/// `backend_tests!(using SPAWN; sqlite, postgres, meilisearch; a, b)` picks
+/// the backends and how an instance is started (`SPAWN(Backend) -> T`, the
+/// scenario taking `T`). A backend whose service is not configured is
+/// reported as ignored, never as passed; in CI it is a failure.
 #[macro_export]
 macro_rules! backend_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name($crate::helpers::spawn_app(false).await).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
-                async fn postgres() {
-                    if $crate::helpers::postgres_url().is_some() {
-                        super::$name($crate::helpers::spawn_app(true).await).await
-                    }
-                }
-            }
-        )*
+    (using $spawn:path; $backends:tt; $($name:ident),* $(,)?) => {
+        $( $crate::backend_tests!(@scenario $spawn; $backends; $name); )*
     };
+    ($($name:ident),* $(,)?) => {
+        $crate::backend_tests!(using $crate::helpers::spawn_on; [sqlite, postgres]; $($name),*);
+    };
+    (@scenario $spawn:path; [$($backend:ident),+]; $name:ident) => {
+        mod $name {
+            $( $crate::backend_tests!(@variant $spawn; $name; $backend); )+
+        }
+    };
+    (@variant $spawn:path; $name:ident; sqlite) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn sqlite() {
+            super::$name($spawn($crate::helpers::Backend::Sqlite).await).await
+        }
+    };
+    (@variant $spawn:path; $name:ident; postgres) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
+        async fn postgres() {
+            if $crate::helpers::postgres_url().is_some() {
+                super::$name($spawn($crate::helpers::Backend::Postgres).await).await
+            }
+        }
+    };
+    (@variant $spawn:path; $name:ident; meilisearch) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[cfg_attr(not(hearth_meili), ignore = "set MEILISEARCH_URL to run it")]
+        async fn meilisearch() {
+            if $crate::helpers::meili_url().is_some() {
+                super::$name($spawn($crate::helpers::Backend::Meilisearch).await).await
+            }
+        }
+    };
+}
+
+/// Where a scenario runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite, in-process bus, embedded index.
+    Sqlite,
+    /// Postgres and Redis, embedded index.
+    Postgres,
+    /// The real Meilisearch of `MEILISEARCH_URL` (on Postgres + Redis when
+    /// those are set).
+    Meilisearch,
+}
+
+impl Backend {
+    /// Whether the instance's database is Postgres.
+    pub fn postgres(self) -> bool {
+        match self {
+            Backend::Sqlite => false,
+            Backend::Postgres => true,
+            Backend::Meilisearch => postgres_url().is_some(),
+        }
+    }
+}
+
+/// A fresh instance on `backend`.
+pub async fn spawn_on(backend: Backend) -> TestApp {
+    spawn_on_with(backend, |_| {}).await
+}
+
+/// A fresh instance on `backend`, its settings changed by `tweak`.
+pub async fn spawn_on_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    if backend != Backend::Meilisearch {
+        return spawn_app_with(backend.postgres(), tweak).await;
+    }
+    let url = meili_url().expect("MEILISEARCH_URL");
+    let mut app = spawn_app_with(backend.postgres(), move |c| {
+        c.search.meilisearch_url = Some(url);
+        c.search.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
+        c.search.meilisearch_index = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
+        tweak(c);
+    })
+    .await;
+    app.backend = "meilisearch";
+    app
+}
+
+/// For scenarios that start their own instances: only whether to use
+/// Postgres.
+pub async fn on_postgres(backend: Backend) -> bool {
+    backend.postgres()
 }
 
 /// `TEST_DATABASE_URL`; in CI its absence is a failure, not a skip.
@@ -90,7 +163,7 @@ pub async fn spawn_app_with(postgres: bool, tweak: impl FnOnce(&mut Config)) -> 
     let mut config = Config::for_tests(dir.path().to_path_buf(), database_url);
     // The Postgres run goes through Redis, as a deployment would.
     if postgres {
-        config.redis_url = redis_url();
+        config.store.redis_url = redis_url();
     }
     tweak(&mut config);
     let app = Application::build(config).await.expect("server starts");
@@ -280,6 +353,69 @@ impl TestApp {
         data["createPost"]["id"].as_str().unwrap().to_owned()
     }
 
+    /// Hides a post as a facilitator; returns its new state.
+    pub async fn hide_post(&self, token: &str, post: &str) -> String {
+        self.ok(
+            Some(token),
+            "mutation($p: ID!) { hidePost(postId: $p, reason: \"r1\") { state } }",
+            json!({ "p": post }),
+        )
+        .await["hidePost"]["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Restores a hidden post; returns its new state.
+    pub async fn restore_post(&self, token: &str, post: &str) -> String {
+        self.ok(
+            Some(token),
+            "mutation($p: ID!) { restorePost(postId: $p) { state } }",
+            json!({ "p": post }),
+        )
+        .await["restorePost"]["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Locks or unlocks a thread; returns whether it is locked.
+    pub async fn set_thread_locked(&self, token: &str, thread: &str, on: bool) -> bool {
+        self.ok(
+            Some(token),
+            "mutation($t: ID!, $on: Boolean!) { setThreadLocked(threadId: $t, locked: $on) { locked } }",
+            json!({ "t": thread, "on": on }),
+        )
+        .await["setThreadLocked"]["locked"]
+            .as_bool()
+            .unwrap()
+    }
+
+    /// Pins or unpins a thread; returns whether it is pinned.
+    pub async fn set_thread_pinned(&self, token: &str, thread: &str, on: bool) -> bool {
+        self.ok(
+            Some(token),
+            "mutation($t: ID!, $on: Boolean!) { setThreadPinned(threadId: $t, pinned: $on) { pinned } }",
+            json!({ "t": thread, "on": on }),
+        )
+        .await["setThreadPinned"]["pinned"]
+            .as_bool()
+            .unwrap()
+    }
+
+    /// Flags a post; returns the flag's id.
+    pub async fn flag_post(&self, token: &str, post: &str, reason: &str) -> String {
+        self.ok(
+            Some(token),
+            "mutation($p: ID!, $r: FlagReason!) { flagPost(input: {postId: $p, reason: $r}) { id } }",
+            json!({ "p": post, "r": reason }),
+        )
+        .await["flagPost"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// SQL statements the server has run so far (from /metrics).
     pub async fn statements(&self) -> u64 {
         self.metric("hearth_sql_statements_total").await as u64
@@ -295,6 +431,8 @@ impl TestApp {
     /// Waits until every committed post change has reached the search
     /// index, as an operator would watch the queue drain.
     pub async fn wait_indexed(&self) {
+        // Drain now rather than at the worker's next idle poll.
+        self.state.indexer.wake();
         let what = format!("[{}] the search queue drains", self.backend);
         until(10, &what, || async {
             self.metric(r#"hearth_worker_queue_depth{worker="search"}"#)
@@ -356,10 +494,10 @@ pub async fn spawn_pair(redis: &str) -> (TestApp, TestApp) {
         let (url, redis, secret) = (url.clone(), redis.to_owned(), secret.clone());
         apps.push(
             spawn_app_with(true, move |c| {
-                c.database_url = Some(url);
-                c.redis_url = Some(redis);
-                c.jwt_secret = Some(secret.into());
-                c.migrate = migrate;
+                c.store.database_url = Some(url);
+                c.store.redis_url = Some(redis);
+                c.auth.jwt_secret = Some(secret.into());
+                c.store.migrate = migrate;
             })
             .await,
         );

@@ -1,5 +1,6 @@
 //! Abuse limits on authentication: one call per request, sliding windows
 //! per handle and per client address, shared across instances via Redis.
+use crate::backend_tests;
 use crate::helpers::{code_of, postgres_url, redis_url, spawn_app_with, spawn_pair, TestApp};
 use serde_json::{json, Value};
 
@@ -40,7 +41,7 @@ async fn one_authentication_call_per_request(postgres: bool) {
 /// refused until the window moves on; other handles are not affected.
 async fn failed_logins_are_limited_per_handle(postgres: bool) {
     let app = spawn_app_with(postgres, |c| {
-        c.limit_login_handle = "3/15m".parse().unwrap();
+        c.limits.limit_login_handle = "3/15m".parse().unwrap();
     })
     .await;
     app.register("lim-h").await;
@@ -62,8 +63,8 @@ async fn failed_logins_are_limited_per_handle(postgres: bool) {
 /// address (which also slows handle enumeration).
 async fn attempts_are_limited_per_address(postgres: bool) {
     let app = spawn_app_with(postgres, |c| {
-        c.limit_login_address = "4/15m".parse().unwrap();
-        c.limit_register_address = "2/1h".parse().unwrap();
+        c.limits.limit_login_address = "4/15m".parse().unwrap();
+        c.limits.limit_register_address = "2/1h".parse().unwrap();
     })
     .await;
     app.register("addr-a").await;
@@ -94,8 +95,8 @@ async fn attempts_are_limited_per_address(postgres: bool) {
 /// Behind a trusted proxy, the client address comes from X-Forwarded-For.
 async fn trusted_proxies_forward_the_address(postgres: bool) {
     let app = spawn_app_with(postgres, |c| {
-        c.limit_register_address = "1/1h".parse().unwrap();
-        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.limits.limit_register_address = "1/1h".parse().unwrap();
+        c.server.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     let register = |h: &'static str, from: &'static str| {
@@ -122,31 +123,11 @@ async fn trusted_proxies_forward_the_address(postgres: bool) {
     assert!(r["data"]["register"]["accessToken"].is_string(), "{r}");
 }
 
-macro_rules! both {
-    ($($name:ident),*) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(false).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
-                async fn postgres() {
-                    if crate::helpers::postgres_url().is_some() {
-                        super::$name(true).await
-                    }
-                }
-            }
-        )*
-    };
-}
-
 /// Concurrent attempts cannot slip past the count: each is counted before
 /// its password is checked.
 async fn concurrent_logins_are_counted(postgres: bool) {
     let app = spawn_app_with(postgres, |c| {
-        c.limit_login_handle = "3/15m".parse().unwrap();
+        c.limits.limit_login_handle = "3/15m".parse().unwrap();
     })
     .await;
     app.register("burst-h").await;
@@ -164,7 +145,9 @@ async fn concurrent_logins_are_counted(postgres: bool) {
     assert_eq!(limited, 21);
 }
 
-both!(
+backend_tests!(
+    using crate::helpers::on_postgres;
+    [sqlite, postgres];
     concurrent_logins_are_counted,
     one_authentication_call_per_request,
     failed_logins_are_limited_per_handle,

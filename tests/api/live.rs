@@ -163,10 +163,10 @@ async fn bad_connection_init(app: TestApp) {
 /// connections: refused; an expired access token closes with 4401.
 async fn connection_limits(postgres: bool) {
     let app = crate::helpers::spawn_app_with(postgres, |c| {
-        c.ws_init_timeout = 1;
-        c.ws_max_subscriptions = 2;
-        c.ws_max_connections = 2;
-        c.access_token_ttl = 3;
+        c.live.ws_init_timeout = 1;
+        c.live.ws_max_subscriptions = 2;
+        c.live.ws_max_connections = 2;
+        c.auth.access_token_ttl = 3;
     })
     .await;
     let mut silent = Ws::connect_silent(&app.base, Protocol::TransportWs).await;
@@ -193,7 +193,7 @@ async fn connection_limits(postgres: bool) {
 
 /// Logging out ends open WebSocket connections of that session.
 async fn logout_closes_connections(postgres: bool) {
-    let app = crate::helpers::spawn_app_with(postgres, |c| c.ws_recheck = 1).await;
+    let app = crate::helpers::spawn_app_with(postgres, |c| c.live.ws_recheck = 1).await;
     let m = app.register("bye-m").await;
     let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&m.token)).await;
     ws.ack().await.unwrap();
@@ -221,7 +221,7 @@ async fn logout_closes_connections_postgres() {
 
 /// A stalled subscriber delays nobody else, and loses nothing.
 async fn slow_consumer(postgres: bool) {
-    let app = crate::helpers::spawn_app_with(postgres, |c| c.subscription_buffer = 16).await;
+    let app = crate::helpers::spawn_app_with(postgres, |c| c.live.subscription_buffer = 16).await;
     let (f, gid) = app.group_with_facilitator("slow-f").await;
     let m = app.member_of(&f, &gid, "slow-m").await;
     let (tid, _) = app.thread(&f.token, &gid, "Busy").await;

@@ -1,5 +1,5 @@
 use crate::backend_tests;
-use crate::helpers::{code_of, spawn_app_with, TestApp};
+use crate::helpers::{code_of, spawn_app_with, Member, TestApp};
 use crate::ws::{Frame, Protocol, Ws};
 use entity::enums::PlatformRole;
 use serde_json::{json, Value};
@@ -210,7 +210,19 @@ async fn flags_on_a_facilitators_post(app: TestApp) {
         .any(|f| f["status"] == "OPEN"));
 }
 
-async fn moderation_actions_are_logged(app: TestApp) {
+/// A facilitator and a member with a thread, both watching it live: the
+/// member the thread, the facilitator the group's moderation events.
+struct Scene {
+    f: Member,
+    m: Member,
+    gid: String,
+    tid: String,
+    post: String,
+    mod_ws: Ws,
+    member_ws: Ws,
+}
+
+async fn scene(app: &TestApp) -> Scene {
     let (f, gid) = app.group_with_facilitator("facil").await;
     let m = app.member_of(&f, &gid, "mem").await;
     let (tid, post) = app.thread(&m.token, &gid, "Topic").await;
@@ -233,172 +245,192 @@ async fn moderation_actions_are_logged(app: TestApp) {
         )
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    Scene {
+        f,
+        m,
+        gid,
+        tid,
+        post,
+        mod_ws,
+        member_ws,
+    }
+}
 
-    app.ok(
-        Some(&f.token),
-        "mutation($p: ID!) { hidePost(postId: $p, reason: \"r1\") { state } }",
-        json!({"p": post}),
+impl Scene {
+    /// The member saw `kinds` on the thread, the facilitators got one
+    /// ACTION_TAKEN per action, and the log holds the actions, newest first.
+    async fn saw(&mut self, app: &TestApp, kinds: &[&str], actions: &[&str]) {
+        let mut seen = Vec::new();
+        for _ in kinds {
+            seen.push(
+                self.member_ws.data().await["threadEvents"]["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        assert_eq!(seen, kinds, "[{}] thread events", app.backend);
+        let mut taken = Vec::new();
+        for _ in actions {
+            let d = self.mod_ws.data().await;
+            assert_eq!(d["moderationEvents"]["kind"], "ACTION_TAKEN");
+            taken.push(
+                d["moderationEvents"]["action"]["action"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        assert_eq!(taken, actions, "[{}] moderation events", app.backend);
+        self.mod_ws.quiet(300).await;
+        let logged = self.log(app).await;
+        let newest_first: Vec<&str> = actions.iter().rev().copied().collect();
+        assert_eq!(
+            logged
+                .iter()
+                .map(|n| n["action"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            newest_first,
+            "[{}] moderation log",
+            app.backend
+        );
+    }
+
+    async fn log(&self, app: &TestApp) -> Vec<Value> {
+        app.ok(Some(&self.f.token), LOG, json!({"g": self.gid}))
+            .await["group"]["moderationLog"]["nodes"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+const CREATE: &str = "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"hi\"}) { id } }";
+
+async fn hiding_and_restoring_a_post_is_logged(app: TestApp) {
+    let mut s = scene(&app).await;
+    assert_eq!(app.hide_post(&s.f.token, &s.post).await, "HIDDEN");
+    assert_eq!(app.restore_post(&s.f.token, &s.post).await, "VISIBLE");
+    s.saw(
+        &app,
+        &["POST_HIDDEN", "POST_RESTORED"],
+        &["HIDE_POST", "RESTORE_POST"],
     )
     .await;
-    app.ok(
-        Some(&f.token),
-        "mutation($p: ID!) { restorePost(postId: $p) { state } }",
-        json!({"p": post}),
+}
+
+async fn a_locked_thread_refuses_posts_until_unlocked(app: TestApp) {
+    let mut s = scene(&app).await;
+    assert!(app.set_thread_locked(&s.f.token, &s.tid, true).await);
+    app.fails(Some(&s.m.token), CREATE, json!({"t": s.tid}), "FORBIDDEN")
+        .await;
+    assert!(!app.set_thread_locked(&s.f.token, &s.tid, false).await);
+    app.ok(Some(&s.m.token), CREATE, json!({"t": s.tid})).await;
+    s.saw(
+        &app,
+        &["THREAD_UPDATED", "THREAD_UPDATED", "POST_CREATED"],
+        &["LOCK_THREAD", "UNLOCK_THREAD"],
     )
     .await;
-    let lock = "mutation($t: ID!, $on: Boolean!) { setThreadLocked(threadId: $t, locked: $on) { locked } }";
-    let pin = "mutation($t: ID!, $on: Boolean!) { setThreadPinned(threadId: $t, pinned: $on) { pinned } }";
-    assert_eq!(
-        app.ok(Some(&f.token), lock, json!({"t": tid, "on": true}))
-            .await["setThreadLocked"]["locked"],
-        true
-    );
-    let create = "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"hi\"}) { id } }";
-    app.fails(Some(&m.token), create, json!({"t": tid}), "FORBIDDEN")
-        .await;
-    app.ok(Some(&f.token), lock, json!({"t": tid, "on": false}))
-        .await;
-    app.ok(Some(&m.token), create, json!({"t": tid})).await;
-    app.ok(Some(&f.token), pin, json!({"t": tid, "on": true}))
-        .await;
-    app.ok(Some(&f.token), pin, json!({"t": tid, "on": false}))
-        .await;
+}
 
-    let mute = "mutation($g: ID!, $u: ID!, $until: DateTime!) { muteMember(groupId: $g, userId: $u, until: $until, reason: \"cool off\") { mutedUntil } }";
+async fn pinning_a_thread_is_logged(app: TestApp) {
+    let mut s = scene(&app).await;
+    assert!(app.set_thread_pinned(&s.f.token, &s.tid, true).await);
+    assert!(!app.set_thread_pinned(&s.f.token, &s.tid, false).await);
+    s.saw(
+        &app,
+        &["THREAD_UPDATED", "THREAD_UPDATED"],
+        &["PIN_THREAD", "UNPIN_THREAD"],
+    )
+    .await;
+}
+
+async fn a_muted_member_cannot_post_until_unmuted(app: TestApp) {
+    let mut s = scene(&app).await;
     app.fails(
-        Some(&f.token),
-        mute,
-        json!({"g": gid, "u": m.id, "until": "2001-01-01T00:00:00Z"}),
+        Some(&s.f.token),
+        MUTE,
+        json!({"g": s.gid, "u": s.m.id, "until": "2001-01-01T00:00:00Z"}),
         "BAD_USER_INPUT",
     )
     .await;
     let until = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
     let data = app
         .ok(
-            Some(&f.token),
-            mute,
-            json!({"g": gid, "u": m.id, "until": until}),
+            Some(&s.f.token),
+            MUTE,
+            json!({"g": s.gid, "u": s.m.id, "until": until}),
         )
         .await;
     assert!(data["muteMember"]["mutedUntil"].is_string());
     let resp = app
-        .fails(Some(&m.token), create, json!({"t": tid}), "FORBIDDEN")
+        .fails(Some(&s.m.token), CREATE, json!({"t": s.tid}), "FORBIDDEN")
         .await;
     assert!(resp["errors"][0]["message"]
         .as_str()
         .unwrap()
         .contains("muted"));
     app.ok(
-        Some(&f.token),
+        Some(&s.f.token),
         "mutation($g: ID!, $u: ID!) { unmuteMember(groupId: $g, userId: $u) { mutedUntil } }",
-        json!({"g": gid, "u": m.id}),
+        json!({"g": s.gid, "u": s.m.id}),
     )
     .await;
-    app.ok(Some(&m.token), create, json!({"t": tid})).await;
-
-    // A member calling facilitator actions: FORBIDDEN in their group.
-    for (q, v) in [
-        (
-            "mutation($p: ID!) { hidePost(postId: $p) { id } }",
-            json!({"p": post}),
-        ),
-        (lock, json!({"t": tid, "on": true})),
-        (mute, json!({"g": gid, "u": f.id, "until": until})),
-        (
-            "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
-            json!({"g": gid, "u": f.id}),
-        ),
-    ] {
-        app.fails(Some(&m.token), q, v, "FORBIDDEN").await;
-    }
-
-    // Members saw each change to their thread as it happened.
-    let mut member_kinds = Vec::new();
-    for _ in 0..7 {
-        member_kinds.push(
-            member_ws.data().await["threadEvents"]["kind"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
-    assert_eq!(
-        member_kinds,
-        [
-            "POST_HIDDEN",
-            "POST_RESTORED",
-            "THREAD_UPDATED",
-            "THREAD_UPDATED",
-            "POST_CREATED",
-            "THREAD_UPDATED",
-            "THREAD_UPDATED"
-        ]
-    );
-    app.ok(Some(&f.token), "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u, reason: \"left the program\") }", json!({"g": gid, "u": m.id}))
+    app.ok(Some(&s.m.token), CREATE, json!({"t": s.tid})).await;
+    s.saw(&app, &["POST_CREATED"], &["MUTE_MEMBER", "UNMUTE_MEMBER"])
         .await;
-    // Facilitators got one ACTION_TAKEN per action.
-    let mut actions = Vec::new();
-    for _ in 0..9 {
-        let d = mod_ws.data().await;
-        assert_eq!(d["moderationEvents"]["kind"], "ACTION_TAKEN");
-        actions.push(
-            d["moderationEvents"]["action"]["action"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
-    assert_eq!(
-        actions,
-        [
-            "HIDE_POST",
-            "RESTORE_POST",
-            "LOCK_THREAD",
-            "UNLOCK_THREAD",
-            "PIN_THREAD",
-            "UNPIN_THREAD",
-            "MUTE_MEMBER",
-            "UNMUTE_MEMBER",
-            "REMOVE_MEMBER"
-        ]
-    );
-    mod_ws.quiet(300).await;
+}
+
+async fn a_removal_is_logged_and_outlives_the_membership(app: TestApp) {
+    let mut s = scene(&app).await;
+    app.ok(
+        Some(&s.f.token),
+        "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u, reason: \"left the program\") }",
+        json!({"g": s.gid, "u": s.m.id}),
+    )
+    .await;
+    s.saw(&app, &[], &["REMOVE_MEMBER"]).await;
     app.fails(
-        Some(&m.token),
+        Some(&s.m.token),
         "query($t: ID!) { thread(id: $t) { title } }",
-        json!({"t": tid}),
+        json!({"t": s.tid}),
         "NOT_FOUND",
     )
     .await;
-
-    let data = app.ok(Some(&f.token), LOG, json!({"g": gid})).await;
-    let actions: Vec<&str> = data["group"]["moderationLog"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        actions,
-        [
-            "REMOVE_MEMBER",
-            "UNMUTE_MEMBER",
-            "MUTE_MEMBER",
-            "UNPIN_THREAD",
-            "PIN_THREAD",
-            "UNLOCK_THREAD",
-            "LOCK_THREAD",
-            "RESTORE_POST",
-            "HIDE_POST"
-        ]
-    );
-    let first = &data["group"]["moderationLog"]["nodes"][0];
+    let first = &s.log(&app).await[0];
     assert_eq!(
         first["member"]["displayName"], "mem",
         "the entry outlives the membership"
     );
     assert_eq!(first["reason"], "left the program");
 }
+
+async fn members_cannot_moderate(app: TestApp) {
+    let mut s = scene(&app).await;
+    let until = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    for (q, v) in [
+        (
+            "mutation($p: ID!) { hidePost(postId: $p) { id } }",
+            json!({"p": s.post}),
+        ),
+        (
+            "mutation($t: ID!) { setThreadLocked(threadId: $t, locked: true) { locked } }",
+            json!({"t": s.tid}),
+        ),
+        (MUTE, json!({"g": s.gid, "u": s.f.id, "until": until})),
+        (
+            "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+            json!({"g": s.gid, "u": s.f.id}),
+        ),
+    ] {
+        app.fails(Some(&s.m.token), q, v, "FORBIDDEN").await;
+    }
+    s.saw(&app, &[], &[]).await;
+    s.member_ws.quiet(300).await;
+}
+
+const MUTE: &str = "mutation($g: ID!, $u: ID!, $until: DateTime!) { muteMember(groupId: $g, userId: $u, until: $until, reason: \"cool off\") { mutedUntil } }";
 
 async fn facilitators_act_only_on_their_groups(app: TestApp) {
     let (fa, ga) = app.group_with_facilitator("fac-a").await;
@@ -469,7 +501,7 @@ async fn facilitators_act_only_on_their_groups(app: TestApp) {
 }
 
 async fn flag_rate_limit(postgres: bool) {
-    let app = spawn_app_with(postgres, |c| c.flag_rate_limit = 2).await;
+    let app = spawn_app_with(postgres, |c| c.limits.flag_rate_limit = 2).await;
     let (f, gid) = app.group_with_facilitator("rate-f").await;
     let m = app.member_of(&f, &gid, "rate-m").await;
     let (tid, _) = app.thread(&f.token, &gid, "t").await;
@@ -556,7 +588,12 @@ async fn moderation_events_reach_facilitators(app: TestApp) {
 backend_tests!(
     flags_and_the_review_queue,
     flags_on_a_facilitators_post,
-    moderation_actions_are_logged,
+    hiding_and_restoring_a_post_is_logged,
+    a_locked_thread_refuses_posts_until_unlocked,
+    pinning_a_thread_is_logged,
+    a_muted_member_cannot_post_until_unmuted,
+    a_removal_is_logged_and_outlives_the_membership,
+    members_cannot_moderate,
     facilitators_act_only_on_their_groups,
     moderation_events_reach_facilitators,
 );
@@ -889,7 +926,7 @@ mod crisis {
 /// checkDraft is limited per member per minute, alias by alias, and says
 /// when to retry; other members are not affected.
 async fn check_draft_is_rate_limited(postgres: bool) {
-    let app = crate::helpers::spawn_app_with(postgres, |c| c.draft_check_rate = 3).await;
+    let app = crate::helpers::spawn_app_with(postgres, |c| c.limits.draft_check_rate = 3).await;
     let (f, gid) = app.group_with_facilitator("rl-f").await;
     let m = app.member_of(&f, &gid, "rl-m").await;
     let q = "query($g: ID!) { a: checkDraft(groupId: $g, body: \"hello\") { risk } b: checkDraft(groupId: $g, body: \"hi\") { risk } }";

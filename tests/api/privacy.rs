@@ -23,16 +23,7 @@ async fn privacy_matrix(app: TestApp) {
 
     // A flag and a log entry in A, and an invite of A.
     let fa_post = app.post(&fa.token, &ta, "a facilitator's words").await;
-    let flag_a = app
-        .ok(
-            Some(&ma.token),
-            "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
-            json!({"p": fa_post}),
-        )
-        .await["flagPost"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let flag_a = app.flag_post(&ma.token, &fa_post, "OTHER").await;
     let hidden = app.post(&ma.token, &ta, "to be hidden").await;
     app.ok(
         Some(&fa.token),

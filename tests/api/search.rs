@@ -1,49 +1,10 @@
 //! The search conformance suite: every scenario runs against the embedded
 //! index on SQLite and on Postgres, and against Meilisearch when
 //! `MEILISEARCH_URL` is set.
-use crate::helpers::{meili_url, postgres_url, spawn_app_with, TestApp};
+use crate::backend_tests;
+use crate::helpers::TestApp;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-macro_rules! search_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                use crate::helpers::*;
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn tantivy_sqlite() {
-                    super::$name(spawn_app(false).await).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
-                async fn tantivy_postgres() {
-                    if postgres_url().is_some() {
-                        super::$name(spawn_app(true).await).await
-                    }
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(hearth_meili), ignore = "set MEILISEARCH_URL to run it")]
-                async fn meilisearch() {
-                    if meili_url().is_some() {
-                        super::$name(super::spawn_meili_app().await).await
-                    }
-                }
-            }
-        )*
-    };
-}
-
-/// An instance on the Meilisearch of `MEILISEARCH_URL`, with an index of
-/// its own.
-async fn spawn_meili_app() -> TestApp {
-    let url = meili_url().expect("MEILISEARCH_URL");
-    spawn_app_with(postgres_url().is_some(), move |c| {
-        c.meilisearch_url = Some(url);
-        c.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
-        c.meilisearch_index = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
-    })
-    .await
-}
 
 const SEARCH: &str = "query($q: String!, $f: PostSearchFilter, $n: Int, $a: String) { searchPosts(query: $q, filter: $f, first: $n, after: $a) { totalCount nodes { highlight score post { id body state } } edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
 
@@ -583,12 +544,7 @@ async fn permissions_and_hidden_rules(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.ok(
-        Some(&other.token),
-        "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
-        json!({"p": visible_post}),
-    )
-    .await;
+    app.flag_post(&other.token, &visible_post, "OTHER").await;
     let flagged = json!({"q": "sleep", "f": {"flaggedOnly": true}});
     for who in [&ma, &other] {
         assert_eq!(
@@ -603,12 +559,7 @@ async fn permissions_and_hidden_rules(app: TestApp) {
     // never to them (the same rule as the review queue).
     let cofac = app.co_facilitator(&fa, &ga, "search-cofac").await;
     let own = app.post(&fa.token, &ta, "my own sleep routine").await;
-    app.ok(
-        Some(&other.token),
-        "mutation($p: ID!) { flagPost(input: {postId: $p, reason: OTHER}) { id } }",
-        json!({"p": own}),
-    )
-    .await;
+    app.flag_post(&other.token, &own, "OTHER").await;
     app.wait_indexed().await;
     let d = app.ok(Some(&fa.token), SEARCH, flagged.clone()).await;
     assert_eq!(bodies(&d), ["I could not sleep <again> last night"]);
@@ -712,7 +663,9 @@ async fn bad_input(app: TestApp) {
     assert_eq!(d["searchPosts"]["totalCount"], 1, "[{}]", app.backend);
 }
 
-search_tests!(
+backend_tests!(
+    using crate::helpers::spawn_on;
+    [sqlite, postgres, meilisearch];
     relevance_typos_prefixes_and_folding,
     highlights_escape_html,
     every_filter,

@@ -10,9 +10,9 @@ const INDEX: &str = "posts_t";
 
 async fn app_on(url: String) -> TestApp {
     spawn_app_with(false, move |c| {
-        c.meilisearch_url = Some(url);
-        c.meilisearch_api_key = Some("test-key".into());
-        c.meilisearch_index = INDEX.into();
+        c.search.meilisearch_url = Some(url);
+        c.search.meilisearch_api_key = Some("test-key".into());
+        c.search.meilisearch_index = INDEX.into();
     })
     .await
 }

@@ -2,7 +2,10 @@
 //! killed with SIGKILL, a lease that moves, `hearth reindex` beside a
 //! running server. An in-process instance that never indexes (it only
 //! serves) sets up data and searches the shared index.
-use crate::helpers::{free_port, metric_at, postgres_url, spawn_app_with, until, TestApp};
+use crate::backend_tests;
+use crate::helpers::{
+    free_port, metric_at, postgres_url, spawn_app_with, spawn_on_with, until, Backend, TestApp,
+};
 use crate::ws::{Protocol, Ws};
 use serde_json::json;
 use std::{
@@ -29,12 +32,12 @@ impl Drop for Proc {
 
 fn hearth_cmd(app: &TestApp) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hearth"));
-    cmd.env("HEARTH_DATA_DIR", &app.state.config.data_dir)
+    cmd.env("HEARTH_DATA_DIR", &app.state.config.store.data_dir)
         .env("HEARTH_JWT_SECRET", SECRET)
         .env("HEARTH_SEARCH_LEASE", "2")
         .env_remove("REDIS_URL")
         .env_remove("MEILISEARCH_URL");
-    match &app.state.config.database_url {
+    match &app.state.config.store.database_url {
         Some(url) => cmd.env("DATABASE_URL", url),
         None => cmd.env_remove("DATABASE_URL"),
     };
@@ -106,11 +109,11 @@ async fn leader(app: &TestApp, p: &Proc) -> bool {
         == Some(1.0)
 }
 
-async fn serving_only(postgres: bool) -> TestApp {
-    spawn_app_with(postgres, |c| {
-        c.search_indexer = false;
-        c.jwt_secret = Some(SECRET.into());
-        c.redis_url = None;
+async fn serving_only(backend: Backend) -> TestApp {
+    spawn_on_with(backend, |c| {
+        c.search.search_indexer = false;
+        c.auth.jwt_secret = Some(SECRET.into());
+        c.store.redis_url = None;
     })
     .await
 }
@@ -282,9 +285,9 @@ async fn redis_restarts_under_the_indexer_and_a_reindex() {
     let mut redis = crate::procs::RedisServer::start(port);
     let url = redis.url();
     let app = spawn_app_with(true, |c| {
-        c.search_indexer = false;
-        c.jwt_secret = Some(SECRET.into());
-        c.redis_url = Some(url);
+        c.search.search_indexer = false;
+        c.auth.jwt_secret = Some(SECRET.into());
+        c.store.redis_url = Some(url);
     })
     .await;
     let p = serve_through(&app, Some(&redis.url())).await;
@@ -329,27 +332,9 @@ async fn redis_restarts_under_the_indexer_and_a_reindex() {
     .await;
 }
 
-macro_rules! ops_tests {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::serving_only(false).await).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(hearth_postgres), ignore = "set TEST_DATABASE_URL to run it")]
-                async fn postgres() {
-                    if super::postgres_url().is_some() {
-                        super::$name(super::serving_only(true).await).await
-                    }
-                }
-            }
-        )*
-    };
-}
-
-ops_tests!(
+backend_tests!(
+    using crate::search_ops::serving_only;
+    [sqlite, postgres];
     a_killed_indexer_loses_nothing,
     the_lease_moves_to_a_survivor,
     a_stopped_server_closes_websockets_and_hands_its_lease_back,

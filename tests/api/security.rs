@@ -151,12 +151,18 @@ async fn serve_refuses_a_newer_database(postgres: bool) {
         "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)";
     use sea_orm::ConnectionTrait;
     app.state.db.conn.execute_unprepared(future).await.unwrap();
-    let url = app.state.config.database_url.clone().unwrap_or_else(|| {
-        format!(
-            "sqlite://{}?mode=rwc",
-            app.state.config.data_dir.join("hearth.db").display()
-        )
-    });
+    let url = app
+        .state
+        .config
+        .store
+        .database_url
+        .clone()
+        .unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                app.state.config.store.data_dir.join("hearth.db").display()
+            )
+        });
     let stderr = refused_start(url).await;
     assert!(stderr.contains("newer version of Hearth"), "{stderr}");
 }

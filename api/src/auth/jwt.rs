@@ -60,17 +60,17 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn from_config(cfg: &Config) -> anyhow::Result<Self> {
-        let secret = match &cfg.jwt_secret {
+        let secret = match &cfg.auth.jwt_secret {
             Some(s) if s.expose().len() >= 32 => s.expose().as_bytes().to_vec(),
             Some(_) => anyhow::bail!("HEARTH_JWT_SECRET must be at least 32 bytes"),
             None => load_or_create_secret(cfg)?,
         };
-        let external = match &cfg.jwt_public_key_file {
+        let external = match &cfg.auth.jwt_public_key_file {
             None => None,
             Some(path) => {
                 let pem =
                     std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-                let (key, alg) = match cfg.jwt_algorithm {
+                let (key, alg) = match cfg.auth.jwt_algorithm {
                     ExternalAlgorithm::Rs256 => {
                         (DecodingKey::from_rsa_pem(&pem)?, Algorithm::RS256)
                     }
@@ -78,11 +78,11 @@ impl JwtKeys {
                 };
                 let mut v = Validation::new(alg);
                 v.leeway = 30;
-                match &cfg.jwt_issuer {
+                match &cfg.auth.jwt_issuer {
                     Some(iss) => v.set_issuer(&[iss]),
                     None => anyhow::bail!("HEARTH_JWT_ISSUER is required with an external key"),
                 }
-                match &cfg.jwt_audience {
+                match &cfg.auth.jwt_audience {
                     Some(aud) => v.set_audience(&[aud]),
                     None => anyhow::bail!("HEARTH_JWT_AUDIENCE is required with an external key"),
                 }
@@ -94,7 +94,7 @@ impl JwtKeys {
             encoding: EncodingKey::from_secret(&secret),
             local: DecodingKey::from_secret(&secret),
             external,
-            ttl_secs: cfg.access_token_ttl,
+            ttl_secs: cfg.auth.access_token_ttl,
         })
     }
 
@@ -155,7 +155,7 @@ impl JwtKeys {
 /// The embedded default keeps a generated secret in the data directory, so a
 /// restart logs nobody out.
 fn load_or_create_secret(cfg: &Config) -> anyhow::Result<Vec<u8>> {
-    let path = cfg.data_dir.join("jwt_secret");
+    let path = cfg.store.data_dir.join("jwt_secret");
     if let Ok(s) = std::fs::read_to_string(&path) {
         let s = s.trim().to_owned();
         if s.len() >= 32 {
@@ -168,8 +168,8 @@ fn load_or_create_secret(cfg: &Config) -> anyhow::Result<Vec<u8>> {
             path.display()
         );
     }
-    std::fs::create_dir_all(&cfg.data_dir)
-        .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.store.data_dir)
+        .with_context(|| format!("creating {}", cfg.store.data_dir.display()))?;
     let secret = super::refresh::random_token(48);
     write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
     Ok(secret.into_bytes())

@@ -29,8 +29,8 @@ pub fn build_schema(cfg: &Config) -> HearthSchema {
         subscription::SubscriptionRoot,
     )
     .extension(ErrorCodes)
-    .limit_depth(cfg.max_depth)
-    .limit_complexity(cfg.max_complexity)
+    .limit_depth(cfg.server.max_depth)
+    .limit_complexity(cfg.server.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(16)
     .finish()
@@ -38,7 +38,7 @@ pub fn build_schema(cfg: &Config) -> HearthSchema {
 
 /// The SDL that `hearth schema` prints and `schema.graphql` holds.
 pub fn sdl() -> String {
-    build_schema(&Config::for_tests(".".into(), None)).sdl()
+    build_schema(&Config::defaults()).sdl()
 }
 
 /// The request's context for a mutation: nothing cached from before it.

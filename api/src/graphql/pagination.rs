@@ -25,12 +25,26 @@ pub fn page_size(arg: &str, value: Option<i32>) -> AppResult<u64> {
     }
 }
 
-/// A cursor names its list, so one from another list is refused.
-pub fn encode(list: &str, parts: &[String]) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{list}|{}", parts.join("|")))
+/// A keyset list's cursor: which list it belongs to and the key it holds.
+/// The cursor names its list, so one from another list is refused.
+pub trait Cursor {
+    const LIST: &'static str;
+    type Key: Key;
 }
 
-pub fn decode(list: &str, cursor: &str, n: usize) -> AppResult<Vec<String>> {
+/// Opaque text for a position in list `C`.
+pub fn encode<C: Cursor>(key: &C::Key) -> String {
+    let mut parts = vec![C::LIST.to_owned()];
+    key.write(&mut parts);
+    URL_SAFE_NO_PAD.encode(parts.join("|"))
+}
+
+/// The key inside a cursor of list `C`; BAD_USER_INPUT when the text is
+/// not one.
+pub fn decode<C: Cursor>(cursor: Option<&str>) -> AppResult<Option<C::Key>> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     let bad = || AppError::bad_input("invalid cursor");
     if cursor.len() > 256 {
         return Err(bad());
@@ -38,69 +52,133 @@ pub fn decode(list: &str, cursor: &str, n: usize) -> AppResult<Vec<String>> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     let mut parts = raw.split('|');
-    if parts.next() != Some(list) {
+    if parts.next() != Some(C::LIST) {
         return Err(bad());
     }
-    let parts: Vec<String> = parts.map(str::to_owned).collect();
-    if parts.len() != n {
+    let parts: Vec<&str> = parts.collect();
+    if parts.len() != C::Key::LEN {
         return Err(bad());
     }
-    Ok(parts)
+    C::Key::read(&parts).map(Some).ok_or_else(bad)
 }
 
-pub fn parse_uuid(s: &str) -> AppResult<Uuid> {
-    Uuid::try_parse(s).map_err(|_| AppError::bad_input("invalid cursor"))
+/// One field of a cursor's key.
+pub trait Part: Sized {
+    fn write(&self) -> String;
+    fn read(s: &str) -> Option<Self>;
 }
 
-pub fn parse_time(s: &str) -> AppResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| AppError::bad_input("invalid cursor"))
-}
-
-pub fn time_part(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-/// Cursor helpers for lists keyed by `(timestamp, uuid)`.
-pub fn encode_time_id(list: &str, t: DateTime<Utc>, id: Uuid) -> String {
-    encode(list, &[time_part(t), id.simple().to_string()])
-}
-
-pub fn decode_time_id(
-    list: &str,
-    cursor: Option<&str>,
-) -> AppResult<Option<(DateTime<Utc>, Uuid)>> {
-    cursor
-        .map(|c| {
-            let p = decode(list, c, 2)?;
-            Ok((parse_time(&p[0])?, parse_uuid(&p[1])?))
-        })
-        .transpose()
-}
-
-pub fn decode_id(list: &str, cursor: Option<&str>) -> AppResult<Option<Uuid>> {
-    cursor
-        .map(|c| parse_uuid(&decode(list, c, 1)?[0]))
-        .transpose()
-}
-
-/// Relevance-ordered lists page by position.
-pub fn decode_offset(list: &str, cursor: Option<&str>) -> AppResult<usize> {
-    match cursor {
-        None => Ok(0),
-        Some(c) => decode(list, c, 1)?[0]
-            .parse()
-            .map_err(|_| AppError::bad_input("invalid cursor")),
+impl Part for Uuid {
+    fn write(&self) -> String {
+        self.simple().to_string()
+    }
+    fn read(s: &str) -> Option<Self> {
+        Uuid::try_parse(s).ok()
     }
 }
 
-pub fn encode_offset(list: &str, offset: usize) -> String {
-    encode(list, &[offset.to_string()])
+impl Part for DateTime<Utc> {
+    fn write(&self) -> String {
+        self.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    }
+    fn read(s: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
 }
 
-pub fn encode_id(list: &str, id: Uuid) -> String {
-    encode(list, &[id.simple().to_string()])
+impl Part for bool {
+    fn write(&self) -> String {
+        if *self { "1" } else { "0" }.to_owned()
+    }
+    fn read(s: &str) -> Option<Self> {
+        match s {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+impl Part for usize {
+    fn write(&self) -> String {
+        self.to_string()
+    }
+    fn read(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
+/// A cursor's whole key: one part, or a tuple of parts.
+pub trait Key: Sized {
+    const LEN: usize;
+    fn write(&self, out: &mut Vec<String>);
+    fn read(parts: &[&str]) -> Option<Self>;
+}
+
+impl<A: Part> Key for A {
+    const LEN: usize = 1;
+    fn write(&self, out: &mut Vec<String>) {
+        out.push(Part::write(self));
+    }
+    fn read(parts: &[&str]) -> Option<Self> {
+        A::read(parts.first()?)
+    }
+}
+
+impl<A: Part, B: Part> Key for (A, B) {
+    const LEN: usize = 2;
+    fn write(&self, out: &mut Vec<String>) {
+        out.extend([self.0.write(), self.1.write()]);
+    }
+    fn read(parts: &[&str]) -> Option<Self> {
+        Some((A::read(parts.first()?)?, B::read(parts.get(1)?)?))
+    }
+}
+
+impl<A: Part, B: Part, C: Part> Key for (A, B, C) {
+    const LEN: usize = 3;
+    fn write(&self, out: &mut Vec<String>) {
+        out.extend([self.0.write(), self.1.write(), self.2.write()]);
+    }
+    fn read(parts: &[&str]) -> Option<Self> {
+        Some((
+            A::read(parts.first()?)?,
+            B::read(parts.get(1)?)?,
+            C::read(parts.get(2)?)?,
+        ))
+    }
+}
+
+macro_rules! lists {
+    ($($(#[$doc:meta])* $name:ident = $list:literal: $key:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub enum $name {}
+            impl Cursor for $name {
+                const LIST: &'static str = $list;
+                type Key = $key;
+            }
+        )*
+    };
+}
+
+lists! {
+    /// `Group.members`: joined at, user.
+    Members = "members": (DateTime<Utc>, Uuid);
+    /// `Viewer.groups`: joined at, group.
+    ViewerGroups = "groups": (DateTime<Utc>, Uuid);
+    /// `Group.threads`: pinned, latest activity, thread.
+    Threads = "threads": (bool, DateTime<Utc>, Uuid);
+    /// `Group.flags`: urgent, raised at, flag.
+    Flags = "flags": (bool, DateTime<Utc>, Uuid);
+    /// `Group.moderationLog`: entry.
+    ModerationLog = "modlog": Uuid;
+    /// `Thread.posts`: post.
+    Posts = "posts": Uuid;
+    /// `searchPosts`, in relevance order: the offset of the next hit.
+    Search = "search": usize;
 }
 
 /// Turns a page into a Relay connection, one cursor per item.
@@ -131,9 +209,20 @@ mod tests {
 
     #[test]
     fn cursors_are_tied_to_their_list() {
-        let c = encode_id("posts", Uuid::now_v7());
-        assert!(decode_id("posts", Some(&c)).is_ok());
-        assert!(decode_id("threads", Some(&c)).is_err());
-        assert!(decode_id("posts", Some("%%%")).is_err());
+        let id = Uuid::now_v7();
+        let c = encode::<Posts>(&id);
+        assert_eq!(decode::<Posts>(Some(&c)).ok().flatten(), Some(id));
+        assert!(decode::<ModerationLog>(Some(&c)).is_err());
+        assert!(decode::<Posts>(Some("%%%")).is_err());
+        let t = Utc::now();
+        let c = encode::<Threads>(&(true, t, id));
+        let (pinned, at, back) = decode::<Threads>(Some(&c))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert!(pinned);
+        assert_eq!((at.timestamp_micros(), back), (t.timestamp_micros(), id));
+        assert!(decode::<Flags>(Some(&c)).is_err());
+        assert!(decode::<Search>(Some(&encode::<Posts>(&id))).is_err());
     }
 }

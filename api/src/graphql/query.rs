@@ -126,7 +126,7 @@ impl QueryRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let limit = pg::page_size("first", first)?;
-        let offset = pg::decode_offset("search", after.as_deref())?;
+        let offset = pg::decode::<pg::Search>(after.as_deref())?.unwrap_or(0);
         let f = filter.unwrap_or_default();
         let none = uuid::Uuid::nil();
         let one =
@@ -154,7 +154,7 @@ impl QueryRoot {
             .into_iter()
             .map(|h| {
                 Edge::new(
-                    pg::encode_offset("search", h.next_offset),
+                    pg::encode::<pg::Search>(&h.next_offset),
                     PostSearchHit {
                         post: Post(h.post),
                         highlight: h.highlight,

@@ -168,13 +168,15 @@ pub type SharedIndex = Arc<dyn SearchIndex>;
 
 /// Opens the configured backend.
 pub fn open(cfg: &crate::config::Config) -> anyhow::Result<SharedIndex> {
-    Ok(match &cfg.meilisearch_url {
+    Ok(match &cfg.search.meilisearch_url {
         Some(url) => Arc::new(meili::MeiliIndex::new(
             url,
-            cfg.meilisearch_api_key.as_ref().map(|k| k.expose()),
-            &cfg.meilisearch_index,
+            cfg.search.meilisearch_api_key.as_ref().map(|k| k.expose()),
+            &cfg.search.meilisearch_index,
         )?),
-        None => Arc::new(tantivy::TantivyIndex::open(&cfg.data_dir.join("search"))?),
+        None => Arc::new(tantivy::TantivyIndex::open(
+            &cfg.store.data_dir.join("search"),
+        )?),
     })
 }
 

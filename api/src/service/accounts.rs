@@ -40,7 +40,7 @@ pub async fn register(
             .limits
             .hit(
                 &format!("register:{}", address_key(ip)),
-                state.config.limit_register_address,
+                state.config.limits.limit_register_address,
             )
             .await?;
     }
@@ -80,13 +80,13 @@ pub async fn login(
     if let Ok(h) = content::handle(handle) {
         reserved.push(
             limits
-                .reserve(&format!("login-handle:{h}"), cfg.limit_login_handle)
+                .reserve(&format!("login-handle:{h}"), cfg.limits.limit_login_handle)
                 .await?,
         );
     }
     if let Some(ip) = client {
         let key = format!("login-address:{}", address_key(ip));
-        match limits.reserve(&key, cfg.limit_login_address).await {
+        match limits.reserve(&key, cfg.limits.limit_login_address).await {
             Ok(r) => reserved.push(r),
             Err(e) => {
                 for r in reserved {
@@ -147,7 +147,7 @@ async fn start_session(state: &Services, user: user::Model) -> AppResult<SignedI
         token_hash: Set(issued.hash),
         generation: Set(0),
         created_at: Set(created),
-        expires_at: Set(created + chrono::Duration::days(state.config.session_ttl_days)),
+        expires_at: Set(created + chrono::Duration::days(state.config.auth.session_ttl_days)),
         revoked_at: Set(None),
     }
     .insert(&state.db.conn)

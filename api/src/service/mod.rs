@@ -2,9 +2,11 @@
 //! or write through `store`. Resolvers call these and nothing below them.
 pub mod accounts;
 pub mod context;
+pub mod delivery;
 pub mod forum;
 pub mod groups;
 pub mod live;
+pub mod loaders;
 pub mod moderation;
 pub mod safety;
 pub mod search;
@@ -13,7 +15,7 @@ use crate::{
     auth::{Auth, Viewer},
     domain::policy::{self, Standing},
     error::{AppError, AppResult},
-    store::loaders::Loaders,
+    service::loaders::Loaders,
 };
 pub use context::Services;
 use entity::{group, membership, post, thread, user};

@@ -84,9 +84,10 @@ impl Db {
 pub fn namespace(cfg: &Config) -> String {
     use sha2::{Digest, Sha256};
     let url = cfg
+        .store
         .database_url
         .clone()
-        .unwrap_or_else(|| cfg.data_dir.join("hearth.db").display().to_string());
+        .unwrap_or_else(|| cfg.store.data_dir.join("hearth.db").display().to_string());
     // Without credentials: the namespace is visible to anyone who can list
     // the keys, and must not help guess a password.
     let url = match (url.find("://"), url.rfind('@')) {
@@ -100,12 +101,13 @@ pub fn namespace(cfg: &Config) -> String {
 }
 
 fn database_url(cfg: &Config) -> anyhow::Result<String> {
-    match &cfg.database_url {
+    match &cfg.store.database_url {
         Some(url) => Ok(url.clone()),
         None => {
-            std::fs::create_dir_all(&cfg.data_dir)
-                .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
-            let path = cfg.data_dir.join("hearth.db");
+            std::fs::create_dir_all(&cfg.store.data_dir).with_context(|| {
+                format!("creating data directory {}", cfg.store.data_dir.display())
+            })?;
+            let path = cfg.store.data_dir.join("hearth.db");
             Ok(format!("sqlite://{}?mode=rwc", path.display()))
         }
     }
@@ -176,7 +178,7 @@ async fn pending_migrations(conn: &DatabaseConnection) -> anyhow::Result<usize> 
 pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> anyhow::Result<Db> {
     let url = database_url(cfg)?;
     let sqlite = url.starts_with("sqlite:");
-    let conn = open_pool(&url, cfg.db_pool, statements).await?;
+    let conn = open_pool(&url, cfg.store.db_pool, statements).await?;
     let pending = pending_migrations(&conn).await?;
     if migrate {
         Migrator::up(&conn, None)
@@ -191,7 +193,7 @@ pub async fn connect(cfg: &Config, statements: IntCounter, migrate: bool) -> any
     Ok(Db {
         conn,
         write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
-        bus: Bus::local(cfg.subscription_buffer.max(1)),
+        bus: Bus::local(cfg.live.subscription_buffer.max(1)),
     })
 }
 
@@ -203,8 +205,8 @@ impl Db {
         cfg: &Config,
         tasks: &crate::tasks::Supervisor,
     ) -> anyhow::Result<Db> {
-        if let Some(url) = &cfg.redis_url {
-            self.bus = Bus::redis(cfg.subscription_buffer.max(1), url, tasks)
+        if let Some(url) = &cfg.store.redis_url {
+            self.bus = Bus::redis(cfg.live.subscription_buffer.max(1), url, tasks)
                 .context("configuring Redis")?;
         }
         Ok(self)

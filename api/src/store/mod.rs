@@ -5,7 +5,6 @@ mod db;
 pub mod events;
 pub mod lease;
 pub mod limits;
-pub mod loaders;
 pub mod outbox;
 
 pub use db::{connect, namespace, Db, WriteTxn};

@@ -46,11 +46,11 @@ impl Viewer {
         after: Option<String>,
     ) -> Result<Connection<String, Group>> {
         let limit = pg::page_size("first", first)?;
-        let after = pg::decode_time_id("groups", after.as_deref())?;
+        let after = pg::decode::<pg::ViewerGroups>(after.as_deref())?;
         let page = service::groups::viewer_groups(rc(ctx)?, limit, after).await?;
         Ok(connection(
             page,
-            |(m, _)| pg::encode_time_id("groups", m.joined_at, m.group_id),
+            |(m, _)| pg::encode::<pg::ViewerGroups>(&(m.joined_at, m.group_id)),
             |(_, g)| Group(g),
         ))
     }

@@ -74,7 +74,7 @@ impl Thread {
                 }
                 PostsWindow::Backward {
                     limit: pg::page_size("last", Some(n))?,
-                    before: pg::decode_id("posts", before.as_deref())?,
+                    before: pg::decode::<pg::Posts>(before.as_deref())?,
                 }
             }
             (n, None) => {
@@ -83,12 +83,12 @@ impl Thread {
                 }
                 PostsWindow::Forward {
                     limit: pg::page_size("first", n)?,
-                    after: pg::decode_id("posts", after.as_deref())?,
+                    after: pg::decode::<pg::Posts>(after.as_deref())?,
                 }
             }
         };
         let page = service::forum::posts(rc(ctx)?, self.0.id, window).await?;
-        Ok(connection(page, |p| pg::encode_id("posts", p.id), Post))
+        Ok(connection(page, |p| pg::encode::<pg::Posts>(&p.id), Post))
     }
 }
 

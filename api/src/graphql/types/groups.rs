@@ -33,11 +33,11 @@ impl Group {
         after: Option<String>,
     ) -> Result<Connection<String, Membership>> {
         let limit = pg::page_size("first", first)?;
-        let after = pg::decode_time_id("members", after.as_deref())?;
+        let after = pg::decode::<pg::Members>(after.as_deref())?;
         let page = service::groups::members(rc(ctx)?, self.0.id, limit, after).await?;
         Ok(connection(
             page,
-            |m| pg::encode_time_id("members", m.joined_at, m.user_id),
+            |m| pg::encode::<pg::Members>(&(m.joined_at, m.user_id)),
             Membership,
         ))
     }
@@ -50,29 +50,20 @@ impl Group {
         after: Option<String>,
     ) -> Result<Connection<String, Thread>> {
         let limit = pg::page_size("first", first)?;
-        let after = after
-            .map(|c| -> Result<ThreadKey, AppError> {
-                let p = pg::decode("threads", &c, 3)?;
-                Ok(ThreadKey {
-                    pinned: p[0] == "1",
-                    last_activity_at: pg::parse_time(&p[1])?,
-                    id: pg::parse_uuid(&p[2])?,
-                })
-            })
-            .transpose()?;
+        let after =
+            pg::decode::<pg::Threads>(after.as_deref())?.map(|(pinned, last_activity_at, id)| {
+                ThreadKey {
+                    pinned,
+                    last_activity_at,
+                    id,
+                }
+            });
         let page = service::forum::threads(rc(ctx)?, self.0.id, limit, after).await?;
         Ok(connection(
             page,
             |t| {
                 let k = ThreadKey::of(t);
-                pg::encode(
-                    "threads",
-                    &[
-                        if k.pinned { "1" } else { "0" }.to_owned(),
-                        pg::time_part(k.last_activity_at),
-                        k.id.simple().to_string(),
-                    ],
-                )
+                pg::encode::<pg::Threads>(&(k.pinned, k.last_activity_at, k.id))
             },
             Thread,
         ))
@@ -102,31 +93,18 @@ impl Group {
         after: Option<String>,
     ) -> Result<Connection<String, Flag>> {
         let limit = pg::page_size("first", first)?;
-        let after = after
-            .map(|c| -> Result<FlagKey, AppError> {
-                let p = pg::decode("flags", &c, 3)?;
-                Ok(FlagKey {
-                    urgent: p[0] == "1",
-                    created_at: pg::parse_time(&p[1])?,
-                    id: pg::parse_uuid(&p[2])?,
-                })
-            })
-            .transpose()?;
+        let after =
+            pg::decode::<pg::Flags>(after.as_deref())?.map(|(urgent, created_at, id)| FlagKey {
+                urgent,
+                created_at,
+                id,
+            });
         let page =
             service::moderation::flags(rc(ctx)?, self.0.id, status.map(Into::into), limit, after)
                 .await?;
         Ok(connection(
             page,
-            |f| {
-                pg::encode(
-                    "flags",
-                    &[
-                        if f.urgent { "1" } else { "0" }.to_owned(),
-                        pg::time_part(f.created_at),
-                        f.id.simple().to_string(),
-                    ],
-                )
-            },
+            |f| pg::encode::<pg::Flags>(&(f.urgent, f.created_at, f.id)),
             Flag,
         ))
     }
@@ -139,11 +117,11 @@ impl Group {
         after: Option<String>,
     ) -> Result<Connection<String, ModerationAction>> {
         let limit = pg::page_size("first", first)?;
-        let after = pg::decode_id("modlog", after.as_deref())?;
+        let after = pg::decode::<pg::ModerationLog>(after.as_deref())?;
         let page = service::moderation::moderation_log(rc(ctx)?, self.0.id, limit, after).await?;
         Ok(connection(
             page,
-            |a| pg::encode_id("modlog", a.id),
+            |a| pg::encode::<pg::ModerationLog>(&a.id),
             ModerationAction,
         ))
     }

@@ -1,16 +1,12 @@
 //! What an instance's subscribers share, so that fan-out costs per event,
 //! not per subscriber.
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use entity::{
     enums::{EventKind, GroupRole},
     event, membership, post, thread,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use uuid::Uuid;
 
 /// How old a group's member list may be when an event is checked against
@@ -18,51 +14,7 @@ use uuid::Uuid;
 /// event; the re-check covers a MEMBER_LEFT this instance never heard.
 const ACCESS_RECHECK: Duration = Duration::from_secs(1);
 
-/// A small map whose entries expire after a fixed time and are loaded once
-/// however many tasks ask at the same moment.
-pub struct TtlCache<K, V> {
-    ttl: Duration,
-    entries: std::sync::Mutex<HashMap<K, Arc<Slot<V>>>>,
-}
-
-/// When an entry was made, and its value once loaded.
-type Slot<V> = (Instant, tokio::sync::OnceCell<V>);
-
-impl<K: std::hash::Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
-    pub fn new(ttl: Duration) -> Self {
-        TtlCache {
-            ttl,
-            entries: Default::default(),
-        }
-    }
-
-    /// Drops the loaded entries whose value matches.
-    pub fn forget(&self, stale: impl Fn(&V) -> bool) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.retain(|_, slot| !slot.1.get().is_some_and(&stale));
-        }
-    }
-
-    pub async fn get<F, Fut>(&self, key: K, load: F) -> AppResult<V>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = AppResult<V>>,
-    {
-        let cell = {
-            let mut map = self
-                .entries
-                .lock()
-                .map_err(|_| AppError::internal(anyhow::anyhow!("cache lock poisoned")))?;
-            let now = Instant::now();
-            let ttl = self.ttl;
-            map.retain(|_, c| now.duration_since(c.0) < ttl);
-            map.entry(key)
-                .or_insert_with(|| Arc::new((now, tokio::sync::OnceCell::new())))
-                .clone()
-        };
-        Ok(cell.1.get_or_try_init(load).await?.clone())
-    }
-}
+use crate::ttl_cache::TtlCache;
 
 /// What an instance's subscribers share: an event's post and thread, loaded
 /// once per event rather than once per subscriber, and each group's members,
@@ -134,7 +86,7 @@ impl LiveCache {
         }
     }
 
-    pub(super) async fn members(
+    pub(crate) async fn members(
         &self,
         db: &DatabaseConnection,
         group_id: Uuid,

@@ -1,16 +1,13 @@
 //! Live updates: replay from the event log after a cursor, then the bus.
 //! Every event is checked against the subscriber's access when it is
 //! delivered; a subscriber who leaves or is removed sees their stream end.
-use super::RequestCtx;
+use super::{delivery, RequestCtx};
 use crate::service::Services;
 use crate::{
     domain::policy,
     error::{AppError, AppResult},
 };
-use entity::{
-    enums::{EventKind, GroupRole},
-    event, flag, group, membership, moderation_action,
-};
+use entity::{enums::EventKind, event, group};
 use futures_util::{stream, Stream};
 use relay::{Relayed, Tracked};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -21,7 +18,7 @@ use uuid::Uuid;
 mod cache;
 pub mod relay;
 
-pub use cache::{LiveCache, Objects, TtlCache};
+pub use cache::{LiveCache, Members, Objects};
 
 /// At most this many events are replayed; an older cursor must refetch.
 pub const REPLAY_MAX: u64 = 1_000;
@@ -117,7 +114,7 @@ pub async fn subscribe(
                 .cursors
                 .open(group_id, &cursor)
                 .ok_or_else(foreign)?;
-            let retention = chrono::Duration::days(state.config.event_retention_days);
+            let retention = chrono::Duration::days(state.config.store.event_retention_days);
             let known = event::Entity::find_by_id(after)
                 .one(&state.db.conn)
                 .await?
@@ -153,9 +150,11 @@ pub async fn subscribe(
         state,
         scope,
         group_id,
-        viewer_id: viewer.id,
-        is_admin: viewer.is_admin(),
-        joined,
+        recipient: delivery::Recipient {
+            user_id: viewer.id,
+            is_admin: viewer.is_admin(),
+            joined,
+        },
         history: history.into_iter().map(|e| (e, true)).collect(),
         floor,
         rx,
@@ -195,10 +194,7 @@ struct Live {
     state: Arc<Services>,
     scope: Scope,
     group_id: Uuid,
-    viewer_id: Uuid,
-    is_admin: bool,
-    /// When the subscriber's membership began, as of subscribing.
-    joined: Option<chrono::DateTime<chrono::Utc>>,
+    recipient: delivery::Recipient,
     /// Events read from the log, to deliver before live ones; whether
     /// each is from before the subscription began.
     history: VecDeque<(event::Model, bool)>,
@@ -256,85 +252,24 @@ impl Live {
             // the replayed past is history; access is checked below.)
             let own_leave = e.group_id == self.group_id
                 && e.kind == EventKind::MemberLeft
-                && e.member_id == Some(self.viewer_id);
-            if own_leave && !replayed && !self.is_admin {
+                && e.member_id == Some(self.recipient.user_id);
+            if own_leave && !replayed && !self.recipient.is_admin {
                 return None;
             }
             if !self.scope.matches(self.group_id, &e) {
                 continue;
             }
             // Access as of now (at most a second old).
-            let moderator = self.access().await?;
+            let access = delivery::access(&self.state, self.group_id, &self.recipient).await?;
             if let Scope::Moderation(_) = self.scope {
-                if !moderator {
+                if !access.moderator {
                     return None;
                 }
-                if self.about_own_post(&e).await {
-                    continue;
-                }
+            }
+            if !delivery::shows(&self.state, &self.recipient, access, &e).await {
+                continue;
             }
             return Some(Delivery::Event(e));
-        }
-    }
-
-    /// None when the subscriber may no longer read the group; otherwise
-    /// whether they moderate it.
-    async fn access(&self) -> Option<bool> {
-        if self.is_admin {
-            return Some(true);
-        }
-        let members = self
-            .state
-            .live_cache
-            .members(&self.state.db.conn, self.group_id)
-            .await
-            .ok()?;
-        let (role, joined) = match members.get(&self.viewer_id) {
-            Some((role, joined)) => (*role, *joined),
-            // Not in the shared list: gone, or joined since it was read. Ask.
-            None => {
-                let m = membership::Entity::find_by_id((self.group_id, self.viewer_id))
-                    .one(&self.state.db.conn)
-                    .await
-                    .ok()??;
-                (m.role, m.joined_at)
-            }
-        };
-        // Left and joined again since subscribing: what happened in between
-        // is not theirs to see, so this stream ends.
-        if self.joined.is_some_and(|j| j != joined) {
-            return None;
-        }
-        Some(role == GroupRole::Facilitator)
-    }
-
-    /// Flags on a facilitator's own post, and actions on those flags, go to
-    /// the others, not to them. When in doubt (a failed lookup), withhold.
-    async fn about_own_post(&self, e: &event::Model) -> bool {
-        if self.is_admin {
-            return false;
-        }
-        let db = &self.state.db.conn;
-        let author: Result<Option<Option<Uuid>>, _> = if let Some(flag_id) = e.flag_id {
-            flag::Entity::find_by_id(flag_id)
-                .select_only()
-                .column(flag::Column::PostAuthorId)
-                .into_tuple()
-                .one(db)
-                .await
-        } else if let Some(action_id) = e.action_id {
-            moderation_action::Entity::find_by_id(action_id)
-                .select_only()
-                .column(moderation_action::Column::PostAuthorId)
-                .into_tuple()
-                .one(db)
-                .await
-        } else {
-            return false;
-        };
-        match author {
-            Ok(a) => policy::about_own_post(self.viewer_id, self.is_admin, a.flatten()),
-            Err(_) => true,
         }
     }
 }

@@ -109,10 +109,13 @@ pub async fn flag_post(
         .filter(flag::Column::ReporterId.eq(reporter))
         .filter(flag::Column::CreatedAt.gt(window_start))
         .order_by_asc(flag::Column::CreatedAt)
-        .limit(u64::from(Ord::max(ctx.state.config.flag_rate_limit, 1)))
+        .limit(u64::from(Ord::max(
+            ctx.state.config.limits.flag_rate_limit,
+            1,
+        )))
         .all(&w.txn)
         .await?;
-    if recent.len() as u64 >= u64::from(ctx.state.config.flag_rate_limit) {
+    if recent.len() as u64 >= u64::from(ctx.state.config.limits.flag_rate_limit) {
         let oldest = recent.first().map_or(t, |f| f.created_at);
         let retry = Ord::max((oldest + chrono::Duration::hours(24) - t).num_seconds(), 1);
         return Err(AppError::RateLimited {

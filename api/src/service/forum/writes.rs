@@ -1,132 +1,21 @@
-//! Threads, posts and reactions.
-use super::RequestCtx;
+//! Writing threads and posts, and acting at once on crisis language in
+//! them.
+use crate::service::RequestCtx;
 use crate::{
     domain::{content, policy},
     error::{AppError, AppResult},
-    store::{events::Subject, lock_post, now, Page},
+    store::{events::Subject, lock_post, now},
 };
 use chrono::{DateTime, Utc};
 use entity::{
-    enums::{EventKind, PostState, ReactionKind, ThreadKind},
-    post, reaction, thread,
+    enums::{EventKind, PostState, ThreadKind},
+    post, thread,
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, OnConflict},
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
-
-/// Position in `Group.threads`: pinned first, then latest activity.
-#[derive(Debug, Clone, Copy)]
-pub struct ThreadKey {
-    pub pinned: bool,
-    pub last_activity_at: DateTime<Utc>,
-    pub id: Uuid,
-}
-
-impl ThreadKey {
-    pub fn of(t: &thread::Model) -> Self {
-        ThreadKey {
-            pinned: t.pinned,
-            last_activity_at: t.last_activity_at,
-            id: t.id,
-        }
-    }
-}
-
-pub async fn thread(ctx: &RequestCtx, id: Uuid) -> AppResult<thread::Model> {
-    ctx.readable_thread(id).await.map(|(t, _)| t)
-}
-
-pub async fn post(ctx: &RequestCtx, id: Uuid) -> AppResult<post::Model> {
-    ctx.readable_post(id).await.map(|(p, _)| p)
-}
-
-/// `Group.threads`; the caller has checked the viewer may read the group.
-pub async fn threads(
-    ctx: &RequestCtx,
-    group_id: Uuid,
-    limit: u64,
-    after: Option<ThreadKey>,
-) -> AppResult<Page<thread::Model>> {
-    let mut q = thread::Entity::find().filter(thread::Column::GroupId.eq(group_id));
-    if let Some(k) = after {
-        q = q.filter(
-            Condition::any()
-                .add(thread::Column::Pinned.lt(k.pinned))
-                .add(
-                    Condition::all()
-                        .add(thread::Column::Pinned.eq(k.pinned))
-                        .add(crate::store::keyset_after(
-                            thread::Column::LastActivityAt,
-                            thread::Column::Id,
-                            k.last_activity_at,
-                            k.id,
-                            true,
-                        )),
-                ),
-        );
-    }
-    let rows = q
-        .order_by_desc(thread::Column::Pinned)
-        .order_by_desc(thread::Column::LastActivityAt)
-        .order_by_desc(thread::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.state.db.conn)
-        .await?;
-    Ok(Page::from_overfetch(rows, limit, after.is_some()))
-}
-
-pub enum PostsWindow {
-    /// `first` posts after a position (oldest first).
-    Forward { limit: u64, after: Option<Uuid> },
-    /// `last` posts before a position, still returned oldest first.
-    Backward { limit: u64, before: Option<Uuid> },
-}
-
-/// `Thread.posts`, tombstones included so replies keep their context; the
-/// caller has checked the viewer may read the thread.
-pub async fn posts(
-    ctx: &RequestCtx,
-    thread_id: Uuid,
-    window: PostsWindow,
-) -> AppResult<Page<post::Model>> {
-    let q = post::Entity::find().filter(post::Column::ThreadId.eq(thread_id));
-    let conn = &ctx.state.db.conn;
-    match window {
-        PostsWindow::Forward { limit, after } => {
-            let q = match after {
-                Some(a) => q.filter(post::Column::Id.gt(a)),
-                None => q,
-            };
-            let rows = q
-                .order_by_asc(post::Column::Id)
-                .limit(limit + 1)
-                .all(conn)
-                .await?;
-            Ok(Page::from_overfetch(rows, limit, after.is_some()))
-        }
-        PostsWindow::Backward { limit, before } => {
-            let q = match before {
-                Some(b) => q.filter(post::Column::Id.lt(b)),
-                None => q,
-            };
-            let rows = q
-                .order_by_desc(post::Column::Id)
-                .limit(limit + 1)
-                .all(conn)
-                .await?;
-            let mut page = Page::from_overfetch(rows, limit, false);
-            page.items.reverse();
-            Ok(Page {
-                has_previous: page.has_next,
-                has_next: before.is_some(),
-                items: page.items,
-            })
-        }
-    }
-}
 
 /// Acts on what crisis detection found in what was just written (detection
 /// itself ran before the transaction). An URGENT match raises a SYSTEM flag
@@ -219,7 +108,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
         content::CONTENT_WARNING_MAX,
     )?;
     let viewer_id = standing.viewer.id;
-    let detection = super::safety::assess(ctx, format!("{title}\n{body}")).await?;
+    let detection = crate::service::safety::assess(ctx, format!("{title}\n{body}")).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(input.group_id).await?;
     let standing = ctx.standing_in(&w, input.group_id).await?;
@@ -326,7 +215,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
             ));
         }
     }
-    let detection = super::safety::assess(ctx, body.clone()).await?;
+    let detection = crate::service::safety::assess(ctx, body.clone()).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(thread.group_id).await?;
     // Again under the lock: a removal, mute or lock may have committed.
@@ -389,7 +278,7 @@ pub async fn edit_post(
         content_warning,
         content::CONTENT_WARNING_MAX,
     )?;
-    let detection = super::safety::assess(ctx, body.clone()).await?;
+    let detection = crate::service::safety::assess(ctx, body.clone()).await?;
     let db = &ctx.state.db;
     let mut w = db.write_in(post.group_id).await?;
     let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
@@ -465,62 +354,6 @@ pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Mod
         },
     )
     .await?;
-    db.commit(w).await?;
-    Ok(post)
-}
-
-/// Adds (`on`) or removes a reaction; repeating either changes nothing.
-pub async fn set_reaction(
-    ctx: &RequestCtx,
-    post_id: Uuid,
-    kind: ReactionKind,
-    on: bool,
-) -> AppResult<post::Model> {
-    let (post, standing) = ctx.readable_post(post_id).await?;
-    policy::react(&standing, &post, now())?;
-    let viewer_id = standing.viewer.id;
-    let db = &ctx.state.db;
-    let mut w = db.write_in(post.group_id).await?;
-    let post = lock_post(&w, post_id).await?.ok_or(AppError::NotFound)?;
-    let standing = ctx.standing_in(&w, post.group_id).await?;
-    policy::react(&standing, &post, now())?;
-    let changed = if on {
-        reaction::Entity::insert(reaction::ActiveModel {
-            post_id: Set(post_id),
-            user_id: Set(viewer_id),
-            kind: Set(kind),
-            created_at: Set(now()),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                reaction::Column::PostId,
-                reaction::Column::UserId,
-                reaction::Column::Kind,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&w.txn)
-        .await?
-    } else {
-        reaction::Entity::delete_by_id((post_id, viewer_id, kind))
-            .exec(&w.txn)
-            .await?
-            .rows_affected
-    };
-    if changed > 0 {
-        w.append_event(
-            post.group_id,
-            EventKind::ReactionsChanged,
-            Some(viewer_id),
-            Subject {
-                thread_id: Some(post.thread_id),
-                post_id: Some(post_id),
-                ..Default::default()
-            },
-        )
-        .await?;
-    }
     db.commit(w).await?;
     Ok(post)
 }

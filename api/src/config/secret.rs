@@ -1,0 +1,108 @@
+//! Values that must never reach a log: secrets, and the passwords inside
+//! connection URLs.
+
+/// A value that must never reach a log: `Debug` shows only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+/// A URL with any password replaced, for logs.
+pub(super) fn redact_url(u: &str) -> String {
+    // scheme://user:password@host/…: keep everything but the password.
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return u.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else if user.is_empty() {
+                String::new()
+            } else {
+                // A lone userinfo may itself be a token (redis://token@host).
+                "***".to_owned()
+            };
+            format!("{scheme}://{masked}@{host}{path}")
+        }
+        None => u.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let mut c = crate::config::Config::for_tests(std::env::temp_dir(), None);
+        c.auth.jwt_secret = Some("hunter2-very-secret".into());
+        c.search.meilisearch_api_key = Some("meili-master-key".into());
+        c.store.database_url = Some("postgres://app:pg-pass-1@db:5432/hearth".into());
+        c.store.redis_url = Some("redis://:redis-pass-2@cache:6379/0".into());
+        c.search.meilisearch_url = Some("https://tokenonly-3@search.example".into());
+        let shown = format!("{c:?}");
+        for secret in [
+            "hunter2",
+            "meili-master-key",
+            "pg-pass-1",
+            "redis-pass-2",
+            "tokenonly-3",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("Secret(..)"));
+        assert!(
+            shown.contains("postgres://app:***@db:5432/hearth"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn defaults_ignore_the_environment_and_numbers_are_range_checked() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: crate::config::Config,
+        }
+        let d = crate::config::Config::defaults();
+        assert_eq!(d.server.addr, "127.0.0.1:8080");
+        assert_eq!(d.store.db_pool, 10);
+        assert!(Cli::try_parse_from(["hearth", "--db-pool", "0"]).is_err());
+        assert!(Cli::try_parse_from(["hearth", "--search-batch", "0"]).is_err());
+        assert!(Cli::try_parse_from(["hearth", "--ws-keepalive", "0"]).is_err());
+        assert!(Cli::try_parse_from(["hearth", "--access-token-ttl", "-5"]).is_err());
+        let ok = Cli::try_parse_from(["hearth", "--db-pool", "20"]).map(|c| c.config.store.db_pool);
+        assert_eq!(ok.ok(), Some(20));
+    }
+}
