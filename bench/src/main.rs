@@ -114,14 +114,12 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         writers: usize,
     },
-    /// Build the search index from a seeded database and time queries.
+    /// Build both search backends from a seeded database (Meilisearch at
+    /// `MEILISEARCH_URL`) and time the same queries on each, directly and
+    /// through a Hearth server over HTTP.
     Search {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
-        /// A server on that database whose index is built: also time
-        /// `searchPosts` end to end over HTTP.
-        #[arg(long)]
-        url: Option<String>,
         /// Queries per class.
         #[arg(long, default_value_t = 300)]
         queries: usize,
@@ -209,13 +207,11 @@ async fn main() -> anyhow::Result<()> {
         Command::LoginTiming { url, rounds } => login_timing(&url, rounds).await,
         Command::Search {
             database_url,
-            url,
             queries,
             handle,
         } => {
             search::run(search::Options {
                 database_url,
-                url,
                 queries,
                 handle,
             })

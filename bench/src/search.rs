@@ -1,11 +1,12 @@
-//! `bench search`: builds the search index from the seeded database (the
-//! code path of `hearth reindex`), then times queries of 1-3 words, with
-//! and without a typo, with and without filters, against the backend
-//! directly and, given a server, through `searchPosts` over HTTP.
+//! `bench search`: the embedded index and Meilisearch side by side on the
+//! same seeded database. Builds both (the code path of `hearth reindex`),
+//! starts a Hearth server on each, then times the same queries of 1-3
+//! words, with and without a typo, with and without filters, against each
+//! backend directly and through `searchPosts` over HTTP.
 use crate::{gql, vocab::VOCAB, Percentiles, PASSWORD};
 use api::search::{indexer::SearchIndexer, query_terms, IndexQuery, SharedIndex};
-use entity::{group, thread};
-use rand::{seq::IndexedRandom, Rng};
+use entity::thread;
+use rand::Rng;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -13,7 +14,6 @@ use uuid::Uuid;
 
 pub struct Options {
     pub database_url: String,
-    pub url: Option<String>,
     pub queries: usize,
     pub handle: String,
 }
@@ -87,20 +87,32 @@ fn dir_size(p: &std::path::Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
             rd.filter_map(Result::ok)
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
                 .sum()
         })
         .unwrap_or(0)
 }
 
-pub async fn run(o: Options) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("hearth-bench-search-{}", Uuid::new_v4()));
-    let mut cfg = api::Config::for_tests(dir.clone(), Some(o.database_url.clone()));
-    cfg.search.meilisearch_url = std::env::var("MEILISEARCH_URL").ok();
-    cfg.search.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
-    let db = api::store::connect(&cfg, prometheus::IntCounter::new("s", "s")?, true).await?;
-    let index: SharedIndex = api::search::open(&cfg)?;
+/// One backend under test: its index, and a Hearth server searching it.
+struct Side {
+    index: SharedIndex,
+    url: String,
+    token: String,
+}
+
+const Q: &str = "query($q: String!, $f: PostSearchFilter) { searchPosts(query: $q, filter: $f, first: 20) { totalCount nodes { highlight score post { id body createdAt } } } }";
+
+/// Builds the index from the database the way `hearth reindex` does, and
+/// prints the rate.
+async fn build(
+    db: &api::store::Db,
+    index: &SharedIndex,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
     let indexer = SearchIndexer::new(db.clone(), index.clone());
     let lease = api::store::lease::Lease::new(
         db.clone(),
@@ -112,145 +124,213 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let started = Instant::now();
     let n = indexer
         .rebuild(&lease, &|done, total| {
-            if done > 0 && (done / 5000) % 10 == 0 && done % 5000 == 0 {
-                eprintln!("indexed {done}/{total}");
+            if done > 0 && done % 50_000 == 0 {
+                eprintln!("{}: indexed {done}/{total}", index.name());
             }
         })
         .await?;
     let secs = started.elapsed().as_secs_f64();
     lease.release().await?;
+    let disk = if index.name() == "tantivy" {
+        format!(
+            "; {:.0} MiB on disk",
+            dir_size(&dir.join("search")) as f64 / (1 << 20) as f64
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "build ({}): {n} posts in {secs:.1} s = {:.0} posts/s; index {:.0} MiB on disk",
+        "build {:<12} {n} posts in {secs:.1} s = {:.0} posts/s{disk}",
         index.name(),
-        n as f64 / secs,
-        dir_size(&dir.join("search")) as f64 / (1 << 20) as f64
+        n as f64 / secs
     );
+    Ok(())
+}
 
-    // The first group, as its facilitator sees it; and every group at once,
-    // as the worst case of a viewer in many groups.
+/// A Hearth server on the seeded database and `cfg`'s backend, and a token
+/// for `handle` on it.
+async fn serve(mut cfg: api::Config, handle: &str) -> anyhow::Result<(String, String)> {
+    cfg.search.search_indexer = false;
+    cfg.server.workers = None;
+    let app = api::startup::Application::build(cfg).await?;
+    let url = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let d = gql(
+        &client,
+        &url,
+        None,
+        "mutation($h: String!, $p: String!) { login(input: {handle: $h, password: $p}) { accessToken } }",
+        json!({"h": handle, "p": PASSWORD}),
+    )
+    .await?;
+    let token = d["login"]["accessToken"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("cannot log in as {handle}: {d}"))?
+        .to_owned();
+    Ok((url, token))
+}
+
+pub async fn run(o: Options) -> anyhow::Result<()> {
+    let meili_url = std::env::var("MEILISEARCH_URL").map_err(|_| {
+        anyhow::anyhow!(
+            "set MEILISEARCH_URL (and MEILISEARCH_API_KEY): both backends run side by side"
+        )
+    })?;
+    let dir = std::env::temp_dir().join(format!("hearth-bench-search-{}", Uuid::new_v4()));
+    let embedded = api::Config::for_tests(dir.join("embedded"), Some(o.database_url.clone()));
+    let mut meili = api::Config::for_tests(dir.join("meili"), Some(o.database_url.clone()));
+    meili.search.meilisearch_url = Some(meili_url);
+    meili.search.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
+    meili.search.meilisearch_index = format!("hearth_bench_{}", Uuid::new_v4().simple());
+    let db = api::store::connect(&embedded, prometheus::IntCounter::new("s", "s")?, true).await?;
+
+    let mut sides = Vec::new();
+    for cfg in [embedded, meili] {
+        let index: SharedIndex = api::search::open(&cfg)?;
+        build(&db, &index, &cfg.store.data_dir).await?;
+        let (url, token) = serve(cfg, &o.handle).await?;
+        sides.push(Side { index, url, token });
+    }
+
+    // What the server searches for this viewer: the groups they belong to.
     let conn = &db.conn;
-    let groups: Vec<Uuid> = group::Entity::find()
+    let viewer: Uuid = entity::user::Entity::find()
         .select_only()
-        .column(group::Column::Id)
-        .order_by_asc(group::Column::Id)
+        .column(entity::user::Column::Id)
+        .filter(entity::user::Column::Handle.eq(o.handle.as_str()))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user {}: seed first", o.handle))?;
+    let groups: Vec<Uuid> = entity::membership::Entity::find()
+        .select_only()
+        .column(entity::membership::Column::GroupId)
+        .filter(entity::membership::Column::UserId.eq(viewer))
         .into_tuple()
         .all(conn)
         .await?;
-    let g0 = *groups
-        .first()
-        .ok_or_else(|| anyhow::anyhow!("no groups: seed first"))?;
     let threads: Vec<(Uuid, chrono::DateTime<chrono::Utc>)> = thread::Entity::find()
         .select_only()
         .column(thread::Column::Id)
         .column(thread::Column::CreatedAt)
-        .filter(thread::Column::GroupId.eq(g0))
+        .filter(thread::Column::GroupId.is_in(groups.clone()))
+        .order_by_asc(thread::Column::Id)
         .into_tuple()
         .all(conn)
         .await?;
-    let mut rng = rand::rng();
-    println!(
-        "\nbackend queries, {} per class, 20 hits per page (p50 / p99 / mean total hits)",
-        o.queries
+    anyhow::ensure!(
+        !threads.is_empty(),
+        "{} has no threads: seed first",
+        o.handle
     );
-    println!("{:<36} {:>22} {:>22}", "class", "one group", "all groups");
-    for class in Class::all() {
-        let mut cols = Vec::new();
-        for scope in [vec![g0], groups.clone()] {
-            let mut times = Vec::with_capacity(o.queries);
-            let mut hits = 0u64;
-            for _ in 0..o.queries {
-                let (t, since) = *threads
-                    .choose(&mut rng)
-                    .unwrap_or(&(Uuid::nil(), chrono::Utc::now()));
-                let q = IndexQuery {
-                    terms: query_terms(&class.query(&mut rng)),
-                    visible_groups: scope.clone(),
-                    hidden_groups: scope.clone(),
-                    thread_id: class.filtered.then_some(t),
-                    since: class.filtered.then_some(since),
-                    offset: 0,
-                    limit: 20,
-                    ..Default::default()
-                };
-                let start = Instant::now();
-                let r = index.search(&q).await?;
-                times.push(start.elapsed());
-                hits += r.total;
-            }
-            let p = Percentiles::new(times);
-            cols.push(format!(
-                "{:>6.2} / {:>5.2} ms / {:>5}",
-                p.p50.as_secs_f64() * 1e3,
-                p.p99.as_secs_f64() * 1e3,
-                hits / o.queries as u64
-            ));
-        }
-        println!("{:<36} {} {}", class.label(), cols[0], cols[1]);
-    }
+    let thread_ids: Vec<String> = threads
+        .iter()
+        .map(|(t, _)| api::graphql::ids::encode(api::graphql::ids::Kind::Thread, *t).to_string())
+        .collect();
 
-    if let Some(url) = o.url {
-        let client = reqwest::Client::new();
-        let d = gql(
-            &client,
-            &url,
-            None,
-            "mutation($h: String!, $p: String!) { login(input: {handle: $h, password: $p}) { accessToken } }",
-            json!({"h": o.handle, "p": PASSWORD}),
-        )
-        .await?;
-        let token = d["login"]["accessToken"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let ids: Vec<String> = threads
-            .iter()
-            .map(|(t, _)| {
-                api::graphql::ids::encode(api::graphql::ids::Kind::Thread, *t).to_string()
-            })
-            .collect();
-        // Warm the connection and the server's caches before timing.
+    let client = reqwest::Client::new();
+    let mut rng = rand::rng();
+    // Warm connections and caches before timing.
+    for side in &sides {
         for _ in 0..30 {
             let q = Class::all()[0].query(&mut rng);
             gql(
                 &client,
-                &url,
-                Some(&token),
-                "query($q: String!) { searchPosts(query: $q) { totalCount } }",
-                json!({"q": q}),
+                &side.url,
+                Some(&side.token),
+                Q,
+                json!({"q": q, "f": null}),
             )
             .await?;
         }
-        println!("\nsearchPosts over HTTP as {} (p50 / p99)", o.handle);
-        const Q: &str = "query($q: String!, $f: PostSearchFilter) { searchPosts(query: $q, filter: $f, first: 20) { totalCount nodes { highlight score post { id body createdAt } } } }";
-        for class in Class::all() {
-            let mut times = Vec::with_capacity(o.queries);
-            for _ in 0..o.queries {
-                let i = rng.random_range(0..threads.len().max(1));
-                let filter = if class.filtered {
-                    json!({"threadId": ids.get(i), "since": threads.get(i).map(|t| t.1)})
-                } else {
-                    json!(null)
-                };
+    }
+    println!(
+        "\n{} queries per class as {} ({} groups), the same queries on both, 20 hits per page.\n\
+         backend: the index alone; http: searchPosts end to end; overhead: http minus backend, per query.\n",
+        o.queries,
+        o.handle,
+        groups.len()
+    );
+    println!(
+        "{:<30} | {:>21} {:>21} {:>16} | {:>21} {:>21} {:>16}",
+        "class p50 / p99 ms",
+        "embedded backend",
+        "embedded http",
+        "overhead p99",
+        "meili backend",
+        "meili http",
+        "overhead p99"
+    );
+    let mut worst_ratio = 0.0f64;
+    let mut worst_overhead = Duration::ZERO;
+    for class in Class::all() {
+        // Per side: backend times, http times, paired overheads.
+        let mut t: Vec<[Vec<Duration>; 3]> = sides.iter().map(|_| Default::default()).collect();
+        for _ in 0..o.queries {
+            let i = rng.random_range(0..threads.len());
+            let (thread, since) = threads[i];
+            let text = class.query(&mut rng);
+            let q = IndexQuery {
+                terms: query_terms(&text),
+                visible_groups: groups.clone(),
+                thread_id: class.filtered.then_some(thread),
+                since: class.filtered.then_some(since),
+                offset: 0,
+                limit: 20,
+                ..Default::default()
+            };
+            let filter = if class.filtered {
+                json!({"threadId": thread_ids[i], "since": since})
+            } else {
+                json!(null)
+            };
+            for (side, times) in sides.iter().zip(t.iter_mut()) {
+                let start = Instant::now();
+                side.index.search(&q).await?;
+                let backend = start.elapsed();
                 let start = Instant::now();
                 gql(
                     &client,
-                    &url,
-                    Some(&token),
+                    &side.url,
+                    Some(&side.token),
                     Q,
-                    json!({"q": class.query(&mut rng), "f": filter}),
+                    json!({"q": text, "f": filter}),
                 )
                 .await?;
-                times.push(start.elapsed());
+                let http = start.elapsed();
+                times[0].push(backend);
+                times[1].push(http);
+                times[2].push(http.saturating_sub(backend));
             }
-            let p = Percentiles::new(times);
-            println!(
-                "{:<36} {:>6.2} / {:>5.2} ms",
-                class.label(),
-                p.p50.as_secs_f64() * 1e3,
-                p.p99.as_secs_f64() * 1e3
-            );
         }
-        index_latency(&client, &url, &token, &ids).await?;
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let mut cols = Vec::new();
+        let mut p99s = Vec::new();
+        for times in t {
+            let [backend, http, overhead] = times.map(Percentiles::new);
+            p99s.push(backend.p99);
+            worst_overhead = worst_overhead.max(overhead.p99);
+            cols.push(format!(
+                "{:>9.2} / {:>8.2} {:>11.2} / {:>8.2} {:>16.2}",
+                ms(backend.p50),
+                ms(backend.p99),
+                ms(http.p50),
+                ms(http.p99),
+                ms(overhead.p99)
+            ));
+        }
+        worst_ratio = worst_ratio.max(p99s[0].as_secs_f64() / p99s[1].as_secs_f64().max(1e-9));
+        println!("{:<30} | {} | {}", class.label(), cols[0], cols[1]);
+    }
+    println!(
+        "\nworst class: embedded backend p99 / Meilisearch backend p99 = {worst_ratio:.2}; \
+         worst overhead p99 = {:.2} ms",
+        worst_overhead.as_secs_f64() * 1e3
+    );
+    if let Some(side) = sides.first() {
+        println!("\nthrough the embedded server's pipeline (outbox, worker, index):");
+        index_latency(&client, &side.url, &side.token, &thread_ids).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

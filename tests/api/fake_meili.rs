@@ -1,6 +1,6 @@
-//! A stand-in Meilisearch that records what it is sent and answers as the
-//! real server's API does, for testing the adapter's requests and its
-//! handling of errors and failed tasks.
+//! A stand-in Meilisearch for fault injection only: it records what it is
+//! sent and answers as the real server's API does, except when told to
+//! misbehave.
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -119,7 +119,7 @@ async fn handle(
                 .collect();
             let n = hits.len();
             HttpResponse::Ok().json(json!({
-                "hits": hits, "offset": 0, "limit": 20, "estimatedTotalHits": n,
+                "hits": hits, "page": 1, "hitsPerPage": 20, "totalHits": n, "totalPages": 1,
                 "processingTimeMs": 1, "query": "",
             }))
         }

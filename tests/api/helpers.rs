@@ -461,11 +461,15 @@ pub async fn metric_at(client: &reqwest::Client, base: &str, name: &str) -> Opti
 }
 
 /// `MEILISEARCH_URL`: when set, the search conformance suite also runs
-/// against that server.
+/// against that server; in CI its absence is a failure, not a skip.
 pub fn meili_url() -> Option<String> {
-    std::env::var("MEILISEARCH_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    match std::env::var("MEILISEARCH_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but MEILISEARCH_URL is unset: the Meilisearch run would be skipped")
+        }
+        _ => None,
+    }
 }
 
 /// The first error's `extensions.code`.

@@ -290,6 +290,57 @@ async fn pagination(app: TestApp) {
         after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
     }
     assert_eq!((pages, seen.len()), (3, 25));
+    // A page size that changes between pages (the next offset is then not
+    // a whole number of pages) still counts and pages exactly.
+    let d = app
+        .ok(Some(&f.token), SEARCH, json!({"q": "stroll", "n": 10}))
+        .await;
+    let mut after = d["searchPosts"]["pageInfo"]["endCursor"].clone();
+    let mut ids: Vec<String> = d["searchPosts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["post"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    for (n, more) in [(7, true), (7, true), (7, false)] {
+        let d = app
+            .ok(
+                Some(&f.token),
+                SEARCH,
+                json!({"q": "stroll", "n": n, "a": after}),
+            )
+            .await;
+        let c = &d["searchPosts"];
+        assert_eq!(c["totalCount"], 25, "[{}]", app.backend);
+        assert_eq!(c["pageInfo"]["hasNextPage"], more, "[{}] {c}", app.backend);
+        ids.extend(
+            c["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["post"]["id"].as_str().unwrap().to_owned()),
+        );
+        after = c["pageInfo"]["endCursor"].clone();
+    }
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (25, 25), "[{}]", app.backend);
+    // Equal relevance: newest first, on every backend.
+    let mut quiet = Vec::new();
+    for _ in 0..3 {
+        quiet.push(app.post(&f.token, &t, "quiet harbour morning").await);
+    }
+    app.wait_indexed().await;
+    let d = app
+        .ok(Some(&f.token), SEARCH, json!({"q": "harbour"}))
+        .await;
+    let order: Vec<&str> = d["searchPosts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["post"]["id"].as_str().unwrap())
+        .collect();
+    quiet.reverse();
+    assert_eq!(order, quiet, "[{}] ties come newest first", app.backend);
     // A cursor from another list, or not a cursor at all.
     let other = app
         .ok(
@@ -307,6 +358,63 @@ async fn pagination(app: TestApp) {
             "BAD_USER_INPUT",
         )
         .await;
+    }
+}
+
+/// Both backends see the same words in a post: Hearth's analyser decides
+/// for both (markup, diacritics, digits, apostrophes, emoji, CJK, URLs).
+async fn words_are_the_same_on_every_backend(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("words-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Words").await;
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "<script>alert(1)</script> breathing exercises with a <b>timer</b>",
+            &["breathing timer", "timer", "script alert"],
+        ),
+        (
+            "Zoë's naïve Café Crème",
+            &["zoe", "naive cafe", "CAFÉ crème"],
+        ),
+        (
+            "slept 3h after 2am in room 101",
+            &["101", "2am", "3h slept"],
+        ),
+        ("I don't think it's fair", &["don't", "it's fair", "don t"]),
+        (
+            "feeling 🙂 better today🌧️drizzle",
+            &["better", "drizzle", "today"],
+        ),
+        ("東京タワー visit", &["東京タワー", "visit"]),
+        (
+            "see https://example.org/calm-breathing?x=1 later",
+            &["example org", "calm breathing", "https"],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (body, _) in cases {
+        ids.push(app.post(&f.token, &t, body).await);
+    }
+    app.wait_indexed().await;
+    for ((body, queries), id) in cases.iter().zip(&ids) {
+        for q in *queries {
+            let d = app.ok(Some(&f.token), SEARCH, json!({"q": q})).await;
+            let found: Vec<&str> = d["searchPosts"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["post"]["id"].as_str().unwrap())
+                .collect();
+            assert!(
+                found.contains(&id.as_str()),
+                "[{}] {q:?} should find {body:?}: {d}",
+                app.backend
+            );
+        }
+    }
+    // What the analyser drops is not a word on either backend.
+    for q in ["🙂", "<>", "?=&", "🌧️"] {
+        let d = app.ok(Some(&f.token), SEARCH, json!({"q": q})).await;
+        assert_eq!(d["searchPosts"]["totalCount"], 0, "[{}] {q:?}", app.backend);
     }
 }
 
@@ -666,6 +774,7 @@ async fn bad_input(app: TestApp) {
 backend_tests!(
     using crate::helpers::spawn_on;
     [sqlite, postgres, meilisearch];
+    words_are_the_same_on_every_backend,
     relevance_typos_prefixes_and_folding,
     highlights_escape_html,
     every_filter,

@@ -1,6 +1,8 @@
-//! The Meilisearch adapter at the HTTP level: what it sends, and what it
-//! does with Meilisearch's errors and failed tasks. (The conformance suite
-//! runs against a real Meilisearch when `MEILISEARCH_URL` is set.)
+//! Fault injection for the Meilisearch adapter, through a stand-in server
+//! that misbehaves on cue: hits the viewer may not read, hits that no
+//! longer match, 5xx answers, failed tasks, an unreachable server. Every
+//! behaviour a well-behaved server shows is tested against the real
+//! Meilisearch in the conformance suite (`search.rs`, `search_ops.rs`).
 use crate::fake_meili::FakeMeili;
 use crate::helpers::{free_port, spawn_app_with, until, uuid_of, TestApp};
 use serde_json::{json, Value};
@@ -24,7 +26,7 @@ fn raw_id(global: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn meilisearch_adapter_requests() {
+async fn fault_injection_foreign_and_stale_hits_are_dropped() {
     let meili = FakeMeili::start();
     let app = app_on(meili.url.clone()).await;
 
@@ -37,7 +39,7 @@ async fn meilisearch_adapter_requests() {
     assert_eq!(created.body, json!({"uid": INDEX, "primaryKey": "id"}));
     assert_eq!(created.auth.as_deref(), Some("Bearer test-key"));
     let settings = &meili.sent("PATCH", &format!("/indexes/{INDEX}/settings"))[0].body;
-    assert_eq!(settings["searchableAttributes"], json!(["body"]));
+    assert_eq!(settings["searchableAttributes"], json!(["text"]));
     let mut filterable: Vec<&str> = settings["filterableAttributes"]
         .as_array()
         .unwrap()
@@ -82,7 +84,9 @@ async fn meilisearch_adapter_requests() {
     assert_eq!(doc["thread_id"], raw_id(&t));
     assert_eq!(doc["author_id"], raw_id(&f.id));
     assert_eq!(doc["state"], "visible");
-    assert_eq!(doc["body"], "Could not <sleep> again");
+    // Hearth's analysed words, never the raw body.
+    assert_eq!(doc["text"], "could not sleep again");
+    assert!(doc.get("body").is_none());
     assert!(doc["created_at"].as_i64().unwrap() > 1_700_000_000_000_000);
 
     // A search sends the analysed words and a filter built from the
@@ -132,9 +136,10 @@ async fn meilisearch_adapter_requests() {
     assert_eq!(body["matchingStrategy"], "all");
     assert_eq!(body["showRankingScore"], true);
     assert_eq!(body["attributesToRetrieve"], json!(["id"]));
+    // Pages, so that Meilisearch counts every hit.
     assert_eq!(
-        (body["offset"].as_u64(), body["limit"].as_u64()),
-        (Some(0), Some(20))
+        (body["page"].as_u64(), body["hitsPerPage"].as_u64()),
+        (Some(1), Some(20))
     );
     // A hit the database does not confirm for this viewer is dropped.
     let nodes = d["searchPosts"]["nodes"].as_array().unwrap();
@@ -202,7 +207,7 @@ async fn meilisearch_adapter_requests() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn meilisearch_failures_are_retried_and_reported() {
+async fn fault_injection_failures_are_retried_and_reported() {
     let meili = FakeMeili::start();
     let app = app_on(meili.url.clone()).await;
     until(10, "settings", || async {
@@ -256,7 +261,7 @@ async fn meilisearch_failures_are_retried_and_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writes_go_on_while_meilisearch_is_unreachable() {
+async fn fault_injection_writes_go_on_while_meilisearch_is_unreachable() {
     let addr = format!("127.0.0.1:{}", free_port());
     let app = app_on(format!("http://{addr}")).await;
     let (f, g) = app.group_with_facilitator("down-f").await;

@@ -41,6 +41,15 @@ fn hearth_cmd(app: &TestApp) -> Command {
         Some(url) => cmd.env("DATABASE_URL", url),
         None => cmd.env_remove("DATABASE_URL"),
     };
+    // The same search backend as the in-process instance.
+    let search = &app.state.config.search;
+    if let Some(url) = &search.meilisearch_url {
+        cmd.env("MEILISEARCH_URL", url)
+            .env("HEARTH_MEILISEARCH_INDEX", &search.meilisearch_index);
+        if let Some(key) = &search.meilisearch_api_key {
+            cmd.env("MEILISEARCH_API_KEY", key.expose());
+        }
+    }
     cmd
 }
 
@@ -248,10 +257,49 @@ async fn reindex_beside_a_running_server(app: TestApp) {
         app.post(&f.token, &t, &format!("meadow path {i}")).await;
     }
     app.wait_indexed().await;
-    let out = hearth_cmd(&app)
-        .arg("reindex")
-        .output()
-        .expect("hearth reindex runs");
+    assert_eq!(total(&app, &f.token, "meadow").await, 30);
+    // Searches run throughout the rebuild and never see a partial index.
+    let searching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let watcher = {
+        let (base, token, on) = (app.base.clone(), f.token.clone(), searching.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut fewest = u64::MAX;
+            let mut searches = 0u32;
+            while on.load(std::sync::atomic::Ordering::SeqCst) {
+                let d: serde_json::Value = client
+                    .post(format!("{base}/graphql"))
+                    .bearer_auth(&token)
+                    .json(&json!({"query": SEARCH, "variables": {"q": "meadow"}}))
+                    .send()
+                    .await
+                    .expect("search sent")
+                    .json()
+                    .await
+                    .expect("search answered");
+                let n = d["data"]["searchPosts"]["totalCount"]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("search failed during the rebuild: {d}"));
+                fewest = fewest.min(n);
+                searches += 1;
+            }
+            (fewest, searches)
+        })
+    };
+    let cmd = hearth_cmd(&app);
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = cmd;
+        cmd.arg("reindex").output()
+    })
+    .await
+    .expect("reindex joined")
+    .expect("hearth reindex runs");
+    // A few searches after the switch too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    searching.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (fewest, searches) = watcher.await.expect("watcher");
+    assert!(searches > 3, "only {searches} searches ran");
+    assert_eq!(fewest, 30, "[{}] a search saw a partial index", app.backend);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -334,9 +382,153 @@ async fn redis_restarts_under_the_indexer_and_a_reindex() {
 
 backend_tests!(
     using crate::search_ops::serving_only;
-    [sqlite, postgres];
+    [sqlite, postgres, meilisearch];
     a_killed_indexer_loses_nothing,
     the_lease_moves_to_a_survivor,
     a_stopped_server_closes_websockets_and_hands_its_lease_back,
     reindex_beside_a_running_server,
 );
+
+/// A Meilisearch server of this test's own, from `MEILISEARCH_BIN`, on a
+/// fixed port and data directory so that it can be killed and started
+/// again where it was.
+struct MeiliProc {
+    bin: String,
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+const MEILI_KEY: &str = "outage-test-master-key-0123456789";
+
+impl MeiliProc {
+    async fn start() -> MeiliProc {
+        let bin = match std::env::var("MEILISEARCH_BIN") {
+            Ok(b) if !b.is_empty() => b,
+            _ => panic!("MEILISEARCH_BIN is unset: the outage test cannot run"),
+        };
+        let mut m = MeiliProc {
+            bin,
+            port: free_port(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            child: None,
+        };
+        m.up().await;
+        m
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn up(&mut self) {
+        let child = Command::new(&self.bin)
+            .arg("--db-path")
+            .arg(self.dir.path().join("ms"))
+            .arg("--dump-dir")
+            .arg(self.dir.path().join("dumps"))
+            .args(["--http-addr", &format!("127.0.0.1:{}", self.port)])
+            .args(["--no-analytics", "--master-key", MEILI_KEY])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("meilisearch starts");
+        self.child = Some(child);
+        let health = format!("{}/health", self.url());
+        until(30, "meilisearch healthy", || async {
+            reqwest::get(&health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for MeiliProc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The real Meilisearch is killed while posts are written and edited, then
+/// started again on the same data. Every write succeeds meanwhile; the
+/// index catches up with nothing lost or duplicated; `/metrics` shows the
+/// lag rise and fall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(hearth_meili_bin), ignore = "set MEILISEARCH_BIN to run it")]
+async fn a_meilisearch_outage_loses_nothing() {
+    let mut meili = MeiliProc::start().await;
+    let url = meili.url();
+    let app = spawn_app_with(postgres_url().is_some(), move |c| {
+        c.search.meilisearch_url = Some(url);
+        c.search.meilisearch_api_key = Some(MEILI_KEY.into());
+        c.search.meilisearch_index = "outage_posts".into();
+    })
+    .await;
+    let lag = r#"hearth_worker_lag_seconds{worker="search"}"#;
+    let (f, g) = app.group_with_facilitator("outage-f").await;
+    let (t, _) = app.thread(&f.token, &g, "Outage").await;
+    let mut posts = Vec::new();
+    for i in 0..10 {
+        posts.push(app.post(&f.token, &t, &format!("lantern glow {i}")).await);
+    }
+    app.wait_indexed().await;
+    assert_eq!(total(&app, &f.token, "lantern").await, 10);
+
+    meili.kill();
+    for i in 10..30 {
+        posts.push(app.post(&f.token, &t, &format!("lantern glow {i}")).await);
+    }
+    for p in &posts[..5] {
+        app.ok(
+            Some(&f.token),
+            "mutation($p: ID!) { editPost(input: {postId: $p, body: \"beacon light\"}) { id } }",
+            json!({"p": p}),
+        )
+        .await;
+    }
+    let rose = until(15, "the lag rises", || async {
+        app.metric(lag).await >= 2.0
+    })
+    .await;
+    assert!(
+        app.metric(r#"hearth_worker_queue_depth{worker="search"}"#)
+            .await
+            >= 25.0
+    );
+    // Searching meanwhile is an error the client can act on, not a hang.
+    let d = app
+        .gql(Some(&f.token), SEARCH, json!({"q": "lantern"}))
+        .await;
+    assert_eq!(crate::helpers::code_of(&d), Some("UNAVAILABLE"), "{d}");
+
+    meili.up().await;
+    app.wait_indexed().await;
+    until(20, "the lag falls", || async {
+        app.metric(lag).await == 0.0
+    })
+    .await;
+    assert_eq!(total(&app, &f.token, "lantern").await, 25);
+    assert_eq!(total(&app, &f.token, "beacon").await, 5);
+    let d = app
+        .ok(Some(&f.token), SEARCH, json!({"q": "lantern"}))
+        .await;
+    let ids: std::collections::HashSet<&str> = d["searchPosts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["post"]["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        25,
+        "no post twice, none lost (lag rose in {rose:?})"
+    );
+}

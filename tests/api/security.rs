@@ -118,6 +118,7 @@ async fn refused_start(database_url: String) -> String {
 fn serve(database_url: &str, data_dir: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hearth"))
         .arg("serve")
+        .env_remove("MEILISEARCH_URL")
         .env("DATABASE_URL", database_url)
         .env("HEARTH_DATA_DIR", data_dir)
         .env("HEARTH_ADDR", "127.0.0.1:0")

@@ -36,8 +36,11 @@ impl SearchIndexer {
         SearchIndexer { db, index }
     }
 
-    /// Rebuilds the index from the database, reporting `(done, total)`
-    /// after each batch, and renewing `lease` as it goes.
+    /// Rebuilds the index from the database into a staging index beside the
+    /// live one, then swaps it in: searches meanwhile see the old index
+    /// whole. Reports `(done, total)` after each batch and renews `lease`
+    /// as it goes. Changes committed during the build stay queued (the
+    /// lease holds the worker off) and are applied after the swap.
     pub async fn rebuild(
         &self,
         lease: &Lease,
@@ -46,7 +49,8 @@ impl SearchIndexer {
         let live = || post::Entity::find().filter(post::Column::State.ne(PostState::Deleted));
         let total = live().count(&self.db.conn).await?;
         progress(0, total);
-        self.index.clear().await?;
+        let staged = self.index.staging().await?;
+        let target = staged.index.clone();
         let mut after: Option<Uuid> = None;
         let mut done = 0u64;
         loop {
@@ -66,14 +70,19 @@ impl SearchIndexer {
                 .filter_map(PostDoc::of)
                 .map(Change::Upsert)
                 .collect();
-            self.index.apply(changes).await?;
+            target.apply(changes).await?;
             done += rows.len() as u64;
             progress(done, total.max(done));
             if !lease.acquire().await? {
                 anyhow::bail!("lost the indexer lease during the rebuild");
             }
         }
-        self.index.mark_built();
+        target.mark_built();
+        drop(target);
+        if !lease.acquire().await? {
+            anyhow::bail!("lost the indexer lease during the rebuild");
+        }
+        self.index.promote(staged).await?;
         Ok(done)
     }
 }

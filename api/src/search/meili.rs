@@ -1,12 +1,18 @@
 //! The Meilisearch backend. Documents carry the fields the permission
-//! filter and the search filters need; bodies shown to clients come from
-//! the database. Every write waits for its Meilisearch task, so a batch is
-//! acknowledged (and its queue rows removed) only once it is searchable; a
-//! failed task is an error the indexer retries and reports.
-use super::{Change, DocState, IndexHits, IndexQuery, PostDoc, SearchError, SearchIndex, MAX_HITS};
+//! filter and the search filters need, and as their only searchable field
+//! `text`: the words Hearth's own analyser finds in the body, joined by
+//! spaces. Both backends therefore agree on what a word is (markup,
+//! apostrophes, diacritics, digits, emoji, URLs); bodies shown to clients
+//! and their highlights come from the database. Every write waits for its
+//! Meilisearch task, so a batch is acknowledged (and its queue rows
+//! removed) only once it is searchable; a failed task is an error the
+//! indexer retries and reports.
+use super::{
+    Change, DocState, IndexHits, IndexQuery, PostDoc, SearchError, SearchIndex, Staged, MAX_HITS,
+};
 use async_trait::async_trait;
 use meilisearch_sdk::{
-    client::Client,
+    client::{Client, SwapIndexes},
     errors::{Error as MeiliError, ErrorCode},
     indexes::Index,
     search::{MatchingStrategies, Selectors},
@@ -35,7 +41,7 @@ struct Doc {
     author_id: Option<String>,
     state: DocState,
     created_at: i64,
-    body: String,
+    text: String,
 }
 
 impl From<&PostDoc> for Doc {
@@ -47,7 +53,7 @@ impl From<&PostDoc> for Doc {
             author_id: d.author_id.map(|a| a.to_string()),
             state: d.state,
             created_at: d.created_at,
-            body: d.body.clone(),
+            text: super::analysed_text(&d.body),
         }
     }
 }
@@ -61,11 +67,22 @@ fn unavailable(e: MeiliError) -> SearchError {
     SearchError::Unavailable(e.to_string())
 }
 
-/// The settings the index must have: only bodies are searched; everything
-/// the filter string names is filterable; typo rules as the embedded index.
+/// The settings the index must have: only the analysed text is searched;
+/// everything the filter string names is filterable; typo rules as the
+/// embedded index. Ranking: every word, fewest typos, closest together,
+/// exact words before prefixes, then newest first; where the position of a
+/// word in the post would come, the embedded index has no such rule.
 pub fn settings() -> Settings {
     Settings::new()
-        .with_searchable_attributes(["body"])
+        .with_searchable_attributes(["text"])
+        .with_ranking_rules([
+            "words",
+            "typo",
+            "proximity",
+            "attributeRank",
+            "exactness",
+            "created_at:desc",
+        ])
         .with_filterable_attributes([
             "id",
             "group_id",
@@ -83,7 +100,7 @@ pub fn settings() -> Settings {
                 one_typo: Some(5),
                 two_typos: Some(9),
             }),
-            disable_on_numbers: None,
+            disable_on_numbers: Some(false),
         })
         .with_pagination(PaginationSetting {
             max_total_hits: MAX_HITS,
@@ -213,15 +230,6 @@ impl SearchIndex for MeiliIndex {
         Ok(())
     }
 
-    async fn clear(&self) -> Result<(), SearchError> {
-        let task = self
-            .index
-            .delete_all_documents()
-            .await
-            .map_err(unavailable)?;
-        self.wait(task).await
-    }
-
     async fn search(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
         if q.finds_nothing() {
             return Ok(IndexHits::default());
@@ -230,13 +238,25 @@ impl SearchIndex for MeiliIndex {
         // are Meilisearch syntax and must not reach it.
         let text = q.terms.join(" ");
         let filter = filter_string(q);
+        // `page`/`hitsPerPage` make Meilisearch count exhaustively (up to
+        // `maxTotalHits`), so `totalCount` and `hasNextPage` agree with the
+        // embedded index. A cursor offset that is not on a page boundary
+        // fetches from the start and skips.
+        let limit = q.page_limit();
+        let (page, per_page, skip) = if limit > 0 && q.offset.is_multiple_of(limit) {
+            (q.offset / limit + 1, limit, 0)
+        } else if limit == 0 {
+            (1, 0, 0)
+        } else {
+            (1, q.offset + limit, q.offset)
+        };
         let res = self
             .index
             .search()
             .with_query(&text)
             .with_filter(&filter)
-            .with_offset(q.offset)
-            .with_limit(q.page_limit())
+            .with_page(page)
+            .with_hits_per_page(per_page)
             .with_show_ranking_score(true)
             .with_matching_strategy(MatchingStrategies::ALL)
             .with_attributes_to_retrieve(Selectors::Some(&["id"]))
@@ -246,6 +266,7 @@ impl SearchIndex for MeiliIndex {
         let hits = res
             .hits
             .into_iter()
+            .skip(skip)
             .filter_map(|h| {
                 Some((
                     Uuid::parse_str(&h.result.id).ok()?,
@@ -253,10 +274,48 @@ impl SearchIndex for MeiliIndex {
                 ))
             })
             .collect();
+        let total = res.total_hits.or(res.estimated_total_hits).unwrap_or(0);
         Ok(IndexHits {
             hits,
-            total: res.estimated_total_hits.unwrap_or(0) as u64,
+            total: total as u64,
         })
+    }
+
+    async fn staging(&self) -> Result<Staged, SearchError> {
+        let name = format!("{}__rebuild_{}", self.index.uid, Uuid::now_v7().simple());
+        let staged = MeiliIndex {
+            client: self.client.clone(),
+            index: self.client.index(&name),
+        };
+        staged.prepare().await?;
+        Ok(Staged {
+            name,
+            index: std::sync::Arc::new(staged),
+        })
+    }
+
+    async fn promote(&self, staged: Staged) -> Result<(), SearchError> {
+        // One swap task: searches see the old index or the new, never a
+        // partial one. The staging name then holds the old documents.
+        let swap = SwapIndexes {
+            indexes: (self.index.uid.clone(), staged.name.clone()),
+            rename: None,
+        };
+        let task = self
+            .client
+            .swap_indexes([&swap])
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await?;
+        let task = self
+            .client
+            .delete_index(&staged.name)
+            .await
+            .map_err(unavailable)?;
+        if let Err(e) = self.wait(task).await {
+            tracing::warn!(index = %staged.name, error = %e, "deleting the replaced search index");
+        }
+        Ok(())
     }
 }
 

@@ -149,8 +149,6 @@ pub trait SearchIndex: Send + Sync {
     /// Applies a batch; returns once the backend has made it durable and
     /// visible to searches.
     async fn apply(&self, changes: Vec<Change>) -> Result<(), SearchError>;
-    /// Removes every entry (before a rebuild).
-    async fn clear(&self) -> Result<(), SearchError>;
     async fn search(&self, q: &IndexQuery) -> Result<IndexHits, SearchError>;
     /// Called when this instance gains or loses the indexer lease, for a
     /// backend that holds a writer only while it may write.
@@ -162,6 +160,17 @@ pub trait SearchIndex: Send + Sync {
     }
     /// Records that a complete build finished.
     fn mark_built(&self) {}
+    /// A new, empty index beside the live one, for a rebuild.
+    async fn staging(&self) -> Result<Staged, SearchError>;
+    /// Makes a filled staging index the live one in one step, so that no
+    /// search sees a partial index, and removes the old one.
+    async fn promote(&self, staged: Staged) -> Result<(), SearchError>;
+}
+
+/// A staging index and the name the backend knows it by.
+pub struct Staged {
+    pub name: String,
+    pub index: SharedIndex,
 }
 
 pub type SharedIndex = Arc<dyn SearchIndex>;
@@ -205,6 +214,19 @@ pub fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     while stream.advance() {
         let t = stream.token();
         out.push((t.text.clone(), t.offset_from..t.offset_to));
+    }
+    out
+}
+
+/// What the Meilisearch backend searches: the analysed words of a body,
+/// joined by spaces, so that its tokenizer and the embedded index's agree.
+pub fn analysed_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for (w, _) in words(body) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w);
     }
     out
 }

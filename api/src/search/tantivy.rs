@@ -2,7 +2,9 @@
 //!
 //! Only the instance holding the indexer lease opens a writer (tantivy
 //! allows one per directory); every instance can search.
-use super::{typo_budget, Change, IndexHits, IndexQuery, SearchError, SearchIndex, WORD_MAX};
+use super::{
+    typo_budget, Change, IndexHits, IndexQuery, SearchError, SearchIndex, Staged, WORD_MAX,
+};
 use async_trait::async_trait;
 use std::{
     ops::Bound,
@@ -60,7 +62,8 @@ fn schema() -> (Schema, Fields) {
     (b.build(), f)
 }
 
-pub struct TantivyIndex(Arc<Inner>);
+/// One complete index in its own directory.
+pub struct Generation(Arc<Inner>);
 
 struct Inner {
     index: Index,
@@ -76,7 +79,7 @@ fn err(e: impl std::fmt::Display) -> SearchError {
     SearchError::Index(e.to_string())
 }
 
-impl TantivyIndex {
+impl Generation {
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
@@ -96,7 +99,7 @@ impl TantivyIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        Ok(TantivyIndex(Arc::new(Inner {
+        Ok(Generation(Arc::new(Inner {
             index,
             reader,
             fields,
@@ -258,7 +261,7 @@ impl Inner {
 }
 
 #[async_trait]
-impl SearchIndex for TantivyIndex {
+impl SearchIndex for Generation {
     fn name(&self) -> &'static str {
         "tantivy"
     }
@@ -294,11 +297,6 @@ impl SearchIndex for TantivyIndex {
         .await
     }
 
-    async fn clear(&self) -> Result<(), SearchError> {
-        self.commit_with(|w| w.delete_all_documents().map(drop))
-            .await
-    }
-
     async fn search(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
         let this = self.0.clone();
         let q = q.clone();
@@ -315,6 +313,18 @@ impl SearchIndex for TantivyIndex {
                 *w = None;
             }
         }
+    }
+
+    async fn staging(&self) -> Result<Staged, SearchError> {
+        Err(SearchError::Index(
+            "a generation is rebuilt through its TantivyIndex".into(),
+        ))
+    }
+
+    async fn promote(&self, _staged: Staged) -> Result<(), SearchError> {
+        Err(SearchError::Index(
+            "a generation is rebuilt through its TantivyIndex".into(),
+        ))
     }
 
     fn needs_rebuild(&self) -> bool {
@@ -343,16 +353,27 @@ impl Inner {
                 .search(
                     &query,
                     &(
-                        TopDocs::with_limit(limit)
-                            .and_offset(q.offset)
-                            .order_by_score(),
+                        // Equal relevance: newest first, as on Meilisearch
+                        // (its last ranking rule).
+                        TopDocs::with_limit(limit).and_offset(q.offset).tweak_score(
+                            move |segment: &tantivy::SegmentReader| {
+                                let created = segment
+                                    .fast_fields()
+                                    .i64("created_at")
+                                    .ok()
+                                    .map(|c| c.first_or_default_col(0));
+                                move |doc: tantivy::DocId, score: tantivy::Score| {
+                                    (score, created.as_ref().map_or(0, |c| c.get_val(doc)))
+                                }
+                            },
+                        ),
                         Count,
                     ),
                 )
                 .map_err(err)?
         };
         let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        for ((score, _), addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
             let id = doc
                 .get_first(self.fields.id)
@@ -365,5 +386,139 @@ impl Inner {
             hits,
             total: total as u64,
         })
+    }
+}
+
+/// The embedded index: the generation named in `CURRENT` under the root
+/// directory (the root itself when there is no `CURRENT`, as before
+/// generations). A rebuild fills a new generation and then replaces
+/// `CURRENT` in one rename; every reader, in this process or another,
+/// follows it at its next search.
+pub struct TantivyIndex {
+    root: PathBuf,
+    current: Mutex<(String, Arc<Generation>)>,
+}
+
+const CURRENT: &str = "CURRENT";
+const LEGACY: &str = ".";
+
+impl TantivyIndex {
+    pub fn open(root: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        let name = read_current(root);
+        let generation = Generation::open(&root.join(&name))?;
+        Ok(TantivyIndex {
+            root: root.to_owned(),
+            current: Mutex::new((name, Arc::new(generation))),
+        })
+    }
+
+    /// The generation to use now, opening it if `CURRENT` moved.
+    fn generation(&self) -> Result<Arc<Generation>, SearchError> {
+        let name = read_current(&self.root);
+        let mut cur = self.current.lock().map_err(err)?;
+        if cur.0 != name {
+            let generation = Generation::open(&self.root.join(&name)).map_err(err)?;
+            tracing::info!(generation = %name, "search index generation switched");
+            *cur = (name, Arc::new(generation));
+        }
+        Ok(cur.1.clone())
+    }
+}
+
+/// The live generation's directory name: a read of a few bytes, cheap
+/// enough to do before every search.
+fn read_current(root: &Path) -> String {
+    std::fs::read_to_string(root.join(CURRENT))
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| s.starts_with("gen-") && !s.contains(['/', '\\', '.']))
+        .unwrap_or_else(|| LEGACY.to_owned())
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    fn name(&self) -> &'static str {
+        "tantivy"
+    }
+
+    async fn prepare(&self) -> Result<(), SearchError> {
+        self.generation()?.prepare().await
+    }
+
+    async fn apply(&self, changes: Vec<Change>) -> Result<(), SearchError> {
+        self.generation()?.apply(changes).await
+    }
+
+    async fn search(&self, q: &IndexQuery) -> Result<IndexHits, SearchError> {
+        self.generation()?.search(q).await
+    }
+
+    fn set_writer(&self, active: bool) {
+        if let Ok(cur) = self.current.lock() {
+            cur.1.set_writer(active);
+        }
+    }
+
+    fn needs_rebuild(&self) -> bool {
+        self.generation().map_or(true, |g| g.needs_rebuild())
+    }
+
+    fn mark_built(&self) {
+        if let Ok(g) = self.generation() {
+            g.mark_built();
+        }
+    }
+
+    async fn staging(&self) -> Result<Staged, SearchError> {
+        let name = format!("gen-{}", Uuid::now_v7().simple());
+        let dir = self.root.join(&name);
+        let generation = Generation::open(&dir).map_err(err)?;
+        generation.prepare().await?;
+        Ok(Staged {
+            name,
+            index: Arc::new(generation),
+        })
+    }
+
+    async fn promote(&self, staged: Staged) -> Result<(), SearchError> {
+        // Readers open the new generation only once `CURRENT` names it: the
+        // rename is atomic, and the staged writer is closed first.
+        staged.index.set_writer(false);
+        drop(staged.index);
+        let tmp = self.root.join("CURRENT.tmp");
+        std::fs::write(&tmp, &staged.name).map_err(err)?;
+        std::fs::rename(&tmp, self.root.join(CURRENT)).map_err(err)?;
+        let old = {
+            let mut cur = self.current.lock().map_err(err)?;
+            let generation = Generation::open(&self.root.join(&staged.name)).map_err(err)?;
+            std::mem::replace(&mut *cur, (staged.name.clone(), Arc::new(generation))).0
+        };
+        // Searches still running on the old files keep them open; on Unix
+        // removing them is safe.
+        let stale: Vec<PathBuf> = if old == LEGACY {
+            std::fs::read_dir(&self.root)
+                .map_err(err)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    !n.starts_with("gen-") && n != CURRENT
+                })
+                .collect()
+        } else {
+            vec![self.root.join(&old)]
+        };
+        for path in stale {
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            if let Err(e) = removed {
+                tracing::warn!(path = %path.display(), error = %e, "removing an old search index generation");
+            }
+        }
+        Ok(())
     }
 }
