@@ -74,7 +74,7 @@ impl AppState {
             SEARCH_WORKER,
             Duration::from_secs(config.search.search_lease.max(1)),
             config.search.search_batch,
-            SearchIndexer::new(background, search.clone()),
+            SearchIndexer::new(background, search.clone(), config.search.reindex_batch),
             &worker_metrics,
         )?);
         tasks.spawn(

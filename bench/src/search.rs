@@ -102,6 +102,7 @@ struct Side {
     index: SharedIndex,
     url: String,
     token: String,
+    _server: Server,
 }
 
 const Q: &str = "query($q: String!, $f: PostSearchFilter) { searchPosts(query: $q, filter: $f, first: 20) { totalCount nodes { highlight score post { id body createdAt } } } }";
@@ -113,7 +114,7 @@ async fn build(
     index: &SharedIndex,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let indexer = SearchIndexer::new(db.clone(), index.clone());
+    let indexer = SearchIndexer::new(db.clone(), index.clone(), 5000);
     let lease = api::store::lease::Lease::new(
         db.clone(),
         api::search::indexer::WORKER,
@@ -147,15 +148,66 @@ async fn build(
     Ok(())
 }
 
-/// A Hearth server on the seeded database and `cfg`'s backend, and a token
-/// for `handle` on it.
-async fn serve(mut cfg: api::Config, handle: &str) -> anyhow::Result<(String, String)> {
-    cfg.search.search_indexer = false;
-    cfg.server.workers = None;
-    let app = api::startup::Application::build(cfg).await?;
-    let url = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+/// A `hearth serve` process (the binary beside this one) on the seeded
+/// database and `cfg`'s backend, and a token for `handle` on it. Only the
+/// embedded side indexes new posts: the two would share one outbox.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve(
+    cfg: &api::Config,
+    handle: &str,
+    indexer: bool,
+) -> anyhow::Result<(Server, String, String)> {
+    let bin = std::env::current_exe()?.with_file_name("hearth");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut cmd = std::process::Command::new(&bin);
+    cmd.arg("serve")
+        .env(
+            "DATABASE_URL",
+            cfg.store.database_url.as_deref().unwrap_or_default(),
+        )
+        .env("HEARTH_DATA_DIR", &cfg.store.data_dir)
+        .env(
+            "HEARTH_JWT_SECRET",
+            "bench-search-secret-long-enough-for-hs256",
+        )
+        .env("HEARTH_ADDR", format!("127.0.0.1:{port}"))
+        .env("HEARTH_METRICS_ADDR", "off")
+        .env("HEARTH_SEARCH_INDEXER", indexer.to_string())
+        .env("RUST_LOG", "warn")
+        .env_remove("REDIS_URL")
+        .env_remove("MEILISEARCH_URL")
+        .stdout(std::process::Stdio::null());
+    if let Some(url) = &cfg.search.meilisearch_url {
+        cmd.env("MEILISEARCH_URL", url)
+            .env("HEARTH_MEILISEARCH_INDEX", &cfg.search.meilisearch_index);
+        if let Some(k) = &cfg.search.meilisearch_api_key {
+            cmd.env("MEILISEARCH_API_KEY", k.expose());
+        }
+    }
+    let server = Server(
+        cmd.spawn()
+            .map_err(|e| anyhow::anyhow!("starting {}: {e}", bin.display()))?,
+    );
+    let url = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{url}/healthz")).send().await.is_err() {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "{url} did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let d = gql(
         &client,
         &url,
@@ -168,7 +220,7 @@ async fn serve(mut cfg: api::Config, handle: &str) -> anyhow::Result<(String, St
         .as_str()
         .ok_or_else(|| anyhow::anyhow!("cannot log in as {handle}: {d}"))?
         .to_owned();
-    Ok((url, token))
+    Ok((server, url, token))
 }
 
 pub async fn run(o: Options) -> anyhow::Result<()> {
@@ -186,11 +238,16 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let db = api::store::connect(&embedded, prometheus::IntCounter::new("s", "s")?, true).await?;
 
     let mut sides = Vec::new();
-    for cfg in [embedded, meili] {
+    for (i, cfg) in [embedded, meili].into_iter().enumerate() {
         let index: SharedIndex = api::search::open(&cfg)?;
         build(&db, &index, &cfg.store.data_dir).await?;
-        let (url, token) = serve(cfg, &o.handle).await?;
-        sides.push(Side { index, url, token });
+        let (server, url, token) = serve(&cfg, &o.handle, i == 0).await?;
+        sides.push(Side {
+            index,
+            url,
+            token,
+            _server: server,
+        });
     }
 
     // What the server searches for this viewer: the groups they belong to.

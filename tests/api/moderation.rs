@@ -270,6 +270,8 @@ impl Scene {
             );
         }
         assert_eq!(seen, kinds, "[{}] thread events", app.backend);
+        // Nothing else reaches the member: no moderation event among them.
+        self.member_ws.quiet(300).await;
         let mut taken = Vec::new();
         for _ in actions {
             let d = self.mod_ws.data().await;
@@ -390,6 +392,12 @@ async fn a_removal_is_logged_and_outlives_the_membership(app: TestApp) {
         json!({"g": s.gid, "u": s.m.id}),
     )
     .await;
+    // The removed member's stream ends, with nothing delivered before.
+    assert!(
+        matches!(s.member_ws.next().await, Frame::Complete),
+        "[{}] the removed member's stream ends",
+        app.backend
+    );
     s.saw(&app, &[], &["REMOVE_MEMBER"]).await;
     app.fails(
         Some(&s.m.token),

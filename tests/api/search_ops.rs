@@ -289,7 +289,8 @@ async fn reindex_beside_a_running_server(app: TestApp) {
     let cmd = hearth_cmd(&app);
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = cmd;
-        cmd.arg("reindex").output()
+        // Several batches, so that a rebuild in place would be seen.
+        cmd.arg("reindex").env("HEARTH_REINDEX_BATCH", "4").output()
     })
     .await
     .expect("reindex joined")

@@ -162,7 +162,7 @@ impl StoreConfig {
 #[derive(Clone, Args)]
 pub struct SearchConfig {
     /// Meilisearch for search; unset means the embedded index.
-    #[arg(long, env = "MEILISEARCH_URL", global = true)]
+    #[arg(long, env = "MEILISEARCH_URL", hide_env_values = true, global = true)]
     pub meilisearch_url: Option<String>,
     #[arg(
         long,
@@ -202,6 +202,16 @@ pub struct SearchConfig {
         global = true
     )]
     pub search_batch: u64,
+    /// Posts per batch when `hearth reindex` (or a first start) builds the
+    /// whole index.
+    #[arg(
+        long,
+        env = "HEARTH_REINDEX_BATCH",
+        default_value_t = 5000,
+        value_parser = clap::value_parser!(u64).range(1..=100_000),
+        global = true
+    )]
+    pub reindex_batch: u64,
 }
 
 impl std::fmt::Debug for SearchConfig {
@@ -216,6 +226,7 @@ impl std::fmt::Debug for SearchConfig {
             .field("search_lease", &self.search_lease)
             .field("search_indexer", &self.search_indexer)
             .field("search_batch", &self.search_batch)
+            .field("reindex_batch", &self.reindex_batch)
             .finish()
     }
 }

@@ -38,26 +38,36 @@ impl From<&str> for Secret {
 
 /// A URL with any password replaced, for logs.
 pub(super) fn redact_url(u: &str) -> String {
-    // scheme://user:password@host/…: keep everything but the password.
-    let Some((scheme, rest)) = u.split_once("://") else {
-        return u.to_owned();
+    let Ok(mut url) = url::Url::parse(u) else {
+        return "<unparseable URL>".to_owned();
     };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or("");
-            let masked = if userinfo.contains(':') {
-                format!("{user}:***")
-            } else if user.is_empty() {
-                String::new()
-            } else {
-                // A lone userinfo may itself be a token (redis://token@host).
-                "***".to_owned()
-            };
-            format!("{scheme}://{masked}@{host}{path}")
-        }
-        None => u.to_owned(),
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
+    } else if !url.username().is_empty() {
+        // A lone user part may itself be a token (redis://token@host).
+        let _ = url.set_username("***");
     }
+    let secretive = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        ["pass", "pwd", "secret", "token", "key", "auth"]
+            .iter()
+            .any(|s| k.contains(s))
+    };
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secretive(&k) {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 #[cfg(test)]
@@ -78,6 +88,21 @@ mod secret_tests {
             "redis-pass-2",
             "tokenonly-3",
         ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        for (url, secret) in [
+            ("postgres://user:pa@ss@host/db", "pa@ss"),
+            ("postgres://user:p/ss@host/db", "p/ss"),
+            (
+                "postgres://host/db?password=qs-secret&sslmode=require",
+                "qs-secret",
+            ),
+            ("redis://:pw-only@host", "pw-only"),
+            ("redis://user-token@host", "user-token"),
+            ("not a url with hunter3", "hunter3"),
+        ] {
+            c.store.database_url = Some(url.into());
+            let shown = format!("{c:?}");
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
         assert!(shown.contains("Secret(..)"));

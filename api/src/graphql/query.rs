@@ -110,10 +110,11 @@ impl QueryRoot {
     /// Full-text search over posts in the groups the viewer belongs to, in
     /// order of relevance. Every word must match, case and accents folded; a
     /// word of 5-8 letters may have one typo and a longer one two, and the
-    /// last word also matches as a prefix. Each hit carries a score and a
-    /// highlighted passage. Facilitators see hidden
-    /// posts of the groups they facilitate when they ask for them; members see
-    /// visible posts only.
+    /// last word also matches as a prefix. Equal relevance comes newest
+    /// first. Each hit carries a score and a highlighted passage; totalCount
+    /// is exact up to 1,000 hits, the most that paging reaches. Facilitators
+    /// see hidden posts of the groups they facilitate when they ask for
+    /// them; members see visible posts only.
     #[graphql(complexity = "15 + pg_cost(first, child_complexity)")]
     async fn search_posts(
         &self,

@@ -9,7 +9,7 @@
 //! the batch, which is harmless because each change is "make this entry
 //! match the post now". When the backend fails the rows stay and are
 //! retried with backoff; writes to Hearth never wait for it.
-use super::{Change, PostDoc, SharedIndex};
+use super::{Change, PostDoc, SharedIndex, Staged};
 use crate::{
     store::{lease::Lease, outbox::Job, Db},
     worker::Handler,
@@ -21,46 +21,68 @@ use uuid::Uuid;
 
 /// The worker's name: its outbox consumer, lease and metrics label.
 pub const WORKER: &str = "search";
-/// Posts per batch when rebuilding the whole index.
-const REBUILD_BATCH: u64 = 5000;
-
 pub struct SearchIndexer {
     db: Db,
     index: SharedIndex,
+    /// Posts per batch when rebuilding the whole index.
+    rebuild_batch: u64,
 }
 
 pub type IndexWorker = crate::worker::Worker<SearchIndexer>;
 
 impl SearchIndexer {
-    pub fn new(db: Db, index: SharedIndex) -> Self {
-        SearchIndexer { db, index }
+    pub fn new(db: Db, index: SharedIndex, rebuild_batch: u64) -> Self {
+        SearchIndexer {
+            db,
+            index,
+            rebuild_batch: rebuild_batch.max(1),
+        }
     }
 
     /// Rebuilds the index from the database into a staging index beside the
     /// live one, then swaps it in: searches meanwhile see the old index
     /// whole. Reports `(done, total)` after each batch and renews `lease`
     /// as it goes. Changes committed during the build stay queued (the
-    /// lease holds the worker off) and are applied after the swap.
+    /// lease holds the worker off) and are applied after the swap. A failed
+    /// build removes its staging index.
     pub async fn rebuild(
         &self,
         lease: &Lease,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> anyhow::Result<u64> {
-        let live = || post::Entity::find().filter(post::Column::State.ne(PostState::Deleted));
-        let total = live().count(&self.db.conn).await?;
+        let total = live_posts().count(&self.db.conn).await?;
         progress(0, total);
         let staged = self.index.staging().await?;
-        let target = staged.index.clone();
+        match self.fill(&staged, lease, total, progress).await {
+            Ok(done) => {
+                self.index.promote(staged).await?;
+                Ok(done)
+            }
+            Err(e) => {
+                self.index.discard(staged).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Loads every live post into the staging index, in id order.
+    async fn fill(
+        &self,
+        staged: &Staged,
+        lease: &Lease,
+        total: u64,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> anyhow::Result<u64> {
         let mut after: Option<Uuid> = None;
         let mut done = 0u64;
         loop {
-            let mut q = live();
+            let mut q = live_posts();
             if let Some(a) = after {
                 q = q.filter(post::Column::Id.gt(a));
             }
             let rows = q
                 .order_by_asc(post::Column::Id)
-                .limit(REBUILD_BATCH)
+                .limit(self.rebuild_batch)
                 .all(&self.db.conn)
                 .await?;
             let Some(last) = rows.last() else { break };
@@ -70,21 +92,20 @@ impl SearchIndexer {
                 .filter_map(PostDoc::of)
                 .map(Change::Upsert)
                 .collect();
-            target.apply(changes).await?;
+            staged.index.apply(changes).await?;
             done += rows.len() as u64;
             progress(done, total.max(done));
             if !lease.acquire().await? {
                 anyhow::bail!("lost the indexer lease during the rebuild");
             }
         }
-        target.mark_built();
-        drop(target);
-        if !lease.acquire().await? {
-            anyhow::bail!("lost the indexer lease during the rebuild");
-        }
-        self.index.promote(staged).await?;
+        staged.index.mark_built();
         Ok(done)
     }
+}
+
+fn live_posts() -> sea_orm::Select<post::Entity> {
+    post::Entity::find().filter(post::Column::State.ne(PostState::Deleted))
 }
 
 impl Handler for SearchIndexer {

@@ -154,6 +154,17 @@ impl MeiliIndex {
         Ok(MeiliIndex { client, index })
     }
 
+    /// Deletes an index, logging a failure: the next rebuild sweeps it.
+    async fn delete_index(&self, uid: &str) {
+        let done = match self.client.delete_index(uid).await {
+            Ok(task) => self.wait(task).await,
+            Err(e) => Err(unavailable(e)),
+        };
+        if let Err(e) = done {
+            tracing::warn!(index = %uid, error = %e, "deleting a search index; the next rebuild retries");
+        }
+    }
+
     async fn wait(&self, task: TaskInfo) -> Result<(), SearchError> {
         match task
             .wait_for_completion(&self.client, Some(POLL), Some(TASK_TIMEOUT))
@@ -282,7 +293,19 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn staging(&self) -> Result<Staged, SearchError> {
-        let name = format!("{}__rebuild_{}", self.index.uid, Uuid::now_v7().simple());
+        // Leftovers of an interrupted rebuild hold copies of posts: go.
+        let prefix = format!("{}__rebuild_", self.index.uid);
+        let all = self
+            .client
+            .list_all_indexes_with(
+                meilisearch_sdk::indexes::IndexesQuery::new(&self.client).with_limit(1000),
+            )
+            .await
+            .map_err(unavailable)?;
+        for stale in all.results.iter().filter(|i| i.uid.starts_with(&prefix)) {
+            self.delete_index(&stale.uid).await;
+        }
+        let name = format!("{prefix}{}", Uuid::now_v7().simple());
         let staged = MeiliIndex {
             client: self.client.clone(),
             index: self.client.index(&name),
@@ -292,6 +315,10 @@ impl SearchIndex for MeiliIndex {
             name,
             index: std::sync::Arc::new(staged),
         })
+    }
+
+    async fn discard(&self, staged: Staged) {
+        self.delete_index(&staged.name).await;
     }
 
     async fn promote(&self, staged: Staged) -> Result<(), SearchError> {
@@ -307,14 +334,7 @@ impl SearchIndex for MeiliIndex {
             .await
             .map_err(unavailable)?;
         self.wait(task).await?;
-        let task = self
-            .client
-            .delete_index(&staged.name)
-            .await
-            .map_err(unavailable)?;
-        if let Err(e) = self.wait(task).await {
-            tracing::warn!(index = %staged.name, error = %e, "deleting the replaced search index");
-        }
+        self.delete_index(&staged.name).await;
         Ok(())
     }
 }

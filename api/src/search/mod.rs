@@ -165,6 +165,9 @@ pub trait SearchIndex: Send + Sync {
     /// Makes a filled staging index the live one in one step, so that no
     /// search sees a partial index, and removes the old one.
     async fn promote(&self, staged: Staged) -> Result<(), SearchError>;
+    /// Removes a staging index whose build failed: it holds copies of
+    /// posts.
+    async fn discard(&self, staged: Staged);
 }
 
 /// A staging index and the name the backend knows it by.

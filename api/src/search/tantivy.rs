@@ -327,6 +327,8 @@ impl SearchIndex for Generation {
         ))
     }
 
+    async fn discard(&self, _staged: Staged) {}
+
     fn needs_rebuild(&self) -> bool {
         !self.0.built_marker.exists()
     }
@@ -405,7 +407,7 @@ const LEGACY: &str = ".";
 impl TantivyIndex {
     pub fn open(root: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(root)?;
-        let name = read_current(root);
+        let name = read_current(root)?;
         let generation = Generation::open(&root.join(&name))?;
         Ok(TantivyIndex {
             root: root.to_owned(),
@@ -413,10 +415,12 @@ impl TantivyIndex {
         })
     }
 
-    /// The generation to use now, opening it if `CURRENT` moved.
+    /// The generation to use now, opening it if `CURRENT` moved. `CURRENT`
+    /// is read under the lock, so that a switch in this process (which
+    /// holds it) and a read never interleave.
     fn generation(&self) -> Result<Arc<Generation>, SearchError> {
-        let name = read_current(&self.root);
         let mut cur = self.current.lock().map_err(err)?;
+        let name = read_current(&self.root)?;
         if cur.0 != name {
             let generation = Generation::open(&self.root.join(&name)).map_err(err)?;
             tracing::info!(generation = %name, "search index generation switched");
@@ -424,16 +428,55 @@ impl TantivyIndex {
         }
         Ok(cur.1.clone())
     }
+
+    /// Removes what no reader can reach: every generation but `keep`, and
+    /// the files of a pre-generation index once a generation is live.
+    fn sweep(&self, keep: &str) {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return;
+        };
+        for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+            let n = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let stale = if n.starts_with("gen-") {
+                n != keep
+            } else {
+                keep != LEGACY && n != CURRENT
+            };
+            if !stale {
+                continue;
+            }
+            // Searches still running on old files keep them open; on Unix
+            // removing them is safe.
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            if let Err(e) = removed {
+                tracing::warn!(path = %path.display(), error = %e, "removing an old search index generation");
+            }
+        }
+    }
 }
 
-/// The live generation's directory name: a read of a few bytes, cheap
-/// enough to do before every search.
-fn read_current(root: &Path) -> String {
-    std::fs::read_to_string(root.join(CURRENT))
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| s.starts_with("gen-") && !s.contains(['/', '\\', '.']))
-        .unwrap_or_else(|| LEGACY.to_owned())
+/// The live generation's directory name, a read of a few bytes. No
+/// `CURRENT` means the index from before generations, in the root; any
+/// other failure is an error, never a silent fall back to another index.
+fn read_current(root: &Path) -> Result<String, SearchError> {
+    match std::fs::read_to_string(root.join(CURRENT)) {
+        Ok(s) => {
+            let s = s.trim();
+            if s.starts_with("gen-") && !s.contains(['/', '\\', '.']) {
+                Ok(s.to_owned())
+            } else {
+                Err(SearchError::Index(format!(
+                    "{CURRENT} does not name a generation: {s:?}"
+                )))
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LEGACY.to_owned()),
+        Err(e) => Err(err(e)),
+    }
 }
 
 #[async_trait]
@@ -471,9 +514,14 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn staging(&self) -> Result<Staged, SearchError> {
+        // Leftovers of an interrupted rebuild hold copies of posts: go.
+        let live = {
+            let _cur = self.current.lock().map_err(err)?;
+            read_current(&self.root)?
+        };
+        self.sweep(&live);
         let name = format!("gen-{}", Uuid::now_v7().simple());
-        let dir = self.root.join(&name);
-        let generation = Generation::open(&dir).map_err(err)?;
+        let generation = Generation::open(&self.root.join(&name)).map_err(err)?;
         generation.prepare().await?;
         Ok(Staged {
             name,
@@ -482,43 +530,27 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn promote(&self, staged: Staged) -> Result<(), SearchError> {
-        // Readers open the new generation only once `CURRENT` names it: the
-        // rename is atomic, and the staged writer is closed first.
+        // The staged writer is closed first; readers open the generation
+        // only once `CURRENT` names it, and the rename is atomic.
         staged.index.set_writer(false);
         drop(staged.index);
-        let tmp = self.root.join("CURRENT.tmp");
-        std::fs::write(&tmp, &staged.name).map_err(err)?;
-        std::fs::rename(&tmp, self.root.join(CURRENT)).map_err(err)?;
-        let old = {
+        {
             let mut cur = self.current.lock().map_err(err)?;
+            let tmp = self.root.join("CURRENT.tmp");
+            std::fs::write(&tmp, &staged.name).map_err(err)?;
+            std::fs::rename(&tmp, self.root.join(CURRENT)).map_err(err)?;
             let generation = Generation::open(&self.root.join(&staged.name)).map_err(err)?;
-            std::mem::replace(&mut *cur, (staged.name.clone(), Arc::new(generation))).0
-        };
-        // Searches still running on the old files keep them open; on Unix
-        // removing them is safe.
-        let stale: Vec<PathBuf> = if old == LEGACY {
-            std::fs::read_dir(&self.root)
-                .map_err(err)?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| {
-                    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    !n.starts_with("gen-") && n != CURRENT
-                })
-                .collect()
-        } else {
-            vec![self.root.join(&old)]
-        };
-        for path in stale {
-            let removed = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-            if let Err(e) = removed {
-                tracing::warn!(path = %path.display(), error = %e, "removing an old search index generation");
-            }
+            *cur = (staged.name.clone(), Arc::new(generation));
         }
+        self.sweep(&staged.name);
         Ok(())
+    }
+
+    async fn discard(&self, staged: Staged) {
+        staged.index.set_writer(false);
+        drop(staged.index);
+        if let Err(e) = std::fs::remove_dir_all(self.root.join(&staged.name)) {
+            tracing::warn!(generation = %staged.name, error = %e, "removing an abandoned search index build");
+        }
     }
 }

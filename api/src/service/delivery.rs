@@ -57,12 +57,14 @@ pub async fn access(state: &Services, group_id: Uuid, r: &Recipient) -> Option<A
 }
 
 /// Whether an event is for moderators only: flags and moderation actions.
+/// Every kind is named, so a new one must be placed here on purpose.
 pub fn moderators_only(kind: EventKind) -> bool {
     use EventKind::*;
-    matches!(
-        kind,
-        FlagRaised | FlagResolved | FlagDismissed | ActionTaken
-    )
+    match kind {
+        FlagRaised | FlagResolved | FlagDismissed | ActionTaken => true,
+        ThreadCreated | ThreadUpdated | PostCreated | PostEdited | PostDeleted | PostHidden
+        | PostRestored | ReactionsChanged | MemberJoined | MemberLeft => false,
+    }
 }
 
 /// Whether a recipient with `access` may see `e`: moderation events go to
