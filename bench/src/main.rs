@@ -120,6 +120,9 @@ enum Command {
     Search {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
+        /// Only the embedded index, without Meilisearch.
+        #[arg(long)]
+        embedded_only: bool,
         /// Queries per class.
         #[arg(long, default_value_t = 300)]
         queries: usize,
@@ -207,11 +210,13 @@ async fn main() -> anyhow::Result<()> {
         Command::LoginTiming { url, rounds } => login_timing(&url, rounds).await,
         Command::Search {
             database_url,
+            embedded_only,
             queries,
             handle,
         } => {
             search::run(search::Options {
                 database_url,
+                embedded_only,
                 queries,
                 handle,
             })

@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 pub struct Options {
     pub database_url: String,
+    /// Only the embedded index (to compare builds of Hearth with each
+    /// other rather than the backends).
+    pub embedded_only: bool,
     pub queries: usize,
     pub handle: String,
 }
@@ -224,21 +227,29 @@ async fn serve(
 }
 
 pub async fn run(o: Options) -> anyhow::Result<()> {
-    let meili_url = std::env::var("MEILISEARCH_URL").map_err(|_| {
-        anyhow::anyhow!(
-            "set MEILISEARCH_URL (and MEILISEARCH_API_KEY): both backends run side by side"
-        )
-    })?;
+    let meili_url = match std::env::var("MEILISEARCH_URL") {
+        Ok(u) if !o.embedded_only => u,
+        _ if o.embedded_only => String::new(),
+        _ => anyhow::bail!(
+            "set MEILISEARCH_URL (and MEILISEARCH_API_KEY): both backends run side by side \
+             (or pass --embedded-only)"
+        ),
+    };
     let dir = std::env::temp_dir().join(format!("hearth-bench-search-{}", Uuid::new_v4()));
     let embedded = api::Config::for_tests(dir.join("embedded"), Some(o.database_url.clone()));
-    let mut meili = api::Config::for_tests(dir.join("meili"), Some(o.database_url.clone()));
-    meili.search.meilisearch_url = Some(meili_url);
-    meili.search.meilisearch_api_key = std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
-    meili.search.meilisearch_index = format!("hearth_bench_{}", Uuid::new_v4().simple());
     let db = api::store::connect(&embedded, prometheus::IntCounter::new("s", "s")?, true).await?;
+    let mut configs = vec![embedded];
+    if !o.embedded_only {
+        let mut meili = api::Config::for_tests(dir.join("meili"), Some(o.database_url.clone()));
+        meili.search.meilisearch_url = Some(meili_url);
+        meili.search.meilisearch_api_key =
+            std::env::var("MEILISEARCH_API_KEY").ok().map(Into::into);
+        meili.search.meilisearch_index = format!("hearth_bench_{}", Uuid::new_v4().simple());
+        configs.push(meili);
+    }
 
     let mut sides = Vec::new();
-    for (i, cfg) in [embedded, meili].into_iter().enumerate() {
+    for (i, cfg) in configs.into_iter().enumerate() {
         let index: SharedIndex = api::search::open(&cfg)?;
         build(&db, &index, &cfg.store.data_dir).await?;
         let (server, url, token) = serve(&cfg, &o.handle, i == 0).await?;
@@ -377,8 +388,10 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 ms(overhead.p99)
             ));
         }
-        worst_ratio = worst_ratio.max(p99s[0].as_secs_f64() / p99s[1].as_secs_f64().max(1e-9));
-        println!("{:<30} | {} | {}", class.label(), cols[0], cols[1]);
+        if let [embedded, meili] = p99s[..] {
+            worst_ratio = worst_ratio.max(embedded.as_secs_f64() / meili.as_secs_f64().max(1e-9));
+        }
+        println!("{:<30} | {}", class.label(), cols.join(" | "));
     }
     println!(
         "\nworst class: embedded backend p99 / Meilisearch backend p99 = {worst_ratio:.2}; \

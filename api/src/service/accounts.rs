@@ -282,14 +282,14 @@ pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<A
             session_id,
             exp,
         } => {
-            let user = user::Entity::find_by_id(user_id)
-                .one(&state.db.conn)
-                .await?;
-            let live = session::Entity::find_by_id(session_id)
-                .filter(session::Column::RevokedAt.is_null())
-                .one(&state.db.conn)
-                .await?
-                .is_some_and(|s| s.user_id == user_id);
+            // Both at once: every authenticated request waits for them.
+            let (user, session) = tokio::try_join!(
+                user::Entity::find_by_id(user_id).one(&state.db.conn),
+                session::Entity::find_by_id(session_id)
+                    .filter(session::Column::RevokedAt.is_null())
+                    .one(&state.db.conn),
+            )?;
+            let live = session.is_some_and(|s| s.user_id == user_id);
             match user {
                 Some(u) if live => (u, exp),
                 Some(_) => return Ok(Auth::Rejected("session ended".into())),
