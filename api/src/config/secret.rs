@@ -104,7 +104,18 @@ mod secret_tests {
             c.store.database_url = Some(url.into());
             let shown = format!("{c:?}");
             assert!(!shown.contains(secret), "{secret} in {shown}");
+            // Percent-encoded, it would hide from the check above.
+            let encoded = secret.replace('@', "%40").replace('/', "%2F");
+            assert!(!shown.contains(&encoded), "{encoded} in {shown}");
         }
+        assert_eq!(
+            super::redact_url("postgres://user:pa@ss@host/db"),
+            "postgres://user:***@host/db"
+        );
+        assert_eq!(
+            super::redact_url("postgres://host/db?password=x&sslmode=require"),
+            "postgres://host/db?password=***&sslmode=require"
+        );
         assert!(shown.contains("Secret(..)"));
         assert!(
             shown.contains("postgres://app:***@db:5432/hearth"),

@@ -53,7 +53,18 @@ impl SearchIndexer {
         let total = live_posts().count(&self.db.conn).await?;
         progress(0, total);
         let staged = self.index.staging().await?;
-        match self.fill(&staged, lease, total, progress).await {
+        // The lease is checked once more just before the switch: another
+        // rebuild (a `hearth reindex` that took it over) must not be
+        // switched under.
+        let filled = match self.fill(&staged, lease, total, progress).await {
+            Ok(done) => match lease.acquire().await {
+                Ok(true) => Ok(done),
+                Ok(false) => Err(anyhow::anyhow!("lost the indexer lease during the rebuild")),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match filled {
             Ok(done) => {
                 self.index.promote(staged).await?;
                 Ok(done)

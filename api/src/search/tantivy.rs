@@ -399,6 +399,11 @@ impl Inner {
 pub struct TantivyIndex {
     root: PathBuf,
     current: Mutex<(String, Arc<Generation>)>,
+    /// Held from `staging` to `promote` or `discard`: an exclusive lock on
+    /// `REBUILD.lock`, so that rebuilds in different processes on one data
+    /// directory (a server's first build, `hearth reindex`) never sweep or
+    /// switch under each other.
+    rebuilding: Mutex<Option<std::fs::File>>,
 }
 
 const CURRENT: &str = "CURRENT";
@@ -412,6 +417,7 @@ impl TantivyIndex {
         Ok(TantivyIndex {
             root: root.to_owned(),
             current: Mutex::new((name, Arc::new(generation))),
+            rebuilding: Mutex::new(None),
         })
     }
 
@@ -422,11 +428,18 @@ impl TantivyIndex {
         let mut cur = self.current.lock().map_err(err)?;
         let name = read_current(&self.root)?;
         if cur.0 != name {
-            let generation = Generation::open(&self.root.join(&name)).map_err(err)?;
+            let generation = open_built(&self.root.join(&name))?;
             tracing::info!(generation = %name, "search index generation switched");
             *cur = (name, Arc::new(generation));
         }
         Ok(cur.1.clone())
+    }
+
+    /// Releases the rebuild lock (closing the file unlocks it).
+    fn end_rebuild(&self) {
+        if let Ok(mut l) = self.rebuilding.lock() {
+            *l = None;
+        }
     }
 
     /// Removes what no reader can reach: every generation but `keep`, and
@@ -440,7 +453,7 @@ impl TantivyIndex {
             let stale = if n.starts_with("gen-") {
                 n != keep
             } else {
-                keep != LEGACY && n != CURRENT
+                keep != LEGACY && !matches!(n, CURRENT | "REBUILD.lock")
             };
             if !stale {
                 continue;
@@ -457,6 +470,18 @@ impl TantivyIndex {
             }
         }
     }
+}
+
+/// A generation that `CURRENT` names: it must exist and be complete, never
+/// be created empty.
+fn open_built(dir: &Path) -> Result<Generation, SearchError> {
+    if !dir.join(BUILT_MARKER).exists() {
+        return Err(SearchError::Index(format!(
+            "{} is not a complete search index",
+            dir.display()
+        )));
+    }
+    Generation::open(dir).map_err(err)
 }
 
 /// The live generation's directory name, a read of a few bytes. No
@@ -514,6 +539,17 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn staging(&self) -> Result<Staged, SearchError> {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join("REBUILD.lock"))
+            .map_err(err)?;
+        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+            .await
+            .map_err(err)?
+            .map_err(err)?;
+        *self.rebuilding.lock().map_err(err)? = Some(lock);
         // Leftovers of an interrupted rebuild hold copies of posts: go.
         let live = {
             let _cur = self.current.lock().map_err(err)?;
@@ -534,16 +570,20 @@ impl SearchIndex for TantivyIndex {
         // only once `CURRENT` names it, and the rename is atomic.
         staged.index.set_writer(false);
         drop(staged.index);
-        {
+        let switched = (|| {
+            let generation = open_built(&self.root.join(&staged.name))?;
             let mut cur = self.current.lock().map_err(err)?;
             let tmp = self.root.join("CURRENT.tmp");
             std::fs::write(&tmp, &staged.name).map_err(err)?;
             std::fs::rename(&tmp, self.root.join(CURRENT)).map_err(err)?;
-            let generation = Generation::open(&self.root.join(&staged.name)).map_err(err)?;
             *cur = (staged.name.clone(), Arc::new(generation));
+            Ok(())
+        })();
+        if switched.is_ok() {
+            self.sweep(&staged.name);
         }
-        self.sweep(&staged.name);
-        Ok(())
+        self.end_rebuild();
+        switched
     }
 
     async fn discard(&self, staged: Staged) {
@@ -552,5 +592,123 @@ impl SearchIndex for TantivyIndex {
         if let Err(e) = std::fs::remove_dir_all(self.root.join(&staged.name)) {
             tracing::warn!(generation = %staged.name, error = %e, "removing an abandoned search index build");
         }
+        self.end_rebuild();
+    }
+}
+
+#[cfg(test)]
+mod generations {
+    use super::*;
+    use crate::search::{DocState, PostDoc};
+
+    fn root() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("hearth-gen-{}", Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        dir
+    }
+
+    fn doc(body: &str) -> Change {
+        Change::Upsert(PostDoc {
+            id: Uuid::now_v7(),
+            group_id: Uuid::nil(),
+            thread_id: Uuid::nil(),
+            author_id: None,
+            state: DocState::Visible,
+            created_at: 1,
+            body: body.into(),
+        })
+    }
+
+    fn query(word: &str) -> IndexQuery {
+        IndexQuery {
+            terms: vec![word.into()],
+            visible_groups: vec![Uuid::nil()],
+            limit: 10,
+            ..Default::default()
+        }
+    }
+
+    fn gens(root: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(root)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| n.starts_with("gen-"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_switches_whole_and_leaves_nothing_behind() {
+        let root = root();
+        let index = TantivyIndex::open(&root).unwrap_or_else(|e| panic!("{e}"));
+        index.prepare().await.unwrap_or_else(|e| panic!("{e}"));
+        index
+            .apply(vec![doc("old meadow")])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // A leftover of an interrupted build is swept by the next one.
+        std::fs::create_dir_all(root.join("gen-leftover")).unwrap_or_else(|e| panic!("{e}"));
+        let staged = index.staging().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(gens(&root), std::slice::from_ref(&staged.name));
+        staged
+            .index
+            .apply(vec![doc("new meadow"), doc("new meadow two")])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Until the switch, searches see the old index whole.
+        assert_eq!(
+            index.search(&query("meadow")).await.map(|h| h.total).ok(),
+            Some(1)
+        );
+        staged.index.mark_built();
+        let name = staged.name.clone();
+        index
+            .promote(staged)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            index.search(&query("meadow")).await.map(|h| h.total).ok(),
+            Some(2)
+        );
+        assert_eq!(gens(&root), std::slice::from_ref(&name));
+        // Another instance on the same directory follows the switch.
+        let other = TantivyIndex::open(&root).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            other.search(&query("meadow")).await.map(|h| h.total).ok(),
+            Some(2)
+        );
+        // A failed build is discarded.
+        let staged = index.staging().await.unwrap_or_else(|e| panic!("{e}"));
+        index.discard(staged).await;
+        assert_eq!(gens(&root), [name]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[tokio::test]
+    async fn a_broken_current_is_an_error_never_an_empty_index() {
+        let root = root();
+        let index = TantivyIndex::open(&root).unwrap_or_else(|e| panic!("{e}"));
+        index.prepare().await.unwrap_or_else(|e| panic!("{e}"));
+        index
+            .apply(vec![doc("meadow")])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for bad in ["gen-missing", "../elsewhere", ""] {
+            std::fs::write(root.join(CURRENT), bad).unwrap_or_else(|e| panic!("{e}"));
+            assert!(index.search(&query("meadow")).await.is_err(), "{bad:?}");
+            assert!(!root.join("gen-missing").exists(), "created empty");
+        }
+        // An unbuilt generation is refused too.
+        std::fs::remove_file(root.join(CURRENT)).unwrap_or_else(|e| panic!("{e}"));
+        let staged = index.staging().await.unwrap_or_else(|e| panic!("{e}"));
+        let name = staged.name.clone();
+        assert!(index.promote(staged).await.is_err());
+        std::fs::write(root.join(CURRENT), &name).unwrap_or_else(|e| panic!("{e}"));
+        assert!(index.search(&query("meadow")).await.is_err());
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

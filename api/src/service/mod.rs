@@ -33,6 +33,8 @@ pub struct RequestCtx {
     /// login, register and refreshSession calls in this request (or on
     /// this WebSocket connection): at most one.
     auth_ops: std::sync::atomic::AtomicU32,
+    /// Whether loaders keep results for the request (not on a WebSocket).
+    cached: bool,
 }
 
 impl RequestCtx {
@@ -54,6 +56,7 @@ impl RequestCtx {
             loaders,
             client: None,
             auth_ops: Default::default(),
+            cached: cache,
         }
     }
 
@@ -86,6 +89,18 @@ impl RequestCtx {
         l.posts.clear::<Uuid>();
         l.memberships.clear::<Uuid>();
         l.reactions.clear::<Uuid>();
+    }
+
+    /// Hands the viewer's memberships, just read, to the loader, so that
+    /// the request's field checks need not read them again. Only where the
+    /// loader caches: a connection re-reads them for every event.
+    pub async fn prime_memberships(&self, memberships: &[membership::Model]) {
+        if self.cached {
+            self.loaders
+                .memberships
+                .feed_many(memberships.iter().map(|m| (m.group_id, m.clone())))
+                .await;
+        }
     }
 
     pub fn viewer(&self) -> AppResult<&Viewer> {

@@ -78,10 +78,7 @@ pub async fn search(
         .await?;
     // Every membership of the viewer is here: the hits' fields (whether a
     // body may be shown) find them cached rather than load them again.
-    ctx.loaders
-        .memberships
-        .feed_many(memberships.iter().map(|m| (m.group_id, m.clone())))
-        .await;
+    ctx.prime_memberships(&memberships).await;
     let wanted: Option<HashSet<Uuid>> = filter.group_ids.map(|g| g.into_iter().collect());
     let in_scope = |g: &Uuid| wanted.as_ref().is_none_or(|w| w.contains(g));
     let member_of: Vec<Uuid> = memberships
