@@ -202,6 +202,19 @@ impl RequestCtx {
             .map_err(AppError::from)
     }
 
+    /// A post's reaction counts by kind, with whether the viewer is among
+    /// them, batched across the request's posts. The caller has already
+    /// been allowed to read the post.
+    pub async fn reactions_on(&self, post_id: Uuid) -> AppResult<Vec<loaders::ReactionSummary>> {
+        Ok(self
+            .loaders
+            .reactions
+            .load_one(post_id)
+            .await
+            .map_err(AppError::from)?
+            .unwrap_or_default())
+    }
+
     pub async fn viewer_membership(&self, group_id: Uuid) -> AppResult<Option<membership::Model>> {
         if self.auth.viewer().is_none() {
             return Ok(None);

@@ -161,13 +161,7 @@ impl Post {
     }
     /// One entry per kind with count > 0, in ReactionKind order.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
-        let list = rc(ctx)?
-            .loaders
-            .reactions
-            .load_one(self.0.id)
-            .await
-            .map_err(crate::error::AppError::from)?
-            .unwrap_or_default();
+        let list = rc(ctx)?.reactions_on(self.0.id).await?;
         Ok(list
             .into_iter()
             .map(|r| ReactionCount {
