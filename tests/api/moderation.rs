@@ -435,7 +435,6 @@ async fn members_cannot_moderate(app: TestApp) {
         app.fails(Some(&s.m.token), q, v, "FORBIDDEN").await;
     }
     s.saw(&app, &[], &[]).await;
-    s.member_ws.quiet(300).await;
 }
 
 const MUTE: &str = "mutation($g: ID!, $u: ID!, $until: DateTime!) { muteMember(groupId: $g, userId: $u, until: $until, reason: \"cool off\") { mutedUntil } }";

@@ -91,10 +91,7 @@ pub async fn create_group(ctx: &RequestCtx, input: NewGroup<'_>) -> AppResult<gr
         group.id,
         EventKind::MemberJoined,
         Some(viewer.id),
-        Subject {
-            member_id: Some(viewer.id),
-            ..Default::default()
-        },
+        Subject::member(viewer.id),
     )
     .await?;
     db.commit(w).await?;
@@ -224,10 +221,7 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
         invite.group_id,
         EventKind::MemberJoined,
         Some(viewer.id),
-        Subject {
-            member_id: Some(viewer.id),
-            ..Default::default()
-        },
+        Subject::member(viewer.id),
     )
     .await?;
     db.commit(w).await?;
@@ -265,10 +259,7 @@ pub async fn leave_group(ctx: &RequestCtx, group_id: Uuid) -> AppResult<bool> {
         group_id,
         EventKind::MemberLeft,
         Some(viewer.id),
-        Subject {
-            member_id: Some(viewer.id),
-            ..Default::default()
-        },
+        Subject::member(viewer.id),
     )
     .await?;
     db.commit(w).await?;

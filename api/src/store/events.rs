@@ -14,6 +14,31 @@ pub struct Subject {
     pub action_id: Option<Uuid>,
 }
 
+impl Subject {
+    /// A post, in its thread.
+    pub fn post(thread_id: Uuid, post_id: Uuid) -> Self {
+        Subject {
+            thread_id: Some(thread_id),
+            post_id: Some(post_id),
+            ..Default::default()
+        }
+    }
+
+    pub fn thread(thread_id: Uuid) -> Self {
+        Subject {
+            thread_id: Some(thread_id),
+            ..Default::default()
+        }
+    }
+
+    pub fn member(user_id: Uuid) -> Self {
+        Subject {
+            member_id: Some(user_id),
+            ..Default::default()
+        }
+    }
+}
+
 impl WriteTxn {
     /// On Postgres, concurrent transactions draw event ids from a sequence
     /// in start order but commit in any order; a reader resuming "after id

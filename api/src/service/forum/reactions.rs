@@ -56,11 +56,7 @@ pub async fn set_reaction(
             post.group_id,
             EventKind::ReactionsChanged,
             Some(viewer_id),
-            Subject {
-                thread_id: Some(post.thread_id),
-                post_id: Some(post_id),
-                ..Default::default()
-            },
+            Subject::post(post.thread_id, post_id),
         )
         .await?;
     }

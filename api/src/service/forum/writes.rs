@@ -149,11 +149,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
         thread.group_id,
         EventKind::ThreadCreated,
         Some(viewer_id),
-        Subject {
-            thread_id: Some(thread.id),
-            post_id: Some(post.id),
-            ..Default::default()
-        },
+        Subject::post(thread.id, post.id),
     )
     .await?;
     db.commit(w).await?;
@@ -251,11 +247,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
         thread.group_id,
         EventKind::PostCreated,
         Some(standing.viewer.id),
-        Subject {
-            thread_id: Some(thread.id),
-            post_id: Some(post.id),
-            ..Default::default()
-        },
+        Subject::post(thread.id, post.id),
     )
     .await?;
     db.commit(w).await?;
@@ -302,11 +294,7 @@ pub async fn edit_post(
         group_id,
         EventKind::PostEdited,
         Some(standing.viewer.id),
-        Subject {
-            thread_id: Some(thread_id),
-            post_id: Some(post_id),
-            ..Default::default()
-        },
+        Subject::post(thread_id, post_id),
     )
     .await?;
     db.commit(w).await?;
@@ -347,11 +335,7 @@ pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Mod
         group_id,
         EventKind::PostDeleted,
         Some(standing.viewer.id),
-        Subject {
-            thread_id: Some(thread_id),
-            post_id: Some(post_id),
-            ..Default::default()
-        },
+        Subject::post(thread_id, post_id),
     )
     .await?;
     db.commit(w).await?;

@@ -150,11 +150,7 @@ pub async fn set_post_hidden(
             EventKind::PostRestored
         },
         Some(actor),
-        Subject {
-            thread_id: Some(post.thread_id),
-            post_id: Some(post_id),
-            ..Default::default()
-        },
+        Subject::post(post.thread_id, post_id),
     )
     .await?;
     db.commit(w).await?;
@@ -230,10 +226,7 @@ pub async fn set_thread_flag(
         group_id,
         EventKind::ThreadUpdated,
         Some(standing.viewer.id),
-        Subject {
-            thread_id: Some(thread_id),
-            ..Default::default()
-        },
+        Subject::thread(thread_id),
     )
     .await?;
     db.commit(w).await?;
@@ -379,10 +372,7 @@ pub async fn remove_member(
             group_id,
             EventKind::MemberLeft,
             Some(standing.viewer.id),
-            Subject {
-                member_id: Some(user_id),
-                ..Default::default()
-            },
+            Subject::member(user_id),
         )
         .await?;
     }
