@@ -124,7 +124,7 @@ async fn graphql(
             )
         }
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             return json(
@@ -133,6 +133,7 @@ async fn graphql(
             )
         }
     };
+    state.documents.prepare(&mut request);
     let request_id = request_id.to_string();
     let auth_header = req
         .headers()

@@ -3,7 +3,7 @@ use crate::{
     auth::jwt::JwtKeys,
     config::Config,
     domain::crisis::{default_support_resources, Detector, ExtraLexicon},
-    graphql::{build_schema, HearthSchema},
+    graphql::{build_schema, build_ws_schema, HearthSchema},
     http,
     search::indexer::{IndexWorker, SearchIndexer, WORKER as SEARCH_WORKER},
     service::Services,
@@ -22,6 +22,10 @@ use tracing_actix_web::TracingLogger;
 pub struct AppState {
     pub services: Arc<Services>,
     pub schema: HearthSchema,
+    /// The same schema, finishing errors in streamed responses.
+    pub ws_schema: HearthSchema,
+    /// Parsed queries, by text.
+    pub documents: crate::graphql::documents::Documents,
     pub registry: Registry,
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
@@ -83,6 +87,8 @@ impl AppState {
         );
         crate::auth::password::warm_up();
         let schema = build_schema(&config);
+        let ws_schema = build_ws_schema(&config);
+        let config_session_cache_ms = config.auth.session_cache_ms;
         let support_resources = match &config.safety.support_resources {
             None => default_support_resources(),
             Some(path) => serde_json::from_slice(
@@ -113,13 +119,22 @@ impl AppState {
             support_resources,
             db,
             jwt,
+            sessions: crate::auth::session_cache::SessionCache::new(Duration::from_millis(
+                config_session_cache_ms,
+            )),
             live_cache,
             relay,
             search,
         });
+        tasks.spawn(
+            "session cache",
+            crate::service::accounts::forget_changed_users(services.clone()),
+        );
         Ok(Arc::new(AppState {
             services,
             schema,
+            ws_schema,
+            documents: crate::graphql::documents::Documents::new(512),
             registry,
             sql_statements,
             ws_connections: Default::default(),

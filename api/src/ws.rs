@@ -193,17 +193,19 @@ async fn run(
         (viewer.token_expires_at - chrono::Utc::now().timestamp()).max(0) as u64,
     );
 
-    let (tx, rx) = mpsc::channel::<serde_json::Result<ClientMessage>>(64);
+    // Boxed: a channel allocates its slots 32 at a time, and a bare
+    // message is a few hundred bytes, on every idle connection.
+    let (tx, rx) = mpsc::channel::<Box<ClientMessage>>(8);
     let ctx =
         RequestCtx::for_connection(state.services.clone(), auth, connection_id).with_client(client);
     let mut protocol_stream =
-        WebSocket::from_message_stream(state.schema.clone(), tokio_stream(rx), protocol)
+        WebSocket::from_message_stream(state.ws_schema.clone(), messages(rx), protocol)
             .on_connection_init(move |_| async move {
                 let mut data = async_graphql::Data::default();
                 data.insert(ctx);
                 Ok(data)
             });
-    if tx.send(Ok(first)).await.is_err() {
+    if tx.send(Box::new(first)).await.is_err() {
         return None;
     }
 
@@ -258,7 +260,7 @@ async fn run(
                     }
                     _ => {}
                 }
-                if tx.send(Ok(m)).await.is_err() {
+                if tx.send(Box::new(m)).await.is_err() {
                     return None;
                 }
             }
@@ -334,8 +336,8 @@ fn limit_error(protocol: Protocols, id: &str, max: usize) -> String {
     msg.to_string()
 }
 
-fn tokio_stream<T: Send + 'static>(
-    mut rx: mpsc::Receiver<T>,
-) -> impl futures_util::Stream<Item = T> + Send + 'static {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+fn messages(
+    mut rx: mpsc::Receiver<Box<ClientMessage>>,
+) -> impl futures_util::Stream<Item = serde_json::Result<ClientMessage>> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|m| m.map(|m| Ok(*m))))
 }

@@ -9,7 +9,9 @@
 mod alert;
 mod detector;
 mod fanout;
+mod load;
 mod search;
+mod soak;
 mod vocab;
 mod ws;
 
@@ -163,6 +165,63 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         chaos_down: u64,
     },
+    /// The thread page as one SQL statement at the same concurrency (the
+    /// floor); with `--url`, the server's thread page in the same run,
+    /// rounds alternating, and the ratio of the medians.
+    SqlFloor {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        metrics_url: Option<String>,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds per round.
+        #[arg(long, default_value_t = 15)]
+        duration: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[arg(long, default_value_t = 50)]
+        page: usize,
+        #[arg(long, default_value = "g0-m1")]
+        handle: String,
+    },
+    /// A long mixed load (thread pages, posts, reactions, searches, open
+    /// subscriptions) at a share of the capacity measured first.
+    Soak {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// Seeded groups to spread the load over.
+        #[arg(long, default_value_t = 50)]
+        groups: usize,
+        #[arg(long, default_value_t = 500)]
+        subscribers: usize,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 600)]
+        duration: u64,
+        /// Seconds of closed-loop load to measure capacity first.
+        #[arg(long, default_value_t = 20)]
+        calibrate: u64,
+        /// Share of the measured capacity to offer.
+        #[arg(long, default_value_t = 0.8)]
+        load: f64,
+        /// Server process ids (repeat), for resident memory.
+        #[arg(long = "pid")]
+        pids: Vec<u32>,
+    },
+    /// createPost by concurrent writers across many groups (seeded member 1
+    /// of each group writes in their group).
+    Write {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 50)]
+        groups: usize,
+        #[arg(long, default_value_t = 16)]
+        writers: usize,
+        #[arg(long, default_value_t = 20)]
+        duration: u64,
+    },
     /// Drive the thread page query against a running server.
     ThreadPage {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -206,7 +265,63 @@ async fn main() -> anyhow::Result<()> {
             duration,
             page,
             handle,
-        } => thread_page(&url, &metrics_url, clients, duration, page, &handle).await,
+        } => load::thread_page(&url, &metrics_url, clients, duration, page, &handle).await,
+        Command::SqlFloor {
+            database_url,
+            url,
+            metrics_url,
+            clients,
+            duration,
+            rounds,
+            page,
+            handle,
+        } => {
+            load::sql_floor(load::FloorOptions {
+                database_url,
+                url,
+                metrics_url,
+                clients,
+                duration,
+                rounds,
+                page,
+                handle,
+            })
+            .await
+        }
+        Command::Soak {
+            url,
+            groups,
+            subscribers,
+            duration,
+            calibrate,
+            load,
+            pids,
+        } => {
+            soak::run(soak::Options {
+                url,
+                groups,
+                subscribers,
+                duration,
+                calibrate,
+                load,
+                pids,
+            })
+            .await
+        }
+        Command::Write {
+            url,
+            groups,
+            writers,
+            duration,
+        } => {
+            load::write(load::WriteOptions {
+                url,
+                groups,
+                writers,
+                duration,
+            })
+            .await
+        }
         Command::LoginTiming { url, rounds } => login_timing(&url, rounds).await,
         Command::Search {
             database_url,
@@ -442,8 +557,6 @@ async fn seed(
     Ok(())
 }
 
-const PAGE: &str = "query($t: ID!, $n: Int) { thread(id: $t) { title postCount author { displayName } posts(first: $n) { edges { cursor node { id body state createdAt author { displayName } replyTo { id } reactions { kind count viewerHasReacted } } } pageInfo { hasNextPage endCursor } } } }";
-
 /// Registers an account with the benchmark password; returns its access token.
 pub(crate) async fn register(
     client: &reqwest::Client,
@@ -503,7 +616,7 @@ pub(crate) async fn gql(
     Ok(v["data"].clone())
 }
 
-async fn statements(client: &reqwest::Client, url: &str) -> anyhow::Result<u64> {
+pub(crate) async fn statements(client: &reqwest::Client, url: &str) -> anyhow::Result<u64> {
     let text = client
         .get(format!("{url}/metrics"))
         .send()
@@ -514,115 +627,6 @@ async fn statements(client: &reqwest::Client, url: &str) -> anyhow::Result<u64> 
         .find_map(|l| l.strip_prefix("hearth_sql_statements_total "))
         .and_then(|v| v.trim().parse().ok())
         .context("no hearth_sql_statements_total in /metrics")
-}
-
-async fn thread_page(
-    url: &str,
-    metrics_url: &str,
-    clients: usize,
-    secs: u64,
-    page: usize,
-    handle: &str,
-) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
-    let login = gql(
-        &client,
-        url,
-        None,
-        "mutation($h: String!, $p: String!) { login(input: {handle: $h, password: $p}) { accessToken } }",
-        json!({"h": handle, "p": PASSWORD}),
-    )
-    .await
-    .context("logging in as a seeded member (run `bench seed` first)")?;
-    let token = login["login"]["accessToken"]
-        .as_str()
-        .context("token")?
-        .to_owned();
-    let data = gql(
-        &client,
-        url,
-        Some(&token),
-        "{ viewer { groups(first: 1) { nodes { threads(first: 1) { nodes { id postCount } } } } } }",
-        json!({}),
-    )
-    .await?;
-    let thread = data["viewer"]["groups"]["nodes"][0]["threads"]["nodes"][0]["id"]
-        .as_str()
-        .context("the member's group has no thread")?
-        .to_owned();
-    // Warm up, and check the page is what we think it is.
-    let warm = gql(
-        &client,
-        url,
-        Some(&token),
-        PAGE,
-        json!({"t": thread, "n": page}),
-    )
-    .await?;
-    let got = warm["thread"]["posts"]["edges"]
-        .as_array()
-        .map_or(0, Vec::len);
-    let before = statements(&client, metrics_url).await?;
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (client, url, token, thread) = (
-            client.clone(),
-            url.to_owned(),
-            token.clone(),
-            thread.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0u64;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match gql(
-                    &client,
-                    &url,
-                    Some(&token),
-                    PAGE,
-                    json!({"t": thread, "n": page}),
-                )
-                .await
-                {
-                    Ok(_) => lat.push(t.elapsed()),
-                    Err(_) => errors += 1,
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (lat, e) = t.await?;
-        all.extend(lat);
-        errors += e;
-    }
-    let elapsed = started.elapsed();
-    let after = statements(&client, metrics_url).await?;
-    let n = all.len() as u64;
-    let p = Percentiles::new(all);
-    println!(
-        "thread page: {got} posts per page, {clients} clients, {:.1?}",
-        elapsed
-    );
-    println!("  requests: {n} ok, {errors} failed");
-    println!(
-        "  throughput: {:.0} req/s",
-        n as f64 / elapsed.as_secs_f64()
-    );
-    println!(
-        "  latency: p50 {:.1?}  p99 {:.1?}  max {:.1?}",
-        p.p50, p.p99, p.max
-    );
-    println!(
-        "  SQL statements per request: {:.2}",
-        (after - before) as f64 / (n + errors).max(1) as f64
-    );
-    Ok(())
 }
 
 /// A wrong password and an unknown handle should cost the same and read

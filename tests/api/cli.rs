@@ -48,10 +48,26 @@ async fn worked_example_with_cli_set_role() {
         .expect("hearth runs");
     assert!(!out.status.success());
 
-    // The same token now creates a group: roles are read per request.
-    let data = app
-        .ok(Some(&admin.token), "mutation { createGroup(input: {name: \"Tuesday evening\", description: \"Weekly group\"}) { id slug } }", json!({}))
-        .await;
+    // The same token now creates a group: the role is read from the
+    // database, remembered by a running server for at most a second
+    // (`HEARTH_SESSION_CACHE_MS`).
+    let create = "mutation { createGroup(input: {name: \"Tuesday evening\", description: \"Weekly group\"}) { id slug } }";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let data = loop {
+        let resp = app.gql(Some(&admin.token), create, json!({})).await;
+        if resp["errors"].is_null() {
+            break resp["data"].clone();
+        }
+        assert_eq!(
+            resp["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{resp}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new role did not take effect within the cache's second: {resp}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     let gid = data["createGroup"]["id"].as_str().unwrap().to_owned();
     let member = app.member_of(&admin, &gid, "sam").await;
     let (tid, _) = app.thread(&member.token, &gid, "Check-in").await;

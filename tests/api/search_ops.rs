@@ -309,7 +309,12 @@ async fn reindex_beside_a_running_server(app: TestApp) {
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = cmd;
         // Several batches, so that a rebuild in place would be seen.
-        cmd.arg("reindex").env("HEARTH_REINDEX_BATCH", "4").output()
+        // Its own lease long enough that a slow batch on a loaded
+        // machine does not lapse it (the server's stays 2 s).
+        cmd.arg("reindex")
+            .env("HEARTH_REINDEX_BATCH", "4")
+            .env("HEARTH_SEARCH_LEASE", "10")
+            .output()
     })
     .await
     .expect("reindex joined")

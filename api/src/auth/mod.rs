@@ -3,6 +3,7 @@ pub mod cursor;
 pub mod jwt;
 pub mod password;
 pub mod refresh;
+pub mod session_cache;
 
 use entity::enums::PlatformRole;
 use uuid::Uuid;

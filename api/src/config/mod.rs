@@ -272,6 +272,18 @@ pub struct AuthConfig {
         global = true
     )]
     pub session_ttl_days: i64,
+    /// How long a checked session is trusted without asking the database
+    /// again, in milliseconds; 0 asks on every request. A logout counts at
+    /// once on the instance that served it and within this time on the
+    /// others, so it is capped at a second.
+    #[arg(
+        long,
+        env = "HEARTH_SESSION_CACHE_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(0..=1000),
+        global = true
+    )]
+    pub session_cache_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]

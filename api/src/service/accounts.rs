@@ -8,7 +8,7 @@ use crate::{
     domain::content,
     error::{AppError, AppResult},
     service::Services,
-    store::{now, Db},
+    store::{now, pages, Db},
 };
 use chrono::{DateTime, Utc};
 use entity::{enums::PlatformRole, session, user};
@@ -202,7 +202,7 @@ pub async fn refresh_session(state: &Services, token: &str) -> AppResult<SignedI
     if rotated.rows_affected != 1 {
         revoke(&w.txn, session_id).await?;
         db.commit(w).await?;
-        db.bus.user_changed(session.user_id);
+        user_changed(state, session.user_id);
         tracing::warn!(%session_id, "refresh token reuse: session revoked");
         return Err(AppError::unauthenticated(
             "refresh token was already used; the session has been ended",
@@ -238,7 +238,7 @@ pub async fn logout(state: &Services, token: &str) -> AppResult<bool> {
     if res.rows_affected == 1 {
         // Open WebSockets of this session close within a second, on every
         // instance.
-        state.db.bus.user_changed(session.user_id);
+        user_changed(state, session.user_id);
         let current = session::Entity::find_by_id(session_id)
             .filter(session::Column::TokenHash.eq(presented))
             .count(&state.db.conn)
@@ -260,8 +260,31 @@ async fn revoke(conn: &impl sea_orm::ConnectionTrait, session_id: Uuid) -> AppRe
     Ok(())
 }
 
-/// Reads the `Authorization` header. The role comes from the database on
-/// every request, so a role change takes effect without a new token.
+/// A user's sessions or role changed: this instance stops trusting what it
+/// remembered at once, and the others hear of it on the bus.
+fn user_changed(state: &Services, user: Uuid) {
+    state.sessions.forget_user(user);
+    state.db.bus.user_changed(user);
+}
+
+/// Drops remembered sessions of users whose sessions or role changed on
+/// any instance (the bus carries the others' changes).
+pub async fn forget_changed_users(state: std::sync::Arc<Services>) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut changed = state.db.bus.subscribe_users();
+    loop {
+        match changed.recv().await {
+            Ok(user) => state.sessions.forget_user(user),
+            // Missed some: forget them all rather than guess.
+            Err(RecvError::Lagged(_)) => state.sessions.forget_all(),
+            Err(RecvError::Closed) => changed = state.db.bus.subscribe_users(),
+        }
+    }
+}
+
+/// Reads the `Authorization` header. The session and role come from the
+/// database, remembered for at most a second (`HEARTH_SESSION_CACHE_MS`), so
+/// a role change or logout takes effect without a new token.
 pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<Auth> {
     let Some(header) = header else {
         return Ok(Auth::Anonymous);
@@ -282,16 +305,20 @@ pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<A
             session_id,
             exp,
         } => {
-            // Both at once: every authenticated request waits for them.
-            let (user, session) = tokio::try_join!(
-                user::Entity::find_by_id(user_id).one(&state.db.conn),
-                session::Entity::find_by_id(session_id)
-                    .filter(session::Column::RevokedAt.is_null())
-                    .one(&state.db.conn),
-            )?;
-            let live = session.is_some_and(|s| s.user_id == user_id);
-            match user {
-                Some(u) if live => (u, exp),
+            if let Some(role) = state.sessions.get(session_id, user_id) {
+                return Ok(Auth::Viewer(Viewer {
+                    id: user_id,
+                    role,
+                    token_expires_at: exp,
+                }));
+            }
+            let ticket = state.sessions.ticket();
+            // The account and whether the session is live, in one statement.
+            match pages::session_user(&state.db.conn, user_id, session_id).await? {
+                Some((u, true)) => {
+                    state.sessions.put(ticket, session_id, u.id, u.role);
+                    (u, exp)
+                }
                 Some(_) => return Ok(Auth::Rejected("session ended".into())),
                 None => return Ok(Auth::Rejected("account no longer exists".into())),
             }

@@ -2,7 +2,7 @@
 //! wraps it with what only HTTP needs: the schema, the WebSocket table,
 //! metrics and the indexer handle.
 use crate::{
-    auth::jwt::JwtKeys,
+    auth::{jwt::JwtKeys, session_cache::SessionCache},
     config::Config,
     domain::crisis::{Detector, SupportResource},
     search::SharedIndex,
@@ -18,6 +18,8 @@ pub struct Services {
     pub config: Arc<Config>,
     pub db: Db,
     pub jwt: JwtKeys,
+    /// Sessions checked within the last second.
+    pub sessions: SessionCache,
     pub detector: Arc<Detector>,
     pub draft_limiter: DraftLimiter,
     pub limits: Limits,

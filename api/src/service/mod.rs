@@ -130,17 +130,37 @@ impl RequestCtx {
         Ok((group, standing))
     }
 
-    /// A thread the viewer may read. The membership check comes first and
-    /// the same statements run whether or not the thread exists.
+    /// A thread the viewer may read. One statement brings the thread, the
+    /// viewer's membership, its author and its group, whether or not the
+    /// thread exists; what it found is handed to the loaders for the rest
+    /// of the request.
     pub async fn readable_thread(&self, id: Uuid) -> AppResult<(thread::Model, Standing)> {
-        self.viewer()?;
-        let thread = self.load_thread(id).await?;
-        let standing = self
-            .standing(thread.as_ref().map_or(Uuid::nil(), |t| t.group_id))
-            .await?;
-        let thread = thread.ok_or(AppError::NotFound)?;
+        let viewer = self.viewer()?.clone();
+        let head = crate::store::pages::thread_head(&self.state.db.conn, id, viewer.id).await?;
+        let Some(head) = head else {
+            return Err(AppError::NotFound);
+        };
+        let standing = Standing::new(viewer, head.membership.clone());
         policy::read_group(&standing)?;
-        Ok((thread, standing))
+        if self.cached {
+            let l = &self.loaders;
+            l.threads.feed_one(id, head.thread.clone()).await;
+            if let Some(m) = head.membership {
+                l.memberships.feed_one(m.group_id, m).await;
+            }
+            if let Some(u) = head.author {
+                l.users.feed_one(u.id, u).await;
+            }
+            if let Some(g) = head.group {
+                l.groups.feed_one(g.id, g).await;
+            }
+        }
+        Ok((head.thread, standing))
+    }
+
+    /// Whether the loaders keep what they are given (not on a WebSocket).
+    pub fn caches(&self) -> bool {
+        self.cached
     }
 
     /// The viewer's standing read again inside a write transaction, after

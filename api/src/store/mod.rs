@@ -6,6 +6,7 @@ pub mod events;
 pub mod lease;
 pub mod limits;
 pub mod outbox;
+pub mod pages;
 
 pub use db::{connect, namespace, Db, WriteTxn};
 

@@ -87,8 +87,25 @@ impl Thread {
                 }
             }
         };
-        let page = service::forum::posts(rc(ctx)?, self.0.id, window).await?;
+        let page = service::forum::posts(rc(ctx)?, self.0.id, window, posts_include(ctx)).await?;
         Ok(connection(page, |p| pg::encode::<pg::Posts>(&p.id), Post))
+    }
+}
+
+/// What the query reads of each post, through `edges { node }` or `nodes`,
+/// fragments included.
+fn posts_include(ctx: &Context<'_>) -> service::forum::PostsInclude {
+    let page = ctx.look_ahead();
+    let nodes = [page.field("edges").field("node"), page.field("nodes")];
+    let wants = |f: &dyn Fn(&async_graphql::Lookahead<'_>) -> bool| nodes.iter().any(f);
+    service::forum::PostsInclude {
+        joins: crate::store::pages::PostJoins {
+            author: wants(&|n| n.field("author").exists()),
+            reply: wants(&|n| n.field("replyTo").exists()),
+            reply_author: wants(&|n| n.field("replyTo").field("author").exists()),
+            reactions_for: None,
+        },
+        reactions: wants(&|n| n.field("reactions").exists()),
     }
 }
 

@@ -6,8 +6,14 @@ mod writes;
 pub use reactions::set_reaction;
 pub use writes::{create_post, create_thread, delete_post, edit_post, NewPost, NewThread};
 
-use super::RequestCtx;
-use crate::{error::AppResult, store::Page};
+use super::{loaders::ReactionSummary, RequestCtx};
+use crate::{
+    error::AppResult,
+    store::{
+        pages::{self, PostJoins, PostRow},
+        Page,
+    },
+};
 use chrono::{DateTime, Utc};
 use entity::{post, thread};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -81,45 +87,84 @@ pub enum PostsWindow {
     Backward { limit: u64, before: Option<Uuid> },
 }
 
+/// What the caller will read of each post, so that it comes with the page
+/// rather than in later batches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostsInclude {
+    pub joins: PostJoins,
+    /// Reaction counts and the viewer's own reactions.
+    pub reactions: bool,
+}
+
 /// `Thread.posts`, tombstones included so replies keep their context; the
-/// caller has checked the viewer may read the thread.
+/// caller has checked the viewer may read the thread. One statement brings
+/// the page with its authors and replied-to posts, one more the reactions;
+/// both are handed to the request's loaders, which the fields then read.
 pub async fn posts(
     ctx: &RequestCtx,
     thread_id: Uuid,
     window: PostsWindow,
+    include: PostsInclude,
 ) -> AppResult<Page<post::Model>> {
-    let q = post::Entity::find().filter(post::Column::ThreadId.eq(thread_id));
     let conn = &ctx.state.db.conn;
-    match window {
-        PostsWindow::Forward { limit, after } => {
-            let q = match after {
-                Some(a) => q.filter(post::Column::Id.gt(a)),
-                None => q,
-            };
-            let rows = q
-                .order_by_asc(post::Column::Id)
-                .limit(limit + 1)
-                .all(conn)
-                .await?;
-            Ok(Page::from_overfetch(rows, limit, after.is_some()))
+    // On a WebSocket nothing is kept between events: nothing to hand over.
+    let joins = match (ctx.caches(), ctx.auth.viewer()) {
+        (true, Some(viewer)) => PostJoins {
+            reactions_for: include.reactions.then_some(viewer.id),
+            ..include.joins
+        },
+        _ => PostJoins::default(),
+    };
+    let (limit, from, backward) = match window {
+        PostsWindow::Forward { limit, after } => (limit, after, false),
+        PostsWindow::Backward { limit, before } => (limit, before, true),
+    };
+    let rows = pages::thread_posts(conn, thread_id, from, backward, limit + 1, joins).await?;
+    let mut page = Page::from_overfetch(rows, limit, !backward && from.is_some());
+    if backward {
+        page.items.reverse();
+        page = Page {
+            has_previous: page.has_next,
+            has_next: from.is_some(),
+            items: page.items,
+        };
+    }
+    if ctx.caches() {
+        hand_over(ctx, &page.items).await;
+    }
+    Ok(Page {
+        items: page.items.into_iter().map(|r| r.post).collect(),
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    })
+}
+
+/// Gives the request's loaders what a page brought.
+async fn hand_over(ctx: &RequestCtx, rows: &[PostRow]) {
+    let l = &ctx.loaders;
+    let mut users = Vec::with_capacity(rows.len() * 2);
+    let mut replies = Vec::new();
+    let mut reactions = Vec::new();
+    for r in rows {
+        for u in [&r.author, &r.reply_author].into_iter().flatten() {
+            users.push((u.id, u.clone()));
         }
-        PostsWindow::Backward { limit, before } => {
-            let q = match before {
-                Some(b) => q.filter(post::Column::Id.lt(b)),
-                None => q,
-            };
-            let rows = q
-                .order_by_desc(post::Column::Id)
-                .limit(limit + 1)
-                .all(conn)
-                .await?;
-            let mut page = Page::from_overfetch(rows, limit, false);
-            page.items.reverse();
-            Ok(Page {
-                has_previous: page.has_next,
-                has_next: before.is_some(),
-                items: page.items,
-            })
+        if let Some(p) = &r.reply {
+            replies.push((p.id, p.clone()));
+        }
+        if let Some(list) = &r.reactions {
+            let list = list
+                .iter()
+                .map(|&(kind, count, mine)| ReactionSummary {
+                    kind,
+                    count,
+                    viewer_has_reacted: mine,
+                })
+                .collect();
+            reactions.push((r.post.id, list));
         }
     }
+    l.users.feed_many(users).await;
+    l.posts.feed_many(replies).await;
+    l.reactions.feed_many(reactions).await;
 }

@@ -1,0 +1,359 @@
+//! Reads that bring what a page shows in one statement: a row and the rows
+//! it points to, joined and told apart by column prefix. The hot path (the
+//! signed-in check and the thread page) pays one round trip per level
+//! instead of one per loader batch.
+use entity::{enums::ReactionKind, group, membership, post, session, thread, user};
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement},
+    sqlx::{self, Postgres, Row, Sqlite},
+    ActiveEnum, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Iterable,
+    QueryResult,
+};
+use uuid::Uuid;
+
+/// A row's columns read in order, by position. A page of posts reads
+/// thousands of values: by name, each costs a formatted name and a search
+/// of the row's columns, and each NULL a formatted error.
+struct Cols<'r> {
+    row: &'r QueryResult,
+    at: usize,
+}
+
+impl<'r> Cols<'r> {
+    fn new(row: &'r QueryResult) -> Self {
+        Cols { row, at: 0 }
+    }
+
+    fn next<T>(&mut self) -> Result<T, DbErr>
+    where
+        T: for<'a> sqlx::Decode<'a, Postgres> + sqlx::Type<Postgres>,
+        T: for<'a> sqlx::Decode<'a, Sqlite> + sqlx::Type<Sqlite>,
+    {
+        let i = self.at;
+        self.at += 1;
+        let got = if let Some(r) = self.row.try_as_pg_row() {
+            r.try_get::<T, _>(i)
+        } else if let Some(r) = self.row.try_as_sqlite_row() {
+            r.try_get::<T, _>(i)
+        } else {
+            return Err(DbErr::Custom("unsupported database".into()));
+        };
+        got.map_err(|e| DbErr::Custom(format!("column {i}: {e}")))
+    }
+
+    fn enumerated<E: ActiveEnum<Value = String>>(&mut self) -> Result<E, DbErr> {
+        E::try_from_value(&self.next::<String>()?)
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.at += n;
+    }
+}
+
+/// Columns of a post, in the order [`post_at`] reads them.
+const POST: [post::Column; 11] = [
+    post::Column::Id,
+    post::Column::ThreadId,
+    post::Column::GroupId,
+    post::Column::AuthorId,
+    post::Column::Body,
+    post::Column::ContentWarning,
+    post::Column::ReplyToId,
+    post::Column::State,
+    post::Column::CreatedAt,
+    post::Column::EditedAt,
+    post::Column::Risk,
+];
+
+/// A post's columns, or None when its id is NULL (an empty outer join).
+fn post_at(c: &mut Cols) -> Result<Option<post::Model>, DbErr> {
+    let Some(id) = c.next::<Option<Uuid>>()? else {
+        c.skip(POST.len() - 1);
+        return Ok(None);
+    };
+    Ok(Some(post::Model {
+        id,
+        thread_id: c.next()?,
+        group_id: c.next()?,
+        author_id: c.next()?,
+        body: c.next()?,
+        content_warning: c.next()?,
+        reply_to_id: c.next()?,
+        state: c.enumerated()?,
+        created_at: c.next()?,
+        edited_at: c.next()?,
+        risk: c.next()?,
+    }))
+}
+
+/// Columns of an account, in the order [`user_at`] reads them.
+const USER: [user::Column; 7] = [
+    user::Column::Id,
+    user::Column::Handle,
+    user::Column::DisplayName,
+    user::Column::PasswordHash,
+    user::Column::ExternalSubject,
+    user::Column::Role,
+    user::Column::CreatedAt,
+];
+
+fn user_at(c: &mut Cols) -> Result<Option<user::Model>, DbErr> {
+    let Some(id) = c.next::<Option<Uuid>>()? else {
+        c.skip(USER.len() - 1);
+        return Ok(None);
+    };
+    Ok(Some(user::Model {
+        id,
+        handle: c.next()?,
+        display_name: c.next()?,
+        password_hash: c.next()?,
+        external_subject: c.next()?,
+        role: c.enumerated()?,
+        created_at: c.next()?,
+    }))
+}
+
+/// Selects `cols` from the table aliased `table`, in order.
+fn listed<C: IntoIden + Copy>(q: &mut SelectStatement, table: &'static str, cols: &[C]) {
+    for c in cols {
+        q.expr(Expr::col((Alias::new(table), *c)));
+    }
+}
+
+/// Selects every column of `E` from the table aliased `table`, each named
+/// `<table>_<column>`.
+fn columns<E: EntityTrait>(q: &mut SelectStatement, table: &'static str) {
+    for c in E::Column::iter() {
+        let name = sea_orm::IdenStatic::as_str(&c);
+        q.expr_as(
+            Expr::col((Alias::new(table), c.into_iden())),
+            Alias::new(format!("{table}_{name}")),
+        );
+    }
+}
+
+fn col<C: IntoIden>(table: &'static str, c: C) -> Expr {
+    Expr::col((Alias::new(table), c.into_iden()))
+}
+
+fn optional<M: FromQueryResult>(row: &QueryResult, table: &str) -> Result<Option<M>, DbErr> {
+    M::from_query_result_optional(row, &format!("{table}_"))
+}
+
+/// An account and whether the session named in its token is still live.
+pub async fn session_user(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> Result<Option<(user::Model, bool)>, DbErr> {
+    let mut q = Query::select();
+    q.from_as(user::Entity, Alias::new("u"));
+    columns::<user::Entity>(&mut q, "u");
+    q.expr_as(col("s", session::Column::Id), Alias::new("s_id"))
+        .join_as(
+            JoinType::LeftJoin,
+            session::Entity,
+            Alias::new("s"),
+            Expr::col((Alias::new("s"), session::Column::Id))
+                .eq(session_id)
+                .and(col("s", session::Column::UserId).equals((Alias::new("u"), user::Column::Id)))
+                .and(col("s", session::Column::RevokedAt).is_null()),
+        )
+        .and_where(col("u", user::Column::Id).eq(user_id));
+    let Some(row) = conn.query_one(&q).await? else {
+        return Ok(None);
+    };
+    let user = user::Model::from_query_result(&row, "u_")?;
+    let live = row.try_get::<Option<Uuid>>("", "s_id")?.is_some();
+    Ok(Some((user, live)))
+}
+
+/// A thread with the viewer's membership of its group, its author and its
+/// group. Nothing here says the viewer may read it: the caller asks.
+pub struct ThreadHead {
+    pub thread: thread::Model,
+    pub membership: Option<membership::Model>,
+    pub author: Option<user::Model>,
+    pub group: Option<group::Model>,
+}
+
+pub async fn thread_head(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    viewer: Uuid,
+) -> Result<Option<ThreadHead>, DbErr> {
+    let mut q = Query::select();
+    q.from_as(thread::Entity, Alias::new("t"));
+    columns::<thread::Entity>(&mut q, "t");
+    columns::<membership::Entity>(&mut q, "m");
+    columns::<user::Entity>(&mut q, "u");
+    columns::<group::Entity>(&mut q, "g");
+    q.join_as(
+        JoinType::LeftJoin,
+        membership::Entity,
+        Alias::new("m"),
+        col("m", membership::Column::GroupId)
+            .equals((Alias::new("t"), thread::Column::GroupId))
+            .and(col("m", membership::Column::UserId).eq(viewer)),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        user::Entity,
+        Alias::new("u"),
+        col("u", user::Column::Id).equals((Alias::new("t"), thread::Column::AuthorId)),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        group::Entity,
+        Alias::new("g"),
+        col("g", group::Column::Id).equals((Alias::new("t"), thread::Column::GroupId)),
+    )
+    .and_where(col("t", thread::Column::Id).eq(id));
+    let Some(row) = conn.query_one(&q).await? else {
+        return Ok(None);
+    };
+    Ok(Some(ThreadHead {
+        thread: thread::Model::from_query_result(&row, "t_")?,
+        membership: optional(&row, "m")?,
+        author: optional(&row, "u")?,
+        group: optional(&row, "g")?,
+    }))
+}
+
+/// What to bring along with each post of a page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostJoins {
+    pub author: bool,
+    pub reply: bool,
+    pub reply_author: bool,
+    /// Reaction counts by kind, and whether this viewer is among them.
+    pub reactions_for: Option<Uuid>,
+}
+
+pub struct PostRow {
+    pub post: post::Model,
+    pub author: Option<user::Model>,
+    pub reply: Option<post::Model>,
+    pub reply_author: Option<user::Model>,
+    /// (kind, count, the viewer's own), when asked for.
+    pub reactions: Option<Vec<(ReactionKind, i64, bool)>>,
+}
+
+/// A post's reactions as one text column, `kind:count:mine` joined by
+/// commas, so that they come in the page's own statement.
+fn reactions_column(backend: DbBackend, viewer: Uuid) -> Expr {
+    let (agg, param) = match backend {
+        DbBackend::Postgres => ("string_agg", "$1"),
+        _ => ("group_concat", "?"),
+    };
+    Expr::cust_with_values(
+        format!(
+            "(SELECT {agg}(r.kind || ':' || r.n || ':' || r.mine, ',') FROM \
+             (SELECT kind, COUNT(*) AS n, MAX(CASE WHEN user_id = {param} THEN 1 ELSE 0 END) AS mine \
+              FROM reactions WHERE post_id = \"p\".\"id\" GROUP BY kind) AS r)"
+        ),
+        [viewer],
+    )
+}
+
+fn parse_reactions(text: Option<String>) -> Result<Vec<(ReactionKind, i64, bool)>, DbErr> {
+    let mut out = Vec::new();
+    for item in text.iter().flat_map(|t| t.split(',')) {
+        let mut parts = item.split(':');
+        let (Some(kind), Some(n), Some(mine)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(DbErr::Custom(format!("reaction summary {item:?}")));
+        };
+        let n = n
+            .parse()
+            .map_err(|_| DbErr::Custom(format!("reaction count {n:?}")))?;
+        out.push((
+            ReactionKind::try_from_value(&kind.to_owned())?,
+            n,
+            mine != "0",
+        ));
+    }
+    out.sort_by_key(|r| r.0);
+    Ok(out)
+}
+
+/// Up to `limit` posts of a thread after (or, `backward`, before) a post,
+/// in id order (descending when `backward`), with what `joins` asks for.
+pub async fn thread_posts(
+    conn: &impl ConnectionTrait,
+    thread_id: Uuid,
+    from: Option<Uuid>,
+    backward: bool,
+    limit: u64,
+    joins: PostJoins,
+) -> Result<Vec<PostRow>, DbErr> {
+    let mut q = Query::select();
+    q.from_as(post::Entity, Alias::new("p"));
+    listed(&mut q, "p", &POST);
+    if joins.author {
+        listed(&mut q, "u", &USER);
+        q.join_as(
+            JoinType::LeftJoin,
+            user::Entity,
+            Alias::new("u"),
+            col("u", user::Column::Id).equals((Alias::new("p"), post::Column::AuthorId)),
+        );
+    }
+    let reply = joins.reply || joins.reply_author;
+    if reply {
+        listed(&mut q, "r", &POST);
+        q.join_as(
+            JoinType::LeftJoin,
+            post::Entity,
+            Alias::new("r"),
+            col("r", post::Column::Id).equals((Alias::new("p"), post::Column::ReplyToId)),
+        );
+        if joins.reply_author {
+            listed(&mut q, "ru", &USER);
+            q.join_as(
+                JoinType::LeftJoin,
+                user::Entity,
+                Alias::new("ru"),
+                col("ru", user::Column::Id).equals((Alias::new("r"), post::Column::AuthorId)),
+            );
+        }
+    }
+    if let Some(viewer) = joins.reactions_for {
+        q.expr(reactions_column(conn.get_database_backend(), viewer));
+    }
+    q.and_where(col("p", post::Column::ThreadId).eq(thread_id));
+    if let Some(from) = from {
+        let id = col("p", post::Column::Id);
+        q.and_where(if backward { id.lt(from) } else { id.gt(from) });
+    }
+    q.order_by(
+        (Alias::new("p"), post::Column::Id),
+        if backward { Order::Desc } else { Order::Asc },
+    )
+    .limit(limit);
+    let rows = conn.query_all(&q).await?;
+    rows.iter()
+        .map(|row| {
+            let mut c = Cols::new(row);
+            let post = post_at(&mut c)?
+                .ok_or_else(|| DbErr::Custom("a page row without its post".into()))?;
+            let author = if joins.author { user_at(&mut c)? } else { None };
+            let reply = if reply { post_at(&mut c)? } else { None };
+            let reply_author = if joins.reply_author {
+                user_at(&mut c)?
+            } else {
+                None
+            };
+            let reactions = match joins.reactions_for {
+                Some(_) => Some(parse_reactions(c.next()?)?),
+                None => None,
+            };
+            Ok(PostRow {
+                post,
+                author,
+                reply,
+                reply_author,
+                reactions,
+            })
+        })
+        .collect()
+}

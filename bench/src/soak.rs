@@ -1,0 +1,378 @@
+//! `bench soak`: a long mixed load at a fixed share of measured capacity.
+//!
+//! Thread-page reads, posts, reactions and searches, with open WebSocket
+//! subscriptions receiving the posts' and reactions' events. First the mix
+//! runs closed-loop for `--calibrate` seconds to find what the server
+//! sustains; then it is offered open-loop at `--load` of that for
+//! `--duration` seconds. Reports errors, the p99 of each operation per
+//! minute, the events the subscribers received, and the servers' resident
+//! memory at the start and the end.
+use crate::{
+    gql,
+    load::{closed_loop, first_thread, login, PAGE},
+    vocab::sentence,
+    ws::Ws,
+    Percentiles,
+};
+use anyhow::{bail, Context};
+use serde_json::json;
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+pub struct Options {
+    pub url: String,
+    pub groups: usize,
+    pub subscribers: usize,
+    pub duration: u64,
+    pub calibrate: u64,
+    pub load: f64,
+    pub pids: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Page,
+    Post,
+    React,
+    Search,
+}
+
+const OPS: [Op; 4] = [Op::Page, Op::Post, Op::React, Op::Search];
+
+impl Op {
+    /// Of every 20 operations.
+    fn share(self) -> u64 {
+        match self {
+            Op::Page => 12,
+            Op::Post => 3,
+            Op::React => 3,
+            Op::Search => 2,
+        }
+    }
+
+    fn pick(i: u64) -> Op {
+        let mut k = i % 20;
+        for op in OPS {
+            if k < op.share() {
+                return op;
+            }
+            k -= op.share();
+        }
+        Op::Page
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::Page => "thread page",
+            Op::Post => "createPost",
+            Op::React => "react",
+            Op::Search => "searchPosts",
+        }
+    }
+}
+
+/// A group's member, facilitator and busiest thread.
+struct Group {
+    member: String,
+    facilitator: String,
+    thread: String,
+    posts: Vec<String>,
+}
+
+struct World {
+    client: reqwest::Client,
+    url: String,
+    groups: Vec<Group>,
+}
+
+const WORDS: [&str; 8] = [
+    "garden", "morning", "sleep", "walk", "family", "work", "quiet", "week",
+];
+const KINDS: [&str; 5] = ["HEART", "HUG", "SAME_HERE", "STRENGTH", "THANKS"];
+
+impl World {
+    async fn op(&self, op: Op, i: u64) -> anyhow::Result<()> {
+        let g = &self.groups[(i as usize / 7) % self.groups.len()];
+        match op {
+            Op::Page => {
+                let d = gql(
+                    &self.client,
+                    &self.url,
+                    Some(&g.member),
+                    PAGE,
+                    json!({"t": g.thread, "n": 50}),
+                )
+                .await?;
+                if d["thread"]["posts"]["edges"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+                {
+                    bail!("empty page");
+                }
+            }
+            Op::Post => {
+                let body = sentence(&mut rand::rng(), 20);
+                gql(
+                    &self.client,
+                    &self.url,
+                    Some(&g.member),
+                    "mutation($t: ID!, $b: String!) { createPost(input: {threadId: $t, body: $b}) { id } }",
+                    json!({"t": g.thread, "b": body}),
+                )
+                .await?;
+            }
+            Op::React => {
+                let post = &g.posts[(i as usize) % g.posts.len()];
+                let kind = KINDS[(i as usize / 3) % KINDS.len()];
+                // Alternate, so that reactions neither pile up nor run out.
+                let m = if (i / 11) % 2 == 0 {
+                    "react"
+                } else {
+                    "unreact"
+                };
+                gql(
+                    &self.client,
+                    &self.url,
+                    Some(&g.member),
+                    &format!("mutation($p: ID!, $k: ReactionKind!) {{ {m}(postId: $p, kind: $k) {{ id }} }}"),
+                    json!({"p": post, "k": kind}),
+                )
+                .await?;
+            }
+            Op::Search => {
+                let q = WORDS[(i as usize) % WORDS.len()];
+                gql(
+                    &self.client,
+                    &self.url,
+                    Some(&g.facilitator),
+                    "query($q: String!) { searchPosts(query: $q, first: 20) { totalCount nodes { highlight post { id } } } }",
+                    json!({"q": q}),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// One sample: when (seconds into the run), which operation, how long, ok.
+type Sample = (u32, Op, Duration, bool);
+
+pub async fn run(o: Options) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .build()?;
+    let url = o.url.clone();
+    // Seeded groups: member 1 reads, writes and reacts; member 0
+    // facilitates and searches; members 1.. hold the subscriptions.
+    let mut groups = Vec::new();
+    for g in 0..o.groups {
+        let member = login(&client, &url, &format!("g{g}-m1")).await?;
+        let facilitator = login(&client, &url, &format!("g{g}-m0")).await?;
+        let thread = first_thread(&client, &url, &member).await?;
+        let d = gql(
+            &client,
+            &url,
+            Some(&member),
+            "query($t: ID!) { thread(id: $t) { posts(first: 30) { nodes { id } } } }",
+            json!({"t": thread}),
+        )
+        .await?;
+        let posts: Vec<String> = d["thread"]["posts"]["nodes"]
+            .as_array()
+            .context("posts")?
+            .iter()
+            .filter_map(|p| p["id"].as_str().map(str::to_owned))
+            .collect();
+        if posts.is_empty() {
+            bail!("group {g}'s thread has no posts");
+        }
+        groups.push(Group {
+            member,
+            facilitator,
+            thread,
+            posts,
+        });
+    }
+    let world = Arc::new(World {
+        client: client.clone(),
+        url: url.clone(),
+        groups,
+    });
+
+    // Subscribers: members 1..9 of each group, one connection each, on
+    // their group's busy thread; counted as events arrive.
+    let received = Arc::new(AtomicU64::new(0));
+    let ended = Arc::new(AtomicU64::new(0));
+    let sub = "subscription($t: ID!) { threadEvents(threadId: $t) { cursor kind post { id } } }";
+    let per_group = o.subscribers.div_ceil(o.groups).clamp(1, 9);
+    let mut n_subs = 0;
+    'outer: for m in 1..=per_group {
+        for (g, group) in world.groups.iter().enumerate() {
+            if n_subs >= o.subscribers {
+                break 'outer;
+            }
+            let token = login(&client, &url, &format!("g{g}-m{m}")).await?;
+            let mut ws = Ws::subscribe(&url, &token, sub, json!({"t": group.thread})).await?;
+            let (received, ended) = (received.clone(), ended.clone());
+            tokio::spawn(async move {
+                while let Ok(Some(_)) = ws.next_data().await {
+                    received.fetch_add(1, Ordering::Relaxed);
+                }
+                ended.fetch_add(1, Ordering::Relaxed);
+            });
+            n_subs += 1;
+        }
+    }
+    println!("soak: {} groups, {n_subs} subscriptions open", o.groups);
+
+    // Capacity of this mix, closed-loop with 16 clients.
+    let counter = Arc::new(AtomicU64::new(0));
+    let cal = {
+        let (w, c) = (world.clone(), counter.clone());
+        closed_loop(16, o.calibrate as f64, move |_, _| {
+            let (w, c) = (w.clone(), c.clone());
+            async move {
+                let i = c.fetch_add(1, Ordering::Relaxed);
+                w.op(Op::pick(i), i).await
+            }
+        })
+        .await
+    };
+    let capacity = cal.rate();
+    let rate = capacity * o.load;
+    println!(
+        "  capacity of the mix (16 clients, {} s): {capacity:.0} ops/s; offering {rate:.0} ops/s ({:.0}%) for {} s",
+        o.calibrate,
+        o.load * 100.0,
+        o.duration
+    );
+    if cal.errors > 0 {
+        println!(
+            "  calibration errors: {} (first: {})",
+            cal.errors,
+            cal.first_error.unwrap_or_default()
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_start: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
+    let received_start = received.load(Ordering::Relaxed);
+
+    // Open loop: each tick starts the operations due by then.
+    let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
+    let first_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(1024));
+    let started = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_millis(5));
+    let (mut issued, mut shed) = (0u64, 0u64);
+    let mut rss_minutes: Vec<Vec<u64>> = Vec::new();
+    let mut last_minute = u64::MAX;
+    while started.elapsed() < Duration::from_secs(o.duration) {
+        tick.tick().await;
+        let due = (started.elapsed().as_secs_f64() * rate) as u64;
+        while issued < due {
+            let i = counter.fetch_add(1, Ordering::Relaxed);
+            issued += 1;
+            let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+                shed += 1;
+                continue;
+            };
+            let (w, samples, first_error) = (world.clone(), samples.clone(), first_error.clone());
+            let at = started.elapsed().as_secs() as u32;
+            tokio::spawn(async move {
+                let op = Op::pick(i);
+                let t = Instant::now();
+                let r = w.op(op, i).await;
+                let took = t.elapsed();
+                drop(permit);
+                if let Err(e) = &r {
+                    if let Ok(mut f) = first_error.lock() {
+                        f.get_or_insert_with(|| format!("{}: {e:#}", op.name()));
+                    }
+                }
+                if let Ok(mut s) = samples.lock() {
+                    s.push((at, op, took, r.is_ok()));
+                }
+            });
+        }
+        let minute = started.elapsed().as_secs() / 60;
+        if minute != last_minute {
+            last_minute = minute;
+            rss_minutes.push(o.pids.iter().filter_map(|p| rss_kib(*p)).collect());
+        }
+    }
+    // Let the last operations finish.
+    let _ = tokio::time::timeout(Duration::from_secs(30), in_flight.acquire_many(1024)).await;
+    let elapsed = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_end: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
+    let samples = std::mem::take(&mut *samples.lock().map_err(|_| anyhow::anyhow!("lock"))?);
+
+    let errors = samples.iter().filter(|s| !s.3).count();
+    println!(
+        "  ran {:.0} s: {} operations ({:.0}/s), {errors} errors, {shed} shed (over 1024 in flight)",
+        elapsed.as_secs_f64(),
+        samples.len(),
+        samples.len() as f64 / elapsed.as_secs_f64()
+    );
+    if let Some(e) = first_error.lock().ok().and_then(|f| f.clone()) {
+        println!("  first error: {e}");
+    }
+    println!(
+        "  subscriptions: {} events received during the run, {} streams ended",
+        received.load(Ordering::Relaxed) - received_start,
+        ended.load(Ordering::Relaxed)
+    );
+    let minutes = (o.duration.div_ceil(60)) as u32;
+    print!("  p99 per minute:");
+    for m in 0..minutes {
+        print!(" {:>7}", format!("m{}", m + 1));
+    }
+    println!("   all (p50 / p99, n)");
+    for op in OPS {
+        print!("  {:<14}", op.name());
+        for m in 0..minutes {
+            let v: Vec<Duration> = samples
+                .iter()
+                .filter(|s| s.1 == op && s.0 / 60 == m && s.3)
+                .map(|s| s.2)
+                .collect();
+            print!(" {:>7}", format!("{:.1?}", Percentiles::new(v).p99));
+        }
+        let all: Vec<Duration> = samples
+            .iter()
+            .filter(|s| s.1 == op && s.3)
+            .map(|s| s.2)
+            .collect();
+        let p = Percentiles::new(all);
+        println!("   {:.1?} / {:.1?}, {}", p.p50, p.p99, p.n);
+    }
+    for (i, pid) in o.pids.iter().enumerate() {
+        if let (Some(a), Some(b)) = (rss_start[i], rss_end[i]) {
+            let per_minute: Vec<String> = rss_minutes
+                .iter()
+                .filter_map(|m| m.get(i))
+                .map(|k| format!("{}", k / 1024))
+                .collect();
+            println!(
+                "  server {pid}: RSS {a} KiB at the start, {b} KiB at the end ({:+.1}%); MiB each minute: {}",
+                (b as f64 - a as f64) * 100.0 / a as f64,
+                per_minute.join(" ")
+            );
+        }
+    }
+    Ok(())
+}
