@@ -133,7 +133,7 @@ async fn graphql(
             )
         }
     };
-    state.documents.prepare(&mut request);
+    let parsed = state.documents.prepare(&mut request);
     let request_id = request_id.to_string();
     let auth_header = req
         .headers()
@@ -160,6 +160,9 @@ async fn graphql(
             );
         }
     };
+    if let Some(parsed) = parsed.filter(|_| response.errors.is_empty()) {
+        state.documents.keep(parsed);
+    }
     finalize_errors(&mut response.errors, &request_id);
     match serde_json::to_string(&response) {
         Ok(body) => HttpResponse::Ok()

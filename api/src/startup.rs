@@ -134,7 +134,7 @@ impl AppState {
             services,
             schema,
             ws_schema,
-            documents: crate::graphql::documents::Documents::new(512),
+            documents: crate::graphql::documents::Documents::new(256),
             registry,
             sql_statements,
             ws_connections: Default::default(),

@@ -194,8 +194,13 @@ async fn run(
     );
 
     // Boxed: a channel allocates its slots 32 at a time, and a bare
-    // message is a few hundred bytes, on every idle connection.
-    let (tx, rx) = mpsc::channel::<Box<ClientMessage>>(8);
+    // message is a few hundred bytes, on every idle connection. Room for a
+    // burst of every subscription the connection may hold; beyond that the
+    // client is not waiting for answers, and is closed (a send that waited
+    // here would stop the loop that drains the channel).
+    let (tx, rx) = mpsc::channel::<Box<ClientMessage>>(
+        state.config.live.ws_max_subscriptions.saturating_add(16),
+    );
     let ctx =
         RequestCtx::for_connection(state.services.clone(), auth, connection_id).with_client(client);
     let mut protocol_stream =
@@ -260,8 +265,12 @@ async fn run(
                     }
                     _ => {}
                 }
-                if tx.send(Box::new(m)).await.is_err() {
-                    return None;
+                match tx.try_send(Box::new(m)) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        return close(4429, "too many messages awaiting an answer");
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => return None,
                 }
             }
             outgoing = protocol_stream.next() => {
@@ -291,9 +300,17 @@ async fn run(
             user = changed.recv() => {
                 use tokio::sync::broadcast::error::RecvError;
                 match user {
-                    Ok(u) if u == viewer.id => recheck.reset_immediately(),
+                    // Forgotten here first: the re-check must not find
+                    // the session still remembered.
+                    Ok(u) if u == viewer.id => {
+                        state.services.sessions.forget_user(u);
+                        recheck.reset_immediately();
+                    }
                     Ok(_) => {}
-                    Err(RecvError::Lagged(_)) => recheck.reset_immediately(),
+                    Err(RecvError::Lagged(_)) => {
+                        state.services.sessions.forget_all();
+                        recheck.reset_immediately();
+                    }
                     Err(RecvError::Closed) => changed = state.db.bus.subscribe_users(),
                 }
             }

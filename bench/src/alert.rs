@@ -34,7 +34,7 @@ struct Group {
 }
 
 async fn setup(o: &Options, run: &str) -> anyhow::Result<Vec<Group>> {
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let db = Database::connect(o.database_url.as_str()).await?;
     let mut groups = Vec::new();
     for g in 0..o.groups {
@@ -118,7 +118,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     // writers can go.
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicU64::new(0));
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let mut writers = Vec::new();
     for _ in 0..o.writers {
         let (groups, stop, written, client, url) = (

@@ -89,7 +89,7 @@ fn rss_kib(pid: u32) -> Option<u64> {
 }
 
 pub async fn run(o: Options) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let url = o.urls.first().context("at least one --url")?.clone();
     let run: u32 = rand::random();
     let run = format!("{run:x}");
@@ -371,6 +371,12 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 (a.saturating_sub(b)) as f64 / subs.max(1) as f64
             );
         }
+    }
+    if missing + duplicates + out_of_order > 0 || written.is_empty() {
+        anyhow::bail!(
+            "delivery failed: {missing} missing, {duplicates} duplicates, {out_of_order} out of order, {} posts written",
+            written.len()
+        );
     }
     Ok(())
 }

@@ -34,6 +34,19 @@ impl Run {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// A benchmark that saw errors measured something else: fail.
+    pub fn check(&self, what: &str) -> anyhow::Result<()> {
+        if self.errors > 0 || self.ok == 0 {
+            bail!(
+                "{what}: {} of {} requests failed (first: {})",
+                self.errors,
+                self.ok + self.errors,
+                self.first_error.as_deref().unwrap_or("none succeeded")
+            );
+        }
+        Ok(())
+    }
+
     pub fn line(&self) -> String {
         format!(
             "{:.0}/s, p50 {:.2?}, p99 {:.2?}, max {:.1?}, {} ok, {} failed{}",
@@ -226,7 +239,7 @@ pub async fn thread_page(
     page: usize,
     handle: &str,
 ) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let target = std::sync::Arc::new(PageTarget::new(&client, url, handle, page).await?);
     let got = target.fetch(&client, url).await?;
     let before = statements(&client, metrics_url).await?;
@@ -238,7 +251,7 @@ pub async fn thread_page(
         "  SQL statements per request: {:.2}",
         (after - before) as f64 / (run.ok + run.errors).max(1) as f64
     );
-    Ok(())
+    run.check("thread page")
 }
 
 /// The thread page as one statement: the thread, its author, the page of
@@ -289,7 +302,7 @@ pub async fn sql_floor(o: FloorOptions) -> anyhow::Result<()> {
         .test_before_acquire(false)
         .sqlx_logging(false);
     let db = Database::connect(opts).await?;
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let viewer: Uuid = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -387,6 +400,9 @@ pub async fn sql_floor(o: FloorOptions) -> anyhow::Result<()> {
         }
         println!("  ratio Hearth / SQL floor: {:.2}", h / f);
     }
+    for run in floor.iter().chain(&hearth) {
+        run.check("sql-floor")?;
+    }
     Ok(())
 }
 
@@ -401,7 +417,7 @@ pub struct WriteOptions {
 /// `groups` groups (seeded member 1 of each writes in their group's most
 /// recently active thread).
 pub async fn write(o: WriteOptions) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let mut targets = Vec::new();
     for g in 0..o.groups {
         let token = login(&client, &o.url, &format!("g{g}-m1")).await?;
@@ -432,5 +448,5 @@ pub async fn write(o: WriteOptions) -> anyhow::Result<()> {
         o.groups, o.writers, o.duration
     );
     println!("  {}", run.line());
-    Ok(())
+    run.check("createPost")
 }

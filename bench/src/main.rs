@@ -192,8 +192,9 @@ enum Command {
     Soak {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
-        /// Seeded groups to spread the load over.
-        #[arg(long, default_value_t = 50)]
+        /// Seeded groups to spread the load over (members 1-9 of each
+        /// hold subscriptions: at least subscribers / 9 groups).
+        #[arg(long, default_value_t = 60)]
         groups: usize,
         #[arg(long, default_value_t = 500)]
         subscribers: usize,
@@ -242,6 +243,17 @@ enum Command {
         #[arg(long, default_value = "g0-m1")]
         handle: String,
     },
+}
+
+/// A client that drops idle connections before the server's keep-alive
+/// (5 s) closes them: a request sent on a connection as the server closes
+/// it is lost, which would count as the server's error.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(3))
+        .pool_max_idle_per_host(512)
+        .build()
+        .unwrap_or_default()
 }
 
 #[tokio::main]
@@ -632,7 +644,7 @@ pub(crate) async fn statements(client: &reqwest::Client, url: &str) -> anyhow::R
 /// A wrong password and an unknown handle should cost the same and read
 /// the same, so that timing does not tell who has an account.
 async fn login_timing(url: &str, rounds: usize) -> anyhow::Result<()> {
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let handle = format!("timing-{:x}", rand::random::<u32>());
     register(&client, url, &handle).await?;
     let login = |h: String| {

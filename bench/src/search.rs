@@ -202,7 +202,7 @@ async fn serve(
             .map_err(|e| anyhow::anyhow!("starting {}: {e}", bin.display()))?,
     );
     let url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let started = Instant::now();
     while client.get(format!("{url}/healthz")).send().await.is_err() {
         anyhow::ensure!(
@@ -297,7 +297,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         .map(|(t, _)| api::graphql::ids::encode(api::graphql::ids::Kind::Thread, *t).to_string())
         .collect();
 
-    let client = reqwest::Client::new();
+    let client = crate::http_client();
     let mut rng = rand::rng();
     // Warm connections and caches before timing.
     for side in &sides {

@@ -172,9 +172,7 @@ fn rss_kib(pid: u32) -> Option<u64> {
 type Sample = (u32, Op, Duration, bool);
 
 pub async fn run(o: Options) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(512)
-        .build()?;
+    let client = crate::http_client();
     let url = o.url.clone();
     // Seeded groups: member 1 reads, writes and reacts; member 0
     // facilitates and searches; members 1.. hold the subscriptions.
@@ -373,6 +371,10 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 per_minute.join(" ")
             );
         }
+    }
+    let ended = ended.load(Ordering::Relaxed);
+    if errors > 0 || ended > 0 || samples.is_empty() {
+        bail!("the soak failed: {errors} errors, {ended} subscriptions ended");
     }
     Ok(())
 }

@@ -33,12 +33,15 @@ pub struct SessionCache {
     entries: Mutex<HashMap<Uuid, Entry>>,
     /// Bumped by every `forget_user`.
     epoch: AtomicU64,
+    /// When expired entries were last swept: at most once per `ttl`.
+    swept: Mutex<Instant>,
 }
 
 /// Taken before reading a session; an answer is stored only if no user was
-/// forgotten since.
+/// forgotten since, and its age counts from when the ticket was taken (the
+/// read may have waited for a connection).
 #[derive(Clone, Copy)]
-pub struct Ticket(u64);
+pub struct Ticket(u64, Instant);
 
 impl SessionCache {
     /// `ttl` zero turns the cache off.
@@ -47,6 +50,7 @@ impl SessionCache {
             ttl: ttl.min(Duration::from_secs(1)),
             entries: Mutex::default(),
             epoch: AtomicU64::new(0),
+            swept: Mutex::new(Instant::now()),
         }
     }
 
@@ -61,7 +65,7 @@ impl SessionCache {
     }
 
     pub fn ticket(&self) -> Ticket {
-        Ticket(self.epoch.load(Ordering::SeqCst))
+        Ticket(self.epoch.load(Ordering::SeqCst), Instant::now())
     }
 
     /// Remembers a live session, unless a user was forgotten since `ticket`.
@@ -76,9 +80,21 @@ impl SessionCache {
         if self.epoch.load(Ordering::SeqCst) != ticket.0 {
             return;
         }
+        if ticket.1.elapsed() >= self.ttl {
+            return;
+        }
         if map.len() >= SWEEP_AT && !map.contains_key(&session) {
             let ttl = self.ttl;
-            map.retain(|_, e| e.at.elapsed() < ttl);
+            let due = self.swept.lock().map(|mut last| {
+                let due = last.elapsed() >= ttl;
+                if due {
+                    *last = Instant::now();
+                }
+                due
+            });
+            if due.unwrap_or(true) {
+                map.retain(|_, e| e.at.elapsed() < ttl);
+            }
             if map.len() >= MAX_ENTRIES {
                 map.clear();
             }
@@ -86,7 +102,7 @@ impl SessionCache {
         map.insert(
             session,
             Entry {
-                at: Instant::now(),
+                at: ticket.1,
                 user,
                 role,
             },
