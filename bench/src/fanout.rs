@@ -168,6 +168,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                             continue;
                         }
                         let received = Utc::now();
+                        // Recorded before the delivery is counted: the
+                        // check below starts once every delivery is.
+                        if let (Some(id), Ok(mut s)) = (e["post"]["id"].as_str(), seen.lock()) {
+                            s.posts.push(id.to_owned());
+                        }
                         if let Some(at) = e["occurredAt"]
                             .as_str()
                             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
@@ -177,9 +182,6 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                                     .to_std()
                                     .unwrap_or_default(),
                             );
-                        }
-                        if let (Some(id), Ok(mut s)) = (e["post"]["id"].as_str(), seen.lock()) {
-                            s.posts.push(id.to_owned());
                         }
                     }
                     // Ended (or told to resync): resume from the last cursor.
