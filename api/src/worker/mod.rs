@@ -15,6 +15,9 @@ use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 use tokio::sync::{broadcast::error::RecvError, Notify};
 
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// Tries at handing the lease back on shutdown; more than any pool's
+/// connections (each dead one fails at once and is dropped).
+const RELEASE_ATTEMPTS: usize = 100;
 
 /// What a worker does with its rows.
 pub trait Handler: Send + Sync + 'static {
@@ -260,8 +263,16 @@ impl<H: Handler> Worker<H> {
             _ = self.run_loop() => {}
         }
         self.set_leading(false);
-        if let Err(e) = self.lease.release().await {
-            tracing::warn!(worker = self.name(), error = %e, "releasing the lease on shutdown");
+        // Pooled connections opened on the HTTP workers' runtimes, which
+        // have stopped by now, fail once each and are dropped: try past
+        // them to a fresh connection (at most the pool's size).
+        let mut attempts = 0;
+        while let Err(e) = self.lease.release().await {
+            attempts += 1;
+            if attempts > RELEASE_ATTEMPTS {
+                tracing::warn!(worker = self.name(), error = %e, "releasing the lease on shutdown");
+                break;
+            }
         }
     }
 
