@@ -201,8 +201,9 @@ enum Command {
         /// Seconds of load.
         #[arg(long, default_value_t = 600)]
         duration: u64,
-        /// Seconds of closed-loop load to measure capacity first.
-        #[arg(long, default_value_t = 20)]
+        /// Seconds of closed-loop load to measure capacity first (the first
+        /// half warms up).
+        #[arg(long, default_value_t = 60)]
         calibrate: u64,
         /// Share of the measured capacity to offer.
         #[arg(long, default_value_t = 0.8)]
@@ -210,6 +211,10 @@ enum Command {
         /// Server process ids (repeat), for resident memory.
         #[arg(long = "pid")]
         pids: Vec<u32>,
+        /// The server's metrics listener: capacity then includes the time
+        /// its search queue takes to drain after the calibration.
+        #[arg(long)]
+        metrics_url: Option<String>,
     },
     /// createPost by concurrent writers across many groups (seeded member 1
     /// of each group writes in their group).
@@ -308,6 +313,7 @@ async fn main() -> anyhow::Result<()> {
             calibrate,
             load,
             pids,
+            metrics_url,
         } => {
             soak::run(soak::Options {
                 url,
@@ -317,6 +323,7 @@ async fn main() -> anyhow::Result<()> {
                 calibrate,
                 load,
                 pids,
+                metrics_url,
             })
             .await
         }

@@ -9,7 +9,7 @@
 //! memory at the start and the end.
 use crate::{
     gql,
-    load::{closed_loop, first_thread, login, PAGE},
+    load::{closed_loop, first_thread, login, Run, PAGE},
     vocab::sentence,
     ws::Ws,
     Percentiles,
@@ -32,6 +32,8 @@ pub struct Options {
     pub calibrate: u64,
     pub load: f64,
     pub pids: Vec<u32>,
+    /// The server's metrics listener, to wait for its deferred work.
+    pub metrics_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +132,7 @@ impl World {
                 let post = &g.posts[(i as usize) % g.posts.len()];
                 let kind = KINDS[(i as usize / 3) % KINDS.len()];
                 // Alternate, so that reactions neither pile up nor run out.
-                let m = if (i / 11) % 2 == 0 {
+                let m = if (i / 11).is_multiple_of(2) {
                     "react"
                 } else {
                     "unreact"
@@ -157,6 +159,32 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+/// Waits until the server's search queue is empty (at most five minutes);
+/// how long that took.
+async fn drain_queue(client: &reqwest::Client, metrics: &str) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let text = client
+            .get(format!("{metrics}/metrics"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        let depth: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix(r#"hearth_worker_queue_depth{worker="search"} "#))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0);
+        if depth == 0.0 {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            bail!("the search queue still held {depth} rows after five minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
@@ -237,27 +265,41 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     }
     println!("soak: {} groups, {n_subs} subscriptions open", o.groups);
 
-    // Capacity of this mix, closed-loop with 16 clients.
+    // Capacity of this mix, closed-loop with 16 clients: a first half to
+    // warm up, then the half that counts. The work the mix leaves behind
+    // (the search index catching up with its posts) counts too: the time
+    // until the server's queue drains is added to the measured time.
     let counter = Arc::new(AtomicU64::new(0));
-    let cal = {
+    let calibrate = |secs: f64| {
         let (w, c) = (world.clone(), counter.clone());
-        closed_loop(16, o.calibrate as f64, move |_, _| {
+        closed_loop(16, secs, move |_, _| {
             let (w, c) = (w.clone(), c.clone());
             async move {
                 let i = c.fetch_add(1, Ordering::Relaxed);
                 w.op(Op::pick(i), i).await
             }
         })
-        .await
     };
-    let capacity = cal.rate();
+    let half = (o.calibrate as f64 / 2.0).max(1.0);
+    let warm = calibrate(half).await;
+    let cal = calibrate(half).await;
+    let drain = match &o.metrics_url {
+        Some(m) => drain_queue(&client, m).await?,
+        None => Duration::ZERO,
+    };
+    let capacity = cal.ok as f64 / (cal.elapsed + drain).as_secs_f64();
     let rate = capacity * o.load;
     println!(
-        "  capacity of the mix (16 clients, {} s): {capacity:.0} ops/s; offering {rate:.0} ops/s ({:.0}%) for {} s",
-        o.calibrate,
+        "  capacity of the mix (16 clients, {half:.0} s after {half:.0} s of warm-up, then {:.1} s until the search queue drained): {capacity:.0} ops/s; offering {rate:.0} ops/s ({:.0}%) for {} s",
+        drain.as_secs_f64(),
         o.load * 100.0,
         o.duration
     );
+    let cal = Run {
+        errors: cal.errors + warm.errors,
+        first_error: warm.first_error.or(cal.first_error),
+        ..cal
+    };
     if cal.errors > 0 {
         println!(
             "  calibration errors: {} (first: {})",
