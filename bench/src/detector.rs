@@ -142,6 +142,55 @@ pub fn run(rounds: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Posts drawn from the corpora and the seeding vocabulary, checked on the
+/// server's detection threads, printing the process's anonymous
+/// resident memory as it goes: the detector's matching caches grow with the
+/// variety of text they see, and must level off.
+pub async fn memory(posts: usize) -> anyhow::Result<()> {
+    use rand::{seq::IndexedRandom, Rng};
+    let d = Detector::builtin();
+    let corpus: Vec<&str> = DEV
+        .lines()
+        .chain(HOLDOUT.lines())
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.splitn(3, '\t').nth(2))
+        .collect();
+    println!("posts\tRssAnon MiB\tposts/s");
+    println!("0\t{:.1}\t-", crate::rss_anon_mib().unwrap_or(0.0));
+    let started = Instant::now();
+    let step = (posts / 20).max(1);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..posts {
+        let text = {
+            let mut rng = rand::rng();
+            let words = rng.random_range(5..120);
+            let mut t = crate::vocab::sentence(&mut rng, words);
+            for _ in 0..rng.random_range(0..3) {
+                t.push(' ');
+                t.push_str(corpus.choose(&mut rng).copied().unwrap_or(""));
+            }
+            t
+        };
+        // As many in flight as the server's detection threads take.
+        if tasks.len() >= 2 * std::thread::available_parallelism().map_or(2, |n| n.get()) {
+            tasks.join_next().await;
+        }
+        tasks.spawn(api::service::safety::on_detection_thread(move || {
+            std::hint::black_box(d.detect(&text));
+        }));
+        if (i + 1) % step == 0 {
+            println!(
+                "{}\t{:.1}\t{:.0}",
+                i + 1,
+                crate::rss_anon_mib().unwrap_or(0.0),
+                (i + 1) as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}
+
 fn repeat_to(unit: &str, len: usize) -> String {
     unit.chars().cycle().take(len).collect()
 }

@@ -83,6 +83,13 @@ enum Command {
     },
     /// Five-fold cross-validation of the statistical layer on tests/crisis/dev.tsv.
     DetectorCv,
+    /// The crisis detector's resident memory over many varied posts, run as
+    /// the server runs it (the blocking pool, one detection per core).
+    DetectorMemory {
+        /// Posts to check.
+        #[arg(long, default_value_t = 200_000)]
+        posts: usize,
+    },
     /// Train the crisis detector's statistical layer on tests/crisis/dev.tsv.
     DetectorTrain {
         #[arg(long, default_value = "api/resources/crisis_model.tsv")]
@@ -267,6 +274,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Detector { rounds } => detector::run(rounds),
         Command::DetectorTrain { out } => detector::train(&out),
         Command::DetectorCv => detector::cross_validate(),
+        Command::DetectorMemory { posts } => detector::memory(posts).await,
         Command::DetectorScore { file, errors } => detector::score(&file, errors),
         Command::Seed {
             database_url,
@@ -702,4 +710,17 @@ async fn login_timing(url: &str, rounds: usize) -> anyhow::Result<()> {
         u.p50.as_secs_f64() / w.p50.as_secs_f64()
     );
     Ok(())
+}
+
+/// This process's anonymous resident memory, from /proc (Linux).
+fn rss_anon_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("RssAnon:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
 }

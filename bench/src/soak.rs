@@ -188,12 +188,27 @@ async fn drain_queue(client: &reqwest::Client, metrics: &str) -> anyhow::Result<
     }
 }
 
-fn rss_kib(pid: u32) -> Option<u64> {
+/// Resident memory in KiB: all of it, and the anonymous part (the heap;
+/// the rest is mapped files, such as the search index's segments, which
+/// the kernel may drop and read again).
+#[derive(Clone, Copy)]
+struct Rss {
+    total: u64,
+    anon: u64,
+}
+
+fn rss_kib(pid: u32) -> Option<Rss> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    Some(Rss {
+        total: field("VmRSS:")?,
+        anon: field("RssAnon:")?,
+    })
 }
 
 /// One sample: when (seconds into the run), which operation, how long, ok.
@@ -308,7 +323,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         );
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_start: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
+    let rss_start: Vec<Option<Rss>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
     let received_start = received.load(Ordering::Relaxed);
 
     // Open loop: each tick starts the operations due by then.
@@ -318,7 +333,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(5));
     let (mut issued, mut shed) = (0u64, 0u64);
-    let mut rss_minutes: Vec<Vec<u64>> = Vec::new();
+    let mut rss_minutes: Vec<Vec<Rss>> = Vec::new();
     let mut last_minute = u64::MAX;
     while started.elapsed() < Duration::from_secs(o.duration) {
         tick.tick().await;
@@ -358,7 +373,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(30), in_flight.acquire_many(1024)).await;
     let elapsed = started.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_end: Vec<Option<u64>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
+    let rss_end: Vec<Option<Rss>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
     let samples = std::mem::take(&mut *samples.lock().map_err(|_| anyhow::anyhow!("lock"))?);
 
     let errors = samples.iter().filter(|s| !s.3).count();
@@ -405,11 +420,20 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             let per_minute: Vec<String> = rss_minutes
                 .iter()
                 .filter_map(|m| m.get(i))
-                .map(|k| format!("{}", k / 1024))
+                .map(|k| format!("{}/{}", k.total / 1024, k.anon / 1024))
                 .collect();
+            let change = |a: u64, b: u64| (b as f64 - a as f64) * 100.0 / a.max(1) as f64;
             println!(
-                "  server {pid}: RSS {a} KiB at the start, {b} KiB at the end ({:+.1}%); MiB each minute: {}",
-                (b as f64 - a as f64) * 100.0 / a as f64,
+                "  server {pid}: RSS {} KiB at the start, {} KiB at the end ({:+.1}%); anonymous {} KiB, then {} KiB ({:+.1}%)",
+                a.total,
+                b.total,
+                change(a.total, b.total),
+                a.anon,
+                b.anon,
+                change(a.anon, b.anon),
+            );
+            println!(
+                "    MiB each minute (all/anonymous): {}",
                 per_minute.join(" ")
             );
         }

@@ -13,19 +13,55 @@ use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
 use uuid::Uuid;
 
-/// Assesses `text` on the blocking pool, at most one detection per core at
-/// a time: the detector's matching caches are per concurrent user, so this
-/// also bounds their memory.
+/// Assesses `text` on the detection threads, outside the async workers.
 pub async fn assess(ctx: &RequestCtx, text: String) -> AppResult<Detection> {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let slots = SLOTS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-    });
-    let _slot = slots.acquire().await.map_err(AppError::internal)?;
     let detector = ctx.state.detector.clone();
-    tokio::task::spawn_blocking(move || detector.detect(&text))
+    on_detection_thread(move || detector.detect(&text)).await
+}
+
+/// Runs `job` on one of a fixed set of threads, one per core, and waits
+/// for its answer; queued jobs wait their turn. Never the blocking pool:
+/// the detector's regex engines keep a matching cache (tens of MiB for the
+/// frame sets) per thread that uses them, and the blocking pool's threads
+/// come and go, each new one leaving another set of caches behind. On a
+/// fixed set the caches stay one per thread.
+pub async fn on_detection_thread<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
+    type Job = Box<dyn FnOnce() + Send>;
+    static QUEUE: std::sync::OnceLock<tokio::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    let queue = QUEUE.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (tx, rx) = tokio::sync::mpsc::channel::<Job>(1024);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("hearth-detect-{i}"))
+                .spawn(move || loop {
+                    let next = match rx.lock() {
+                        Ok(mut rx) => rx.blocking_recv(),
+                        Err(_) => None,
+                    };
+                    let Some(job) = next else { return };
+                    // A panic fails that one job (its answer is dropped),
+                    // not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "starting a detection thread");
+            }
+        }
+        tx
+    });
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    queue
+        .send(Box::new(move || {
+            let _ = tx.send(job());
+        }))
         .await
-        .map_err(AppError::internal)
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the detection threads have stopped")))?;
+    rx.await.map_err(AppError::internal)
 }
 
 /// What a draft's check tells its writer.
