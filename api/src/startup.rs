@@ -6,7 +6,10 @@ use crate::{
     graphql::{build_schema, build_ws_schema, HearthSchema},
     http,
     search::indexer::{IndexWorker, SearchIndexer, WORKER as SEARCH_WORKER},
-    service::Services,
+    service::{
+        moderation::escalation::{EscalationWorker, Escalator, WORKER as ESCALATION_WORKER},
+        Services,
+    },
     store,
     tasks::{CancellationToken, Supervisor},
     worker::WorkerMetrics,
@@ -30,6 +33,9 @@ pub struct AppState {
     pub sql_statements: IntCounter,
     pub ws_connections: crate::ws::Connections,
     pub indexer: Arc<IndexWorker>,
+    /// Escalates URGENT flags nobody acknowledged; runs on every instance
+    /// (one at a time holds its lease).
+    pub escalator: Arc<EscalationWorker>,
     /// Every long-lived background task, stopped and joined on shutdown.
     pub tasks: Supervisor,
     /// Cancelled when the server begins to stop: WebSockets close with 1001.
@@ -78,7 +84,19 @@ impl AppState {
             SEARCH_WORKER,
             Duration::from_secs(config.search.search_lease.max(1)),
             config.search.search_batch,
-            SearchIndexer::new(background, search.clone(), config.search.reindex_batch),
+            SearchIndexer::new(
+                background.clone(),
+                search.clone(),
+                config.search.reindex_batch,
+            ),
+            &worker_metrics,
+        )?);
+        let escalator = Arc::new(EscalationWorker::new(
+            background.clone(),
+            ESCALATION_WORKER,
+            Duration::from_secs(10),
+            50,
+            Escalator::new(background, config.safety.escalation_after()),
             &worker_metrics,
         )?);
         tasks.spawn(
@@ -139,6 +157,7 @@ impl AppState {
             sql_statements,
             ws_connections: Default::default(),
             indexer,
+            escalator,
             tasks,
             closing: CancellationToken::new(),
         }))
@@ -164,6 +183,10 @@ impl Application {
                 .tasks
                 .spawn_with_token("search worker", state.indexer.clone().run(stop));
         }
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("escalation worker", state.escalator.clone().run(stop));
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

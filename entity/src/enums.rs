@@ -157,6 +157,10 @@ pub enum EventKind {
     FlagResolved,
     #[sea_orm(string_value = "flag_dismissed")]
     FlagDismissed,
+    #[sea_orm(string_value = "flag_acknowledged")]
+    FlagAcknowledged,
+    #[sea_orm(string_value = "flag_escalated")]
+    FlagEscalated,
     #[sea_orm(string_value = "action_taken")]
     ActionTaken,
 }
@@ -190,4 +194,8 @@ pub enum ModerationActionKind {
     ResolveFlag,
     #[sea_orm(string_value = "dismiss_flag")]
     DismissFlag,
+    #[sea_orm(string_value = "acknowledge_flag")]
+    AcknowledgeFlag,
+    #[sea_orm(string_value = "escalate_flag")]
+    EscalateFlag,
 }

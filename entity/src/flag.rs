@@ -25,6 +25,11 @@ pub struct Model {
     pub resolved_at: Option<DateTimeUtc>,
     pub resolved_by: Option<Uuid>,
     pub resolution_note: Option<String>,
+    /// When a facilitator or admin took the flag in hand; closing it also
+    /// sets this. An URGENT flag unacknowledged at its deadline escalates.
+    pub acknowledged_at: Option<DateTimeUtc>,
+    pub acknowledged_by: Option<Uuid>,
+    pub escalated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

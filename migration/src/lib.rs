@@ -8,6 +8,7 @@ mod m20261127_000005_group_bans;
 mod m20261127_000006_post_risk;
 mod m20261127_000007_event_seq;
 mod m20261127_000008_worker_kit;
+mod m20261128_000009_flag_escalation;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_post_risk::Migration),
             Box::new(m20261127_000007_event_seq::Migration),
             Box::new(m20261127_000008_worker_kit::Migration),
+            Box::new(m20261128_000009_flag_escalation::Migration),
         ]
     }
 }

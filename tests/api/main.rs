@@ -10,6 +10,7 @@ mod accounts;
 mod bad_input;
 mod cli;
 mod cluster;
+mod escalation;
 mod faults;
 mod forum;
 mod groups;

@@ -169,6 +169,16 @@ pub struct Hearth {
 impl Hearth {
     /// Serves `database_url` (migrated by the caller) through `redis_url`.
     pub async fn serve(database_url: &str, redis_url: &str, jwt_secret: &str) -> Hearth {
+        Self::serve_with(database_url, redis_url, jwt_secret, &[]).await
+    }
+
+    /// The same, with more settings in its environment.
+    pub async fn serve_with(
+        database_url: &str,
+        redis_url: &str,
+        jwt_secret: &str,
+        env: &[(&str, &str)],
+    ) -> Hearth {
         let port = free_port();
         let data = tempfile::tempdir().expect("temp dir").keep();
         let child = Command::new(env!("CARGO_BIN_EXE_hearth"))
@@ -180,6 +190,7 @@ impl Hearth {
             .env("HEARTH_METRICS_ADDR", "off")
             .env("HEARTH_SEARCH_INDEXER", "false")
             .env_remove("MEILISEARCH_URL")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -391,6 +391,29 @@ pub struct SafetyConfig {
     /// the built-in lexicon.
     #[arg(long, env = "HEARTH_CRISIS_LEXICON", global = true)]
     pub crisis_lexicon: Option<PathBuf>,
+    /// Minutes an URGENT flag waits for a facilitator or admin to
+    /// acknowledge it before it escalates to every facilitator of the group
+    /// and every platform admin.
+    #[arg(long, env = "HEARTH_ESCALATION_MINUTES", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1440), global = true)]
+    pub escalation_minutes: u64,
+    /// The same interval in seconds, overriding the minutes: for drills and
+    /// tests.
+    #[arg(long, env = "HEARTH_ESCALATION_SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub escalation_seconds: Option<u64>,
+}
+
+impl SafetyConfig {
+    /// How long an URGENT flag may stay unacknowledged.
+    pub fn escalation_after(&self) -> chrono::Duration {
+        let secs = self
+            .escalation_seconds
+            .unwrap_or(self.escalation_minutes.saturating_mul(60));
+        chrono::Duration::seconds(
+            i64::try_from(secs)
+                .unwrap_or(i64::MAX / 1000)
+                .min(86_400 * 365),
+        )
+    }
 }
 
 impl Config {

@@ -263,6 +263,15 @@ impl MutationRoot {
         ))
     }
 
+    /// Takes an open flag in hand, so that it does not escalate; facilitators
+    /// of the group and admins. Acknowledging again changes nothing.
+    async fn acknowledge_flag(&self, ctx: &Context<'_>, flag_id: ID) -> Result<Flag> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Flag, &flag_id)?;
+        Ok(Flag(moderation::acknowledge_flag(r, id).await?))
+    }
+
     async fn dismiss_flag(
         &self,
         ctx: &Context<'_>,

@@ -39,6 +39,10 @@ pub enum ModerationEventKind {
     FlagResolved,
     FlagDismissed,
     ActionTaken,
+    /// A facilitator or admin took an urgent flag in hand.
+    FlagAcknowledged,
+    /// An urgent flag was not acknowledged in time.
+    FlagEscalated,
 }
 
 /// Opaque and bound to the event's group (see `auth::cursor`).
@@ -159,6 +163,8 @@ impl ModerationEvent {
             EventKind::FlagResolved => ModerationEventKind::FlagResolved,
             EventKind::FlagDismissed => ModerationEventKind::FlagDismissed,
             EventKind::ActionTaken => ModerationEventKind::ActionTaken,
+            EventKind::FlagAcknowledged => ModerationEventKind::FlagAcknowledged,
+            EventKind::FlagEscalated => ModerationEventKind::FlagEscalated,
             _ => ModerationEventKind::FlagRaised,
         }
     }

@@ -61,7 +61,8 @@ pub async fn access(state: &Services, group_id: Uuid, r: &Recipient) -> Option<A
 pub fn moderators_only(kind: EventKind) -> bool {
     use EventKind::*;
     match kind {
-        FlagRaised | FlagResolved | FlagDismissed | ActionTaken => true,
+        FlagRaised | FlagResolved | FlagDismissed | FlagAcknowledged | FlagEscalated
+        | ActionTaken => true,
         ThreadCreated | ThreadUpdated | PostCreated | PostEdited | PostDeleted | PostHidden
         | PostRestored | ReactionsChanged | MemberJoined | MemberLeft => false,
     }

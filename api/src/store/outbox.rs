@@ -29,11 +29,22 @@ pub struct Consumer {
 }
 
 /// Every worker's subscription. A new worker adds its line here.
-pub const CONSUMERS: &[Consumer] = &[Consumer {
-    name: "search",
-    wants: changes_search,
-    max_attempts: None,
-}];
+pub const CONSUMERS: &[Consumer] = &[
+    Consumer {
+        name: "search",
+        wants: changes_search,
+        max_attempts: None,
+    },
+    // Timers, not a subscription: rows come from `schedule`.
+    Consumer {
+        name: ESCALATION,
+        wants: |_| false,
+        max_attempts: None,
+    },
+];
+
+/// The consumer whose rows are urgent flags' escalation deadlines.
+pub const ESCALATION: &str = "escalation";
 
 pub fn consumer(name: &str) -> Option<&'static Consumer> {
     CONSUMERS.iter().find(|c| c.name == name)
@@ -71,6 +82,19 @@ async fn insert(txn: &DatabaseTransaction, rows: Vec<outbox::ActiveModel>) -> Re
             .await?;
     }
     Ok(())
+}
+
+/// Queues event `event_id` for `consumer` at `due` rather than now: a timer
+/// that survives restarts, for work that must happen later unless
+/// something changes first (the handler checks). The row counts as waiting
+/// only from `due`, so lag metrics stay honest.
+pub async fn schedule(
+    txn: &DatabaseTransaction,
+    consumer: &str,
+    event_id: i64,
+    due: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    insert(txn, vec![row(consumer, event_id, due)]).await
 }
 
 fn row(consumer: &str, event_id: i64, at: chrono::DateTime<chrono::Utc>) -> outbox::ActiveModel {

@@ -129,6 +129,9 @@ pub enum ModerationActionKind {
     UnbanMember,
     ResolveFlag,
     DismissFlag,
+    AcknowledgeFlag,
+    /// Taken by Hearth itself (no actor): an urgent flag went unacknowledged.
+    EscalateFlag,
 }
 
 #[derive(Interface)]

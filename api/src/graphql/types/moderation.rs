@@ -77,6 +77,20 @@ impl Flag {
     async fn resolution_note(&self) -> Option<&str> {
         self.0.resolution_note.as_deref()
     }
+    /// When a facilitator or admin took the flag in hand (resolving or
+    /// dismissing it counts). An URGENT flag still unacknowledged after the
+    /// escalation interval escalates.
+    async fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        self.0.acknowledged_at
+    }
+    async fn acknowledged_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        load_user(ctx, self.0.acknowledged_by).await
+    }
+    /// When the flag escalated to every facilitator of the group and the
+    /// platform's admins for want of an acknowledgement.
+    async fn escalated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.escalated_at
+    }
 }
 
 /// A flagged post's text after one edit.

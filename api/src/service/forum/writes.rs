@@ -24,6 +24,7 @@ use uuid::Uuid;
 /// flag already raised.
 async fn raise_crisis_flag(
     w: &mut crate::store::WriteTxn,
+    ctx: &RequestCtx,
     post: &post::Model,
     d: crate::domain::crisis::Detection,
     at: DateTime<Utc>,
@@ -56,6 +57,7 @@ async fn raise_crisis_flag(
             d.category
                 .map(|c| format!("Crisis language: {}.", c.describe())),
             at,
+            ctx.state.config.safety.escalation_after(),
         )
         .await?;
     }
@@ -144,7 +146,7 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
         t,
     )
     .await?;
-    raise_crisis_flag(&mut w, &post, detection, t).await?;
+    raise_crisis_flag(&mut w, ctx, &post, detection, t).await?;
     w.append_event(
         thread.group_id,
         EventKind::ThreadCreated,
@@ -233,7 +235,7 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
         t,
     )
     .await?;
-    raise_crisis_flag(&mut w, &post, detection, t).await?;
+    raise_crisis_flag(&mut w, ctx, &post, detection, t).await?;
     thread::Entity::update_many()
         .col_expr(
             thread::Column::VisiblePosts,
@@ -288,7 +290,7 @@ pub async fn edit_post(
     active.edited_at = Set(Some(t));
     active.risk = Set(detection.risk.stored());
     let post = active.update(&w.txn).await?;
-    raise_crisis_flag(&mut w, &post, detection, t).await?;
+    raise_crisis_flag(&mut w, ctx, &post, detection, t).await?;
     record_revision_if_flagged(&w, &post, t).await?;
     w.append_event(
         group_id,

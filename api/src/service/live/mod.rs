@@ -44,7 +44,14 @@ impl Scope {
                 ThreadUpdated,
             ],
             Scope::Group(_) => &[ThreadCreated, ThreadUpdated, MemberJoined, MemberLeft],
-            Scope::Moderation(_) => &[FlagRaised, FlagResolved, FlagDismissed, ActionTaken],
+            Scope::Moderation(_) => &[
+                FlagRaised,
+                FlagResolved,
+                FlagDismissed,
+                FlagAcknowledged,
+                FlagEscalated,
+                ActionTaken,
+            ],
         }
     }
 

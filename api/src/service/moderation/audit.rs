@@ -63,7 +63,8 @@ pub(super) struct LogEntry<'a> {
     /// Set on flag actions: see `moderation_action::Model::post_author_id`.
     pub(super) flag_post_author: Option<Uuid>,
     pub(super) kind: ModerationActionKind,
-    pub(super) actor: Uuid,
+    /// None for what Hearth does itself (an escalation).
+    pub(super) actor: Option<Uuid>,
     pub(super) reason: Option<String>,
     pub(super) post: Option<&'a post::Model>,
     pub(super) thread_id: Option<Uuid>,
@@ -83,7 +84,7 @@ impl<'a> LogEntry<'a> {
             group_id,
             flag_post_author: None,
             kind,
-            actor,
+            actor: Some(actor),
             reason,
             post: None,
             thread_id: None,
@@ -102,7 +103,7 @@ pub(super) async fn log_action(
         id: Set(Uuid::now_v7()),
         group_id: Set(e.group_id),
         action: Set(e.kind),
-        actor_id: Set(Some(e.actor)),
+        actor_id: Set(e.actor),
         reason: Set(e.reason),
         post_id: Set(e.post.map(|p| p.id)),
         post_author_id: Set(e.flag_post_author),
@@ -115,7 +116,7 @@ pub(super) async fn log_action(
     w.append_event(
         e.group_id,
         EventKind::ActionTaken,
-        Some(e.actor),
+        e.actor,
         Subject {
             thread_id,
             post_id: e.post.map(|p| p.id),

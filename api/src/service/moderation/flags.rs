@@ -5,7 +5,7 @@ use super::*;
 use crate::{
     domain::{content, policy},
     error::{AppError, AppResult},
-    store::{events::Subject, keyset_after, lock_post, now, Page, WriteTxn},
+    store::{events::Subject, keyset_after, lock_post, now, outbox, Page, WriteTxn},
 };
 use chrono::{DateTime, Utc};
 use entity::{
@@ -142,13 +142,16 @@ pub async fn flag_post(
         false,
         note,
         t,
+        ctx.state.config.safety.escalation_after(),
     )
     .await?;
     db.commit(w).await?;
     Ok(flag)
 }
 
-/// Inserts a flag with a snapshot of the post's body, and its FLAG_RAISED event.
+/// Inserts a flag with a snapshot of the post's body, and its FLAG_RAISED
+/// event. An URGENT flag also gets its escalation deadline, `escalate_after`
+/// from now: a durable timer, handled by `escalation::Escalator`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_flag(
     w: &mut WriteTxn,
@@ -159,6 +162,7 @@ pub(crate) async fn insert_flag(
     urgent: bool,
     note: Option<String>,
     t: DateTime<Utc>,
+    escalate_after: chrono::Duration,
 ) -> AppResult<flag::Model> {
     let flag = flag::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -176,22 +180,29 @@ pub(crate) async fn insert_flag(
         resolved_at: Set(None),
         resolved_by: Set(None),
         resolution_note: Set(None),
+        acknowledged_at: Set(None),
+        acknowledged_by: Set(None),
+        escalated_at: Set(None),
     }
     .insert(&w.txn)
     .await
     .map_err(|e| AppError::from_db_conflict(e, "you already flagged this post for this reason"))?;
-    w.append_event(
-        post.group_id,
-        EventKind::FlagRaised,
-        reporter,
-        Subject {
-            thread_id: Some(post.thread_id),
-            post_id: Some(post.id),
-            flag_id: Some(flag.id),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let event = w
+        .append_event(
+            post.group_id,
+            EventKind::FlagRaised,
+            reporter,
+            Subject {
+                thread_id: Some(post.thread_id),
+                post_id: Some(post.id),
+                flag_id: Some(flag.id),
+                ..Default::default()
+            },
+        )
+        .await?;
+    if urgent {
+        outbox::schedule(&w.txn, outbox::ESCALATION, event, t + escalate_after).await?;
+    }
     Ok(flag)
 }
 
@@ -250,15 +261,70 @@ pub async fn close_flag(
     if closed.rows_affected != 1 {
         return Err(AppError::conflict("this flag is already closed"));
     }
+    // Closing a flag takes it in hand: it can no longer escalate.
+    acknowledge_row(&w, found.id, standing.viewer.id, t).await?;
+    log_flag_action(&mut w, &found, kind, Some(standing.viewer.id), note, event).await?;
+    let updated = flag::Entity::find_by_id(found.id)
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db.commit(w).await?;
+    Ok(updated)
+}
+
+/// Takes an open flag in hand: it will not escalate, and the other
+/// facilitators see who has it (a FLAG_ACKNOWLEDGED event and a log entry).
+/// Acknowledging a flag already acknowledged, or closed, changes nothing.
+pub async fn acknowledge_flag(ctx: &RequestCtx, flag_id: Uuid) -> AppResult<flag::Model> {
+    let found = flag(ctx, flag_id).await?;
+    let standing = ctx.standing(found.group_id).await?;
+    policy::moderate(&standing)?;
+    if found.acknowledged_at.is_some() || found.status != FlagStatus::Open {
+        return Ok(found);
+    }
+    let db = &ctx.state.db;
+    let mut w = db.write_in(found.group_id).await?;
+    let standing = ctx.standing_in(&w, found.group_id).await?;
+    policy::moderate(&standing)?;
+    let t = now();
+    if acknowledge_row(&w, found.id, standing.viewer.id, t).await? {
+        log_flag_action(
+            &mut w,
+            &found,
+            ModerationActionKind::AcknowledgeFlag,
+            Some(standing.viewer.id),
+            None,
+            EventKind::FlagAcknowledged,
+        )
+        .await?;
+    }
+    let updated = flag::Entity::find_by_id(found.id)
+        .one(&w.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db.commit(w).await?;
+    Ok(updated)
+}
+
+/// What is done to a flag, in the log and as its moderation event, in the
+/// transaction that does it. No actor: Hearth did it itself.
+pub(super) async fn log_flag_action(
+    w: &mut WriteTxn,
+    found: &flag::Model,
+    kind: ModerationActionKind,
+    actor: Option<Uuid>,
+    reason: Option<String>,
+    event: EventKind,
+) -> AppResult<()> {
     let post = post::Entity::find_by_id(found.post_id).one(&w.txn).await?;
     log_action(
-        &mut w,
+        w,
         LogEntry {
             flag_post_author: found.post_author_id,
             group_id: found.group_id,
             kind,
-            actor: standing.viewer.id,
-            reason: note,
+            actor,
+            reason,
             post: post.as_ref(),
             thread_id: None,
             member_id: None,
@@ -268,20 +334,34 @@ pub async fn close_flag(
     w.append_event(
         found.group_id,
         event,
-        Some(standing.viewer.id),
+        actor,
         Subject {
+            thread_id: post.as_ref().map(|p| p.thread_id),
             post_id: Some(found.post_id),
             flag_id: Some(found.id),
             ..Default::default()
         },
     )
     .await?;
-    let updated = flag::Entity::find_by_id(found.id)
-        .one(&w.txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db.commit(w).await?;
-    Ok(updated)
+    Ok(())
+}
+
+/// Marks the flag acknowledged by `by` unless someone already did; whether
+/// this call did. Conditional, so two facilitators at once record one.
+async fn acknowledge_row(
+    w: &WriteTxn,
+    flag_id: Uuid,
+    by: Uuid,
+    t: DateTime<Utc>,
+) -> AppResult<bool> {
+    let r = flag::Entity::update_many()
+        .col_expr(flag::Column::AcknowledgedAt, Expr::value(t))
+        .col_expr(flag::Column::AcknowledgedBy, Expr::value(by))
+        .filter(flag::Column::Id.eq(flag_id))
+        .filter(flag::Column::AcknowledgedAt.is_null())
+        .exec(&w.txn)
+        .await?;
+    Ok(r.rows_affected == 1)
 }
 
 /// Edits of a flag's post made after the flag was raised, oldest first.

@@ -2,6 +2,7 @@
 //! append-only audit log. Each action commits with its log entry and events.
 mod actions;
 mod audit;
+pub mod escalation;
 mod flags;
 
 pub use actions::*;
