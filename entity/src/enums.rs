@@ -199,3 +199,17 @@ pub enum ModerationActionKind {
     #[sea_orm(string_value = "escalate_flag")]
     EscalateFlag,
 }
+
+/// How much a member hears of a thread.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum NotificationLevel {
+    #[sea_orm(string_value = "watching")]
+    Watching,
+    #[sea_orm(string_value = "normal")]
+    Normal,
+    #[sea_orm(string_value = "muted")]
+    Muted,
+}

@@ -16,4 +16,5 @@ pub mod post_revision;
 pub mod reaction;
 pub mod session;
 pub mod thread;
+pub mod thread_read;
 pub mod user;

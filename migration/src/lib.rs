@@ -9,6 +9,7 @@ mod m20261127_000006_post_risk;
 mod m20261127_000007_event_seq;
 mod m20261127_000008_worker_kit;
 mod m20261128_000009_flag_escalation;
+mod m20261128_000010_thread_reads;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_event_seq::Migration),
             Box::new(m20261127_000008_worker_kit::Migration),
             Box::new(m20261128_000009_flag_escalation::Migration),
+            Box::new(m20261128_000010_thread_reads::Migration),
         ]
     }
 }

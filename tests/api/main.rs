@@ -18,6 +18,7 @@ mod limits;
 mod live;
 mod moderation;
 mod privacy;
+mod reading;
 mod schema;
 mod search;
 mod search_meili;

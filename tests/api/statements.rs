@@ -69,7 +69,7 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
 }
 
 /// Without the session cache, so that every request checks its session.
-async fn uncached_sessions(backend: crate::helpers::Backend) -> TestApp {
+pub async fn uncached_sessions(backend: crate::helpers::Backend) -> TestApp {
     crate::helpers::spawn_on_with(backend, |c| c.auth.session_cache_ms = 0).await
 }
 

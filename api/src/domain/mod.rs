@@ -2,3 +2,4 @@
 pub mod content;
 pub mod crisis;
 pub mod policy;
+pub mod reading;

@@ -335,6 +335,39 @@ impl MutationRoot {
         ))
     }
 
+    /// Marks the thread read up to a post of it (by default its latest).
+    /// A read mark only moves forward.
+    async fn mark_thread_read(
+        &self,
+        ctx: &Context<'_>,
+        thread_id: ID,
+        up_to_post_id: Option<ID>,
+    ) -> Result<Thread> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Thread, &thread_id)?;
+        let up_to = up_to_post_id
+            .map(|p| ids::decode(Kind::Post, &p))
+            .transpose()?;
+        Ok(Thread(
+            service::reading::mark_thread_read(r, id, up_to).await?,
+        ))
+    }
+
+    async fn set_thread_notification_level(
+        &self,
+        ctx: &Context<'_>,
+        thread_id: ID,
+        level: NotificationLevel,
+    ) -> Result<Thread> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::Thread, &thread_id)?;
+        Ok(Thread(
+            service::reading::set_notification_level(r, id, level.into()).await?,
+        ))
+    }
+
     async fn set_thread_pinned(
         &self,
         ctx: &Context<'_>,

@@ -21,6 +21,12 @@ pub struct Loaders {
     pub memberships: DataLoader<MembershipLoader, HashMapCache>,
     /// Reaction counts (and the viewer's own), by post.
     pub reactions: DataLoader<ReactionLoader, HashMapCache>,
+    /// What is unread to the viewer, by thread.
+    pub unread: DataLoader<UnreadLoader, HashMapCache>,
+    /// Threads with unread posts, by group.
+    pub unread_threads: DataLoader<UnreadThreadsLoader, HashMapCache>,
+    /// The viewer's read mark and notification level, by thread.
+    pub thread_states: DataLoader<ThreadStateLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -46,6 +52,18 @@ impl Loaders {
                 db: db.clone(),
                 viewer_id,
             }),
+            unread: cached(UnreadLoader {
+                db: db.clone(),
+                viewer_id,
+            }),
+            unread_threads: cached(UnreadThreadsLoader {
+                db: db.clone(),
+                viewer_id,
+            }),
+            thread_states: cached(ThreadStateLoader {
+                db: db.clone(),
+                viewer_id,
+            }),
         };
         if !cache {
             loaders.users.enable_all_cache(false);
@@ -54,6 +72,9 @@ impl Loaders {
             loaders.posts.enable_all_cache(false);
             loaders.memberships.enable_all_cache(false);
             loaders.reactions.enable_all_cache(false);
+            loaders.unread.enable_all_cache(false);
+            loaders.unread_threads.enable_all_cache(false);
+            loaders.thread_states.enable_all_cache(false);
         }
         loaders
     }
@@ -157,5 +178,75 @@ impl Loader<Uuid> for ReactionLoader {
             list.sort_by_key(|r| r.kind);
         }
         Ok(out)
+    }
+}
+
+/// Per-viewer loaders: nothing for a request with no viewer.
+macro_rules! viewer_loader {
+    ($name:ident) => {
+        pub struct $name {
+            db: DatabaseConnection,
+            viewer_id: Option<Uuid>,
+        }
+    };
+}
+
+viewer_loader!(UnreadLoader);
+viewer_loader!(UnreadThreadsLoader);
+viewer_loader!(ThreadStateLoader);
+
+impl Loader<Uuid> for UnreadLoader {
+    type Value = crate::store::reads::Unread;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = self.viewer_id else {
+            return Ok(HashMap::new());
+        };
+        Ok(crate::store::reads::unread_in_threads(&self.db, viewer, keys).await?)
+    }
+}
+
+impl Loader<Uuid> for UnreadThreadsLoader {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = self.viewer_id else {
+            return Ok(HashMap::new());
+        };
+        Ok(crate::store::reads::unread_threads_in_groups(&self.db, viewer, keys).await?)
+    }
+}
+
+/// The viewer's state in a thread: their row, if any, and whether they
+/// have written in it.
+#[derive(Debug, Clone, Default)]
+pub struct ThreadState {
+    pub row: Option<entity::thread_read::Model>,
+    pub posted: bool,
+}
+
+impl Loader<Uuid> for ThreadStateLoader {
+    type Value = ThreadState;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = self.viewer_id else {
+            return Ok(HashMap::new());
+        };
+        let (mut rows, posted) = crate::store::reads::states(&self.db, viewer, keys).await?;
+        Ok(keys
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    ThreadState {
+                        row: rows.remove(k),
+                        posted: posted.contains(k),
+                    },
+                )
+            })
+            .collect())
     }
 }

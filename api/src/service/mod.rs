@@ -8,6 +8,7 @@ pub mod groups;
 pub mod live;
 pub mod loaders;
 pub mod moderation;
+pub mod reading;
 pub mod safety;
 pub mod search;
 
@@ -89,6 +90,9 @@ impl RequestCtx {
         l.posts.clear::<Uuid>();
         l.memberships.clear::<Uuid>();
         l.reactions.clear::<Uuid>();
+        l.unread.clear::<Uuid>();
+        l.unread_threads.clear::<Uuid>();
+        l.thread_states.clear::<Uuid>();
     }
 
     /// Hands the viewer's memberships, just read, to the loader, so that

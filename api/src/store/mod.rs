@@ -7,6 +7,7 @@ pub mod lease;
 pub mod limits;
 pub mod outbox;
 pub mod pages;
+pub mod reads;
 
 pub use db::{connect, namespace, Db, WriteTxn};
 

@@ -53,6 +53,27 @@ impl Thread {
     async fn last_activity_at(&self) -> DateTime<Utc> {
         self.0.last_activity_at
     }
+    /// Posts new to the viewer: visible, not their own, written after they
+    /// joined the group and after the post they last marked read.
+    async fn unread_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let u = service::reading::unread(rc(ctx)?, self.0.id).await?;
+        Ok(i32::try_from(u.count).unwrap_or(i32::MAX))
+    }
+    /// The oldest of those posts, where a client opens the thread.
+    async fn first_unread_post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
+        let r = rc(ctx)?;
+        let Some(id) = service::reading::unread(r, self.0.id).await?.first else {
+            return Ok(None);
+        };
+        Ok(r.load_post(id).await?.map(Post))
+    }
+    /// WATCHING where the viewer started or wrote in the thread, NORMAL
+    /// elsewhere, unless they chose (`setThreadNotificationLevel`).
+    async fn viewer_notification_level(&self, ctx: &Context<'_>) -> Result<NotificationLevel> {
+        Ok(service::reading::notification_level(rc(ctx)?, self.0.id)
+            .await?
+            .into())
+    }
     /// Oldest first. Deleted and hidden posts stay in place as tombstones.
     #[graphql(complexity = "pg_cost(first.or(last), child_complexity)")]
     async fn posts(

@@ -20,6 +20,12 @@ impl Group {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Threads with posts new to the viewer, muted threads left out; 0 for
+    /// an admin who is not a member.
+    async fn unread_thread_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let n = service::reading::unread_threads(rc(ctx)?, self.0.id).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
     /// The viewer's role here; null for an admin who is not a member.
     async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<GroupRole>> {
         let m = rc(ctx)?.viewer_membership(self.0.id).await?;

@@ -134,6 +134,17 @@ pub enum ModerationActionKind {
     EscalateFlag,
 }
 
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "db::NotificationLevel")]
+pub enum NotificationLevel {
+    /// Every new post in the thread.
+    Watching,
+    /// Replies to the member's own posts.
+    Normal,
+    /// Nothing, and the thread is left out of the group's unread count.
+    Muted,
+}
+
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
