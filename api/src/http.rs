@@ -249,8 +249,13 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    if let Err(e) = state.indexer.refresh_metrics().await {
-        tracing::warn!(error = %e, "reading the search worker's queue");
+    let queues = [
+        state.indexer.refresh_metrics().await,
+        state.notifier.refresh_metrics().await,
+        state.escalator.refresh_metrics().await,
+    ];
+    for e in queues.into_iter().filter_map(Result::err) {
+        tracing::warn!(error = %e, "reading a worker's queue");
     }
     let encoder = prometheus::TextEncoder::new();
     match encoder.encode_to_string(&state.registry.gather()) {

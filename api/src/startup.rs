@@ -8,6 +8,7 @@ use crate::{
     search::indexer::{IndexWorker, SearchIndexer, WORKER as SEARCH_WORKER},
     service::{
         moderation::escalation::{EscalationWorker, Escalator, WORKER as ESCALATION_WORKER},
+        notifications::{NotificationWorker, Notifier, WORKER as NOTIFICATION_WORKER},
         Services,
     },
     store,
@@ -36,6 +37,8 @@ pub struct AppState {
     /// Escalates URGENT flags nobody acknowledged; runs on every instance
     /// (one at a time holds its lease).
     pub escalator: Arc<EscalationWorker>,
+    /// Turns events into members' notifications.
+    pub notifier: Arc<NotificationWorker>,
     /// Every long-lived background task, stopped and joined on shutdown.
     pub tasks: Supervisor,
     /// Cancelled when the server begins to stop: WebSockets close with 1001.
@@ -96,7 +99,15 @@ impl AppState {
             ESCALATION_WORKER,
             Duration::from_secs(10),
             50,
-            Escalator::new(background, config.safety.escalation_after()),
+            Escalator::new(background.clone(), config.safety.escalation_after()),
+            &worker_metrics,
+        )?);
+        let notifier = Arc::new(NotificationWorker::new(
+            background.clone(),
+            NOTIFICATION_WORKER,
+            Duration::from_secs(10),
+            100,
+            Notifier::new(background),
             &worker_metrics,
         )?);
         tasks.spawn(
@@ -158,6 +169,7 @@ impl AppState {
             ws_connections: Default::default(),
             indexer,
             escalator,
+            notifier,
             tasks,
             closing: CancellationToken::new(),
         }))
@@ -187,6 +199,10 @@ impl Application {
         state
             .tasks
             .spawn_with_token("escalation worker", state.escalator.clone().run(stop));
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("notifications worker", state.notifier.clone().run(stop));
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

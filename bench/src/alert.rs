@@ -38,23 +38,14 @@ async fn setup(o: &Options, run: &str) -> anyhow::Result<Vec<Group>> {
     let db = Database::connect(o.database_url.as_str()).await?;
     let mut groups = Vec::new();
     for g in 0..o.groups {
-        let fh = format!("al-{run}-f{g}");
-        let f = register(&client, &o.url, &fh).await?;
-        // What `hearth user set-role` does.
-        user::Entity::update_many()
-            .col_expr(user::Column::Role, Expr::value(PlatformRole::Facilitator))
-            .filter(user::Column::Handle.eq(fh))
-            .exec(&db)
-            .await?;
-        let d = gql(
+        let (f, gid) = crate::facilitator_with_group(
             &client,
             &o.url,
-            Some(&f),
-            "mutation($n: String!) { createGroup(input: {name: $n}) { id } }",
-            json!({"n": format!("alert {run} {g}")}),
+            &db,
+            &format!("al-{run}-f{g}"),
+            &format!("alert {run} {g}"),
         )
         .await?;
-        let gid = d["createGroup"]["id"].as_str().context("group")?.to_owned();
         let d = gql(
             &client,
             &o.url,

@@ -95,23 +95,15 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let run = format!("{run:x}");
     // A facilitator, a group and a thread; members to hold the connections
     // (ten each, the default per-user limit).
-    let fh = format!("fo-{run}-f");
-    let f = register(&client, &url, &fh).await?;
     let db = Database::connect(o.database_url.as_str()).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::Role, Expr::value(PlatformRole::Facilitator))
-        .filter(user::Column::Handle.eq(fh))
-        .exec(&db)
-        .await?;
-    let d = gql(
+    let (f, gid) = crate::facilitator_with_group(
         &client,
         &url,
-        Some(&f),
-        "mutation($n: String!) { createGroup(input: {name: $n}) { id } }",
-        json!({"n": format!("fanout {run}")}),
+        &db,
+        &format!("fo-{run}-f"),
+        &format!("fanout {run}"),
     )
     .await?;
-    let gid = d["createGroup"]["id"].as_str().context("group")?.to_owned();
     let d = gql(&client, &url, Some(&f), "mutation($g: ID!) { createThread(input: {groupId: $g, title: \"Fan-out\", body: \"start\"}) { id } }", json!({"g": gid})).await?;
     let tid = d["createThread"]["id"]
         .as_str()

@@ -10,6 +10,7 @@ mod alert;
 mod detector;
 mod fanout;
 mod load;
+mod notify;
 mod search;
 mod soak;
 mod vocab;
@@ -107,6 +108,23 @@ enum Command {
         threads: usize,
         #[arg(long, default_value_t = 40)]
         posts: usize,
+    },
+    /// Time notifications from commit to a member following
+    /// `notificationEvents`, across many groups.
+    Notify {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The server's database, to make the facilitators.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 100)]
+        groups: usize,
+        /// Members per group besides its facilitator.
+        #[arg(long, default_value_t = 9)]
+        members: usize,
+        /// New threads, spread over the groups.
+        #[arg(long, default_value_t = 200)]
+        threads: usize,
     },
     /// Time crisis alerts to facilitators under write load.
     Alert {
@@ -383,6 +401,22 @@ async fn main() -> anyhow::Result<()> {
                 pids,
                 chaos_redis_port,
                 chaos_down,
+            })
+            .await
+        }
+        Command::Notify {
+            url,
+            database_url,
+            groups,
+            members,
+            threads,
+        } => {
+            notify::run(notify::Options {
+                url,
+                database_url,
+                groups,
+                members,
+                threads,
             })
             .await
         }
@@ -723,4 +757,34 @@ fn rss_anon_mib() -> Option<f64> {
         .parse()
         .ok()?;
     Some(kib / 1024.0)
+}
+
+/// Registers `handle`, makes them a facilitator (what `hearth user
+/// set-role` does, on the server's database) and creates a group named
+/// `name`: their token and the group's id.
+pub(crate) async fn facilitator_with_group(
+    client: &reqwest::Client,
+    url: &str,
+    db: &sea_orm::DatabaseConnection,
+    handle: &str,
+    name: &str,
+) -> anyhow::Result<(String, String)> {
+    use anyhow::Context;
+    use sea_orm::{sea_query::Expr, ColumnTrait, QueryFilter};
+    let token = register(client, url, handle).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(PlatformRole::Facilitator))
+        .filter(user::Column::Handle.eq(handle))
+        .exec(db)
+        .await?;
+    let d = gql(
+        client,
+        url,
+        Some(&token),
+        "mutation($n: String!) { createGroup(input: {name: $n}) { id } }",
+        json!({ "n": name }),
+    )
+    .await?;
+    let gid = d["createGroup"]["id"].as_str().context("group")?.to_owned();
+    Ok((token, gid))
 }

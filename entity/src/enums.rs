@@ -213,3 +213,23 @@ pub enum NotificationLevel {
     #[sea_orm(string_value = "muted")]
     Muted,
 }
+
+/// What a notification is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum NotificationKind {
+    #[sea_orm(string_value = "reply")]
+    Reply,
+    #[sea_orm(string_value = "reaction")]
+    Reaction,
+    #[sea_orm(string_value = "new_thread")]
+    NewThread,
+    #[sea_orm(string_value = "moderation")]
+    Moderation,
+    #[sea_orm(string_value = "urgent_flag")]
+    UrgentFlag,
+    #[sea_orm(string_value = "flag_escalated")]
+    FlagEscalated,
+}

@@ -10,6 +10,7 @@ pub mod invite;
 pub mod lease;
 pub mod membership;
 pub mod moderation_action;
+pub mod notification;
 pub mod outbox;
 pub mod post;
 pub mod post_revision;

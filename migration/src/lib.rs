@@ -10,6 +10,7 @@ mod m20261127_000007_event_seq;
 mod m20261127_000008_worker_kit;
 mod m20261128_000009_flag_escalation;
 mod m20261128_000010_thread_reads;
+mod m20261128_000011_notifications;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_worker_kit::Migration),
             Box::new(m20261128_000009_flag_escalation::Migration),
             Box::new(m20261128_000010_thread_reads::Migration),
+            Box::new(m20261128_000011_notifications::Migration),
         ]
     }
 }

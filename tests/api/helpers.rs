@@ -441,6 +441,19 @@ impl TestApp {
         })
         .await;
     }
+
+    /// Waits until every committed event has been turned into
+    /// notifications, watching the worker's queue drain.
+    pub async fn wait_notified(&self) {
+        self.state.notifier.wake();
+        let what = format!("[{}] the notifications queue drains", self.backend);
+        until(10, &what, || async {
+            self.metric(r#"hearth_worker_queue_depth{worker="notifications"}"#)
+                .await
+                == 0.0
+        })
+        .await;
+    }
 }
 
 /// One value from the /metrics of the server at `base`; None when the

@@ -17,6 +17,7 @@ mod groups;
 mod limits;
 mod live;
 mod moderation;
+mod notifications;
 mod privacy;
 mod reading;
 mod schema;

@@ -1,5 +1,6 @@
 //! Domain rules, independent of GraphQL and of storage.
 pub mod content;
 pub mod crisis;
+pub mod notifications;
 pub mod policy;
 pub mod reading;

@@ -13,6 +13,7 @@ pub enum Kind {
     Post,
     Flag,
     ModerationAction,
+    Notification,
 }
 
 impl Kind {
@@ -24,16 +25,18 @@ impl Kind {
             Kind::Post => "Post",
             Kind::Flag => "Flag",
             Kind::ModerationAction => "ModerationAction",
+            Kind::Notification => "Notification",
         }
     }
 
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::User,
         Kind::Group,
         Kind::Thread,
         Kind::Post,
         Kind::Flag,
         Kind::ModerationAction,
+        Kind::Notification,
     ];
 }
 

@@ -335,6 +335,18 @@ impl MutationRoot {
         ))
     }
 
+    /// Marks the viewer's notifications read, up to and including `upTo`
+    /// (one of theirs) when given, else all; how many were unread.
+    async fn mark_notifications_read(&self, ctx: &Context<'_>, up_to: Option<ID>) -> Result<i32> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let up_to = up_to
+            .map(|id| ids::decode(Kind::Notification, &id))
+            .transpose()?;
+        let n = service::notifications::mark_read(r, up_to).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
     /// Marks the thread read up to a post of it (by default its latest).
     /// A read mark only moves forward.
     async fn mark_thread_read(

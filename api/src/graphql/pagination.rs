@@ -177,6 +177,8 @@ lists! {
     ModerationLog = "modlog": Uuid;
     /// `Thread.posts`: post.
     Posts = "posts": Uuid;
+    /// `Viewer.notifications`: notification.
+    Notifications = "notes": Uuid;
     /// `searchPosts`, in relevance order: the offset of the next hit.
     Search = "search": usize;
 }

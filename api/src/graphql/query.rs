@@ -68,6 +68,9 @@ impl QueryRoot {
             Kind::ModerationAction => Node::ModerationAction(ModerationAction(
                 service::moderation::action(r, uuid).await?,
             )),
+            Kind::Notification => Node::Notification(Notification(
+                service::notifications::notification(r, uuid).await?,
+            )),
         };
         Ok(Some(node))
     }

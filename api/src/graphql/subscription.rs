@@ -2,14 +2,15 @@
 //! resolved for the subscriber, with their permissions, at delivery time.
 use super::{
     ids::{self, Kind},
+    pagination::{self as pg, Notifications},
     rc,
-    types::{Flag, Group, ModerationAction, Post, Thread, User},
+    types::{Flag, Group, ModerationAction, Notification, Post, Thread, User},
 };
 use crate::{
     error::AppError,
     service::live::{self, Delivery, Scope},
 };
-use async_graphql::{Context, Enum, Object, Result, Subscription, ID};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
 use entity::{enums::EventKind, event};
 use futures_util::{Stream, StreamExt};
@@ -203,8 +204,37 @@ fn deliver<T>(wrap: fn(event::Model) -> T) -> impl Fn(Delivery) -> Result<T> {
     }
 }
 
+/// One of the viewer's notifications, as it is written.
+#[derive(SimpleObject)]
+pub struct NotificationEvent {
+    /// Give it as `after` to resume from here; the inbox's cursors work too.
+    cursor: String,
+    notification: Notification,
+}
+
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
+    /// The viewer's new notifications. With `after` (a cursor from this
+    /// stream or from `Viewer.notifications`), first those written since,
+    /// in order, then new ones: no gap, no duplicate. Objects are resolved
+    /// with the viewer's permissions at delivery.
+    async fn notification_events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<NotificationEvent>>> {
+        let r = rc(ctx)?;
+        r.viewer()?;
+        let after = pg::decode::<Notifications>(after.as_deref())?;
+        let s = crate::service::notifications::live(r, after).await?;
+        Ok(s.map(|n| {
+            Ok(NotificationEvent {
+                cursor: pg::encode::<Notifications>(&n.id),
+                notification: Notification(n),
+            })
+        }))
+    }
+
     /// Members of the thread's group. Ends when the subscriber leaves or is removed.
     async fn thread_events(
         &self,

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod live;
 pub mod loaders;
 pub mod moderation;
+pub mod notifications;
 pub mod reading;
 pub mod safety;
 pub mod search;

@@ -25,6 +25,8 @@ pub struct Bus {
     local: broadcast::Sender<event::Model>,
     /// Users whose sessions or role changed: their connections re-check.
     users: broadcast::Sender<Uuid>,
+    /// Users with new notifications: their `notificationEvents` read them.
+    notified: broadcast::Sender<Uuid>,
     remote: Option<mpsc::Sender<Message>>,
     /// Whether this instance hears the other instances' events: always for
     /// the in-process bus; with Redis, while the subscription is up.
@@ -35,6 +37,7 @@ pub struct Bus {
 enum Message {
     Event(event::Model),
     UserChanged(Uuid),
+    Notified(Uuid),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -44,6 +47,8 @@ struct Envelope {
     event: Option<event::Model>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user_changed: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notified: Option<Uuid>,
 }
 
 /// Control messages are few; a connection that falls this far behind
@@ -55,10 +60,12 @@ impl Bus {
     pub fn local(capacity: usize) -> Self {
         let (local, _) = broadcast::channel(capacity);
         let (users, _) = broadcast::channel(USERS_CAPACITY);
+        let (notified, _) = broadcast::channel(capacity);
         let (_, connected) = watch::channel(true);
         Bus {
             local,
             users,
+            notified,
             remote: None,
             connected,
         }
@@ -73,17 +80,28 @@ impl Bus {
         let client = redis::Client::open(url)?;
         let (local, _) = broadcast::channel(capacity);
         let (users, _) = broadcast::channel(USERS_CAPACITY);
+        let (notified, _) = broadcast::channel(capacity);
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
         let origin = Uuid::new_v4();
         let (up, connected) = watch::channel(false);
         tasks.spawn("bus publisher", publisher(client.clone(), origin, rx));
         tasks.spawn(
             "bus subscriber",
-            subscriber(client, origin, local.clone(), users.clone(), up),
+            subscriber(
+                client,
+                origin,
+                Local {
+                    events: local.clone(),
+                    users: users.clone(),
+                    notified: notified.clone(),
+                },
+                up,
+            ),
         );
         Ok(Bus {
             local,
             users,
+            notified,
             remote: Some(tx),
             connected,
         })
@@ -121,6 +139,19 @@ impl Bus {
         self.users.subscribe()
     }
 
+    /// Tells every instance that `user` has new notifications. A hint, not
+    /// the record: their streams read the table, and poll besides.
+    pub fn notified(&self, user: Uuid) {
+        if let Some(remote) = &self.remote {
+            let _ = remote.try_send(Message::Notified(user));
+        }
+        let _ = self.notified.send(user);
+    }
+
+    pub fn subscribe_notified(&self) -> broadcast::Receiver<Uuid> {
+        self.notified.subscribe()
+    }
+
     /// Changes whenever this instance starts or stops hearing the others.
     pub fn connected(&self) -> watch::Receiver<bool> {
         self.connected.clone()
@@ -142,11 +173,19 @@ async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<M
                 origin,
                 event: Some(event),
                 user_changed: None,
+                notified: None,
             },
             Message::UserChanged(user) => Envelope {
                 origin,
                 event: None,
                 user_changed: Some(user),
+                notified: None,
+            },
+            Message::Notified(user) => Envelope {
+                origin,
+                event: None,
+                user_changed: None,
+                notified: Some(user),
             },
         };
         let payload = match serde_json::to_string(&envelope) {
@@ -202,13 +241,14 @@ async fn publisher(client: redis::Client, origin: Uuid, mut rx: mpsc::Receiver<M
     }
 }
 
-async fn subscriber(
-    client: redis::Client,
-    origin: Uuid,
-    local: broadcast::Sender<event::Model>,
+/// This instance's channels, fed with what other instances publish.
+struct Local {
+    events: broadcast::Sender<event::Model>,
     users: broadcast::Sender<Uuid>,
-    up: watch::Sender<bool>,
-) {
+    notified: broadcast::Sender<Uuid>,
+}
+
+async fn subscriber(client: redis::Client, origin: Uuid, local: Local, up: watch::Sender<bool>) {
     let mut attempt = 0u32;
     loop {
         let connecting =
@@ -234,10 +274,13 @@ async fn subscriber(
                         match serde_json::from_str::<Envelope>(&payload) {
                             Ok(env) if env.origin != origin => {
                                 if let Some(e) = env.event {
-                                    let _ = local.send(e);
+                                    let _ = local.events.send(e);
                                 }
                                 if let Some(u) = env.user_changed {
-                                    let _ = users.send(u);
+                                    let _ = local.users.send(u);
+                                }
+                                if let Some(u) = env.notified {
+                                    let _ = local.notified.send(u);
                                 }
                             }
                             Ok(_) => {}

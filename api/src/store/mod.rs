@@ -5,6 +5,7 @@ mod db;
 pub mod events;
 pub mod lease;
 pub mod limits;
+pub mod notifications;
 pub mod outbox;
 pub mod pages;
 pub mod reads;

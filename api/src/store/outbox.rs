@@ -35,6 +35,11 @@ pub const CONSUMERS: &[Consumer] = &[
         wants: changes_search,
         max_attempts: None,
     },
+    Consumer {
+        name: NOTIFICATIONS,
+        wants: crate::domain::notifications::caused_by,
+        max_attempts: None,
+    },
     // Timers, not a subscription: rows come from `schedule`.
     Consumer {
         name: ESCALATION,
@@ -42,6 +47,9 @@ pub const CONSUMERS: &[Consumer] = &[
         max_attempts: None,
     },
 ];
+
+/// The consumer that turns events into members' notifications.
+pub const NOTIFICATIONS: &str = "notifications";
 
 /// The consumer whose rows are urgent flags' escalation deadlines.
 pub const ESCALATION: &str = "escalation";

@@ -54,6 +54,32 @@ impl Viewer {
             |(_, g)| Group(g),
         ))
     }
+    /// Newest first. Only what the viewer may still see: nothing of a
+    /// group they have left, nothing from before they (last) joined it,
+    /// and flag notifications only while they facilitate it.
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        unread_only: Option<bool>,
+    ) -> Result<Connection<String, Notification>> {
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode::<pg::Notifications>(after.as_deref())?;
+        let page =
+            service::notifications::inbox(rc(ctx)?, unread_only.unwrap_or(false), limit, after)
+                .await?;
+        Ok(connection(
+            page,
+            |n| pg::encode::<pg::Notifications>(&n.id),
+            Notification,
+        ))
+    }
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let n = service::notifications::unread_count(rc(ctx)?).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
 }
 
 #[derive(SimpleObject)]

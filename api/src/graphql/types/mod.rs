@@ -27,12 +27,14 @@ mod accounts;
 mod forum;
 mod groups;
 mod moderation;
+mod notifications;
 mod safety;
 
 pub use accounts::*;
 pub use forum::*;
 pub use groups::*;
 pub use moderation::*;
+pub use notifications::*;
 pub use safety::*;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -154,6 +156,7 @@ pub enum Node {
     Post(Post),
     Flag(Flag),
     ModerationAction(ModerationAction),
+    Notification(Notification),
 }
 
 /// The cost of a list field: its page size times the cost of one item.

@@ -1,0 +1,75 @@
+//! The viewer's notifications. Each names objects by id and resolves them
+//! with the viewer's permissions now: a post hidden since shows as HIDDEN,
+//! a flag the viewer may no longer see is null.
+use super::*;
+use entity::notification;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "db::NotificationKind")]
+pub enum NotificationKind {
+    /// A reply to the viewer's post, or a new post in a thread they watch.
+    Reply,
+    /// Reactions on the viewer's post: one unread notification per post.
+    Reaction,
+    NewThread,
+    /// The viewer's post was hidden or restored, or they were muted or
+    /// unmuted.
+    Moderation,
+    /// For facilitators.
+    UrgentFlag,
+    /// For facilitators and admins.
+    FlagEscalated,
+}
+
+pub struct Notification(pub notification::Model);
+
+#[Object]
+impl Notification {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Notification, self.0.id)
+    }
+    async fn kind(&self) -> NotificationKind {
+        self.0.kind.into()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it last changed: a new reaction folded into an unread REACTION.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.read_at
+    }
+    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
+        let g = rc(ctx)?.group_by_id(self.0.group_id).await?;
+        g.map(Group).ok_or_else(|| AppError::NotFound.into())
+    }
+    async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Thread>> {
+        match self.0.thread_id {
+            None => Ok(None),
+            Some(id) => Ok(rc(ctx)?.load_thread(id).await?.map(Thread)),
+        }
+    }
+    async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
+        match self.0.post_id {
+            None => Ok(None),
+            Some(id) => Ok(rc(ctx)?.load_post(id).await?.map(Post)),
+        }
+    }
+    /// Who did it; null for what Hearth or the group's facilitators did
+    /// (flags, escalations, moderation). For REACTION, the latest to react.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        load_user(ctx, self.0.actor_id).await
+    }
+    async fn flag(&self, ctx: &Context<'_>) -> Result<Option<Flag>> {
+        let Some(id) = self.0.flag_id else {
+            return Ok(None);
+        };
+        match service::moderation::flag(rc(ctx)?, id).await {
+            Ok(f) => Ok(Some(Flag(f))),
+            Err(AppError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
