@@ -16,6 +16,8 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod ids;
+pub mod outbound;
 pub mod search;
 pub mod service;
 pub mod startup;

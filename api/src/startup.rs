@@ -9,6 +9,7 @@ use crate::{
     service::{
         moderation::escalation::{EscalationWorker, Escalator, WORKER as ESCALATION_WORKER},
         notifications::{NotificationWorker, Notifier, WORKER as NOTIFICATION_WORKER},
+        push::{PushMetrics, PushWorker, Pusher, Vapid, WORKER as PUSH_WORKER},
         Services,
     },
     store,
@@ -39,6 +40,8 @@ pub struct AppState {
     pub escalator: Arc<EscalationWorker>,
     /// Turns events into members' notifications.
     pub notifier: Arc<NotificationWorker>,
+    /// Pushes notifications to members' devices.
+    pub pusher: Arc<PushWorker>,
     /// Every long-lived background task, stopped and joined on shutdown.
     pub tasks: Supervisor,
     /// Cancelled when the server begins to stop: WebSockets close with 1001.
@@ -107,7 +110,28 @@ impl AppState {
             NOTIFICATION_WORKER,
             Duration::from_secs(10),
             100,
-            Notifier::new(background),
+            Notifier::new(background.clone()),
+            &worker_metrics,
+        )?);
+        let vapid = Arc::new(
+            Vapid::load(
+                config.push.vapid_private_key_file.as_deref(),
+                &config.store.data_dir,
+                &config.push.vapid_subject,
+            )
+            .context("loading the VAPID key")?,
+        );
+        let pusher = Arc::new(PushWorker::new(
+            background.clone(),
+            PUSH_WORKER,
+            Duration::from_secs(10),
+            50,
+            Pusher::new(
+                background,
+                vapid.clone(),
+                &config.push,
+                PushMetrics::register(&registry)?,
+            )?,
             &worker_metrics,
         )?);
         tasks.spawn(
@@ -154,6 +178,7 @@ impl AppState {
             live_cache,
             relay,
             search,
+            vapid,
         });
         tasks.spawn(
             "session cache",
@@ -170,6 +195,7 @@ impl AppState {
             indexer,
             escalator,
             notifier,
+            pusher,
             tasks,
             closing: CancellationToken::new(),
         }))
@@ -203,6 +229,10 @@ impl Application {
         state
             .tasks
             .spawn_with_token("notifications worker", state.notifier.clone().run(stop));
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("push worker", state.pusher.clone().run(stop));
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

@@ -11,6 +11,7 @@ mod m20261127_000008_worker_kit;
 mod m20261128_000009_flag_escalation;
 mod m20261128_000010_thread_reads;
 mod m20261128_000011_notifications;
+mod m20261128_000012_push;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_flag_escalation::Migration),
             Box::new(m20261128_000010_thread_reads::Migration),
             Box::new(m20261128_000011_notifications::Migration),
+            Box::new(m20261128_000012_push::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 mod fake_meili;
 mod helpers;
 mod procs;
+mod push;
 mod ws;
 
 mod accounts;

@@ -37,6 +37,35 @@ pub struct Config {
     pub live: LiveConfig,
     #[command(flatten, next_help_heading = "Member safety")]
     pub safety: SafetyConfig,
+    #[command(flatten, next_help_heading = "Push and outbound requests")]
+    pub push: PushConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PushConfig {
+    /// The VAPID private key (RFC 8292): a file holding the raw P-256
+    /// scalar, base64url. Unset: `<data dir>/vapid_private_key`, generated
+    /// on first start.
+    #[arg(long, env = "HEARTH_VAPID_PRIVATE_KEY_FILE", global = true)]
+    pub vapid_private_key_file: Option<PathBuf>,
+    /// The contact push services see in each push's VAPID token (`mailto:`
+    /// or `https:`).
+    #[arg(
+        long,
+        env = "HEARTH_VAPID_SUBJECT",
+        default_value = "mailto:push@hearth.invalid",
+        global = true
+    )]
+    pub vapid_subject: String,
+    /// Pushes in flight at once.
+    #[arg(long, env = "HEARTH_PUSH_CONCURRENCY", default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256), global = true)]
+    pub push_concurrency: usize,
+    /// Lets push endpoints (and other addresses users give) be plain http
+    /// or private, loopback and link-local addresses. For tests and closed
+    /// networks only: otherwise a user could make Hearth call into its own
+    /// network.
+    #[arg(long, env = "HEARTH_OUTBOUND_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub outbound_allow_private: bool,
 }
 
 fn positive_u64() -> clap::builder::RangedU64ValueParser<u64> {

@@ -1,6 +1,6 @@
 //! The GraphQL surface: thin resolvers over `service`.
 pub mod documents;
-pub mod ids;
+pub use crate::ids;
 pub mod mutation;
 pub mod pagination;
 pub mod query;

@@ -335,6 +335,58 @@ impl MutationRoot {
         ))
     }
 
+    /// Registers a browser's push subscription (`PushSubscription.toJSON()`:
+    /// the endpoint and the base64url `p256dh` and `auth` keys). The
+    /// endpoint must be https on a public address. Registering the same
+    /// endpoint again replaces it.
+    async fn register_push_subscription(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterPushSubscriptionInput,
+    ) -> Result<PushSubscription> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let s = service::push::register(
+            r,
+            service::push::NewSubscription {
+                endpoint: &input.endpoint,
+                p256dh: &input.p256dh,
+                auth: &input.auth,
+            },
+        )
+        .await?;
+        Ok(PushSubscription(s))
+    }
+
+    async fn unregister_push_subscription(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let r = rc_write(ctx)?;
+        r.viewer()?;
+        let id = ids::decode(Kind::PushSubscription, &id)?;
+        service::push::unregister(r, id).await?;
+        Ok(true)
+    }
+
+    /// Local times such as "22:00" and "07:00" in an IANA time zone (UTC
+    /// when null) between which pushes wait, all but urgent flags to
+    /// facilitators; both null clears them.
+    async fn set_quiet_hours(
+        &self,
+        ctx: &Context<'_>,
+        start: Option<String>,
+        end: Option<String>,
+        time_zone: Option<String>,
+    ) -> Result<Viewer> {
+        let r = rc_write(ctx)?;
+        let viewer = r.viewer()?.id;
+        service::push::set_quiet_hours(r, start.as_deref(), end.as_deref(), time_zone.as_deref())
+            .await?;
+        let user = r
+            .load_user(viewer)
+            .await?
+            .ok_or(crate::error::AppError::NotFound)?;
+        Ok(Viewer(user))
+    }
+
     /// Marks the viewer's notifications read, up to and including `upTo`
     /// (one of theirs) when given, else all; how many were unread.
     async fn mark_notifications_read(&self, ctx: &Context<'_>, up_to: Option<ID>) -> Result<i32> {
@@ -453,4 +505,13 @@ impl MutationRoot {
         let u = ids::decode(Kind::User, &user_id)?;
         Ok(moderation::unban_member(r, g, u, reason.as_deref()).await?)
     }
+}
+
+#[derive(InputObject)]
+pub struct RegisterPushSubscriptionInput {
+    pub endpoint: String,
+    /// As browsers name it.
+    #[graphql(name = "p256dh")]
+    pub p256dh: String,
+    pub auth: String,
 }

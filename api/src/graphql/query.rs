@@ -71,8 +71,18 @@ impl QueryRoot {
             Kind::Notification => Node::Notification(Notification(
                 service::notifications::notification(r, uuid).await?,
             )),
+            // Not a Node: listed on the viewer only.
+            Kind::PushSubscription => return Err(AppError::NotFound.into()),
         };
         Ok(Some(node))
+    }
+
+    /// What a client needs to subscribe a browser to Web Push; no sign-in
+    /// needed.
+    async fn push_config(&self, ctx: &Context<'_>) -> Result<PushConfig> {
+        Ok(PushConfig {
+            vapid_public_key: rc(ctx)?.state.vapid.public_key.clone(),
+        })
     }
 
     /// Null when the request carries no valid token.

@@ -27,4 +27,6 @@ pub struct Services {
     pub live_cache: Arc<LiveCache>,
     pub relay: Relay,
     pub search: SharedIndex,
+    /// The VAPID key pair pushes are signed with.
+    pub vapid: Arc<crate::service::push::Vapid>,
 }

@@ -9,6 +9,7 @@ pub mod live;
 pub mod loaders;
 pub mod moderation;
 pub mod notifications;
+pub mod push;
 pub mod reading;
 pub mod safety;
 pub mod search;

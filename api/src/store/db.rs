@@ -6,7 +6,7 @@ use migration::{Migrator, MigratorTrait};
 use prometheus::IntCounter;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    TransactionTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -38,7 +38,21 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let txn = self.conn.begin().await?;
+        let txn = if guard.is_some() {
+            // SQLite: take the write lock at BEGIN, waiting out another
+            // process's writer (`hearth reindex`, a second server on the
+            // same file). A deferred transaction that reads first could
+            // fail at its first write with SQLITE_BUSY, without waiting,
+            // if another process committed in between.
+            self.conn
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await?
+        } else {
+            self.conn.begin().await?
+        };
         Ok(WriteTxn {
             txn,
             pending: Vec::new(),

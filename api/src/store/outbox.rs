@@ -40,6 +40,12 @@ pub const CONSUMERS: &[Consumer] = &[
         wants: crate::domain::notifications::caused_by,
         max_attempts: None,
     },
+    // Rows come from the notifications worker, with the notifications.
+    Consumer {
+        name: PUSH,
+        wants: |_| false,
+        max_attempts: Some(30),
+    },
     // Timers, not a subscription: rows come from `schedule`.
     Consumer {
         name: ESCALATION,
@@ -50,6 +56,9 @@ pub const CONSUMERS: &[Consumer] = &[
 
 /// The consumer that turns events into members' notifications.
 pub const NOTIFICATIONS: &str = "notifications";
+
+/// The consumer that pushes notifications to members' devices.
+pub const PUSH: &str = "push";
 
 /// The consumer whose rows are urgent flags' escalation deadlines.
 pub const ESCALATION: &str = "escalation";

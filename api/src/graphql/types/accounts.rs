@@ -76,6 +76,23 @@ impl Viewer {
             Notification,
         ))
     }
+    /// Newest first; at most 20 (registering another drops the oldest).
+    async fn push_subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<PushSubscription>> {
+        Ok(service::push::subscriptions(rc(ctx)?)
+            .await?
+            .into_iter()
+            .map(PushSubscription)
+            .collect())
+    }
+    async fn quiet_hours(&self, ctx: &Context<'_>) -> Result<Option<QuietHours>> {
+        Ok(service::push::quiet_hours(rc(ctx)?)
+            .await?
+            .map(|s| QuietHours {
+                start: s.quiet_start.unwrap_or_default(),
+                end: s.quiet_end.unwrap_or_default(),
+                time_zone: s.time_zone.unwrap_or_else(|| "UTC".into()),
+            }))
+    }
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let n = service::notifications::unread_count(rc(ctx)?).await?;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))

@@ -73,3 +73,36 @@ impl Notification {
         }
     }
 }
+
+/// What a client needs to subscribe a browser to Web Push.
+#[derive(SimpleObject)]
+pub struct PushConfig {
+    /// The VAPID public key (an uncompressed P-256 point, base64url): the
+    /// `applicationServerKey` for `pushManager.subscribe`.
+    pub vapid_public_key: String,
+}
+
+/// One browser's or device's Web Push subscription.
+pub struct PushSubscription(pub entity::push_subscription::Model);
+
+#[Object]
+impl PushSubscription {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::PushSubscription, self.0.id)
+    }
+    async fn endpoint(&self) -> &str {
+        &self.0.endpoint
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Local times between which pushes wait (all but urgent flags to
+/// facilitators), in an IANA time zone.
+#[derive(SimpleObject)]
+pub struct QuietHours {
+    pub start: String,
+    pub end: String,
+    pub time_zone: String,
+}

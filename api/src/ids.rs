@@ -1,5 +1,6 @@
 //! Opaque global IDs: base64url of `Type:uuid`. A malformed ID and an ID of
-//! another type are both NOT_FOUND, like a missing object.
+//! another type are both NOT_FOUND, like a missing object. Crate-wide, not
+//! only GraphQL's: push payloads and webhooks name objects by the same IDs.
 use crate::error::{AppError, AppResult};
 use async_graphql::ID;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -14,6 +15,7 @@ pub enum Kind {
     Flag,
     ModerationAction,
     Notification,
+    PushSubscription,
 }
 
 impl Kind {
@@ -26,10 +28,11 @@ impl Kind {
             Kind::Flag => "Flag",
             Kind::ModerationAction => "ModerationAction",
             Kind::Notification => "Notification",
+            Kind::PushSubscription => "PushSubscription",
         }
     }
 
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::User,
         Kind::Group,
         Kind::Thread,
@@ -37,6 +40,7 @@ impl Kind {
         Kind::Flag,
         Kind::ModerationAction,
         Kind::Notification,
+        Kind::PushSubscription,
     ];
 }
 
