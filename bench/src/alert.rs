@@ -2,12 +2,11 @@
 //! groups, ordinary posts as background load, and crisis posts whose
 //! FLAG_RAISED delivery is timed from the event's commit-time stamp
 //! (`occurredAt`, written in the post's transaction) to receipt.
-use crate::{gql, new_member, register, ws::Ws, Percentiles};
+use crate::{gql, new_member, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use entity::{enums::PlatformRole, user};
 use rand::Rng;
-use sea_orm::{sea_query::Expr, ColumnTrait, Database, EntityTrait, QueryFilter};
+use sea_orm::Database;
 use serde_json::json;
 use std::{
     sync::{

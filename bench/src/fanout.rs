@@ -9,11 +9,10 @@
 //! in every 30, and reports whether every client still got every post once,
 //! in order, and how resident memory moved over the run. A client whose
 //! stream ends resumes from its last cursor, as a real client would.
-use crate::{gql, new_member, register, ws::Ws, Percentiles};
+use crate::{gql, new_member, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use entity::{enums::PlatformRole, user};
-use sea_orm::{sea_query::Expr, ColumnTrait, Database, EntityTrait, QueryFilter};
+use sea_orm::Database;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;

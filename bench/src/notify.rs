@@ -1,14 +1,20 @@
-//! `bench notify`: members of many groups follow `notificationEvents`;
-//! new threads are written across the groups, and each NEW_THREAD
-//! notification is timed from the thread's commit-time stamp (`createdAt`,
-//! written in its transaction) to its receipt. This is commit to inbox row
-//! plus the live delivery.
-use crate::{gql, new_member, register, ws::Ws, Percentiles};
+//! `bench notify`: members of many groups follow `notificationEvents`,
+//! each with a Web Push subscription on a local push sink (the server must
+//! run with `HEARTH_OUTBOUND_ALLOW_PRIVATE=true`).
+//!
+//! 1. New threads are written across the groups; each NEW_THREAD
+//!    notification is timed from the thread's commit-time stamp
+//!    (`createdAt`, written in its transaction) to its receipt on the
+//!    stream: commit to inbox row plus live delivery. The sink counts the
+//!    same notifications' pushes: push throughput.
+//! 2. A crisis post in each group: the facilitator's URGENT_FLAG push
+//!    (`Urgency: high`) is timed from just before the post was sent to its
+//!    arrival at the sink.
+use crate::{gql, new_member, ws::Ws, Percentiles};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use entity::{enums::PlatformRole, user};
 use rand::Rng;
-use sea_orm::{sea_query::Expr, ColumnTrait, Database, EntityTrait, QueryFilter};
+use sea_orm::Database;
 use serde_json::json;
 use std::{
     sync::Arc,
@@ -28,7 +34,60 @@ pub struct Options {
 
 struct Group {
     id: String,
+    /// The facilitator's first.
     tokens: Vec<String>,
+}
+
+/// The push sink: when each push arrived, at which path, and whether it
+/// was urgent.
+#[derive(Default)]
+struct Sink {
+    arrivals: std::sync::Mutex<Vec<(String, Instant, bool)>>,
+}
+
+async fn sink_receive(
+    req: actix_web::HttpRequest,
+    sink: actix_web::web::Data<Sink>,
+) -> actix_web::HttpResponse {
+    let urgent = req
+        .headers()
+        .get("urgency")
+        .is_some_and(|v| v.as_bytes() == b"high");
+    if let Ok(mut a) = sink.arrivals.lock() {
+        a.push((req.path().to_owned(), Instant::now(), urgent));
+    }
+    actix_web::HttpResponse::Created().finish()
+}
+
+fn start_sink() -> anyhow::Result<(String, actix_web::web::Data<Sink>)> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let sink = actix_web::web::Data::new(Sink::default());
+    let data = sink.clone();
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(data.clone())
+            .default_service(actix_web::web::to(sink_receive))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    tokio::spawn(server);
+    Ok((url, sink))
+}
+
+/// A browser's subscription keys, as `PushSubscription.toJSON()` gives them.
+fn browser_keys() -> (String, String) {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use web_push_native::p256::{
+        elliptic_curve::{rand_core::OsRng, sec1::ToEncodedPoint},
+        SecretKey,
+    };
+    let key = SecretKey::random(&mut OsRng).public_key();
+    (
+        URL_SAFE_NO_PAD.encode(key.to_encoded_point(false).as_bytes()),
+        URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes()),
+    )
 }
 
 async fn setup(o: &Options, run: &str) -> anyhow::Result<Vec<Group>> {
@@ -76,6 +135,24 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     );
     let groups = Arc::new(setup(&o, &run_id).await?);
     let people: usize = groups.iter().map(|g| g.tokens.len()).sum();
+    let (sink_url, sink) = start_sink()?;
+    {
+        let client = crate::http_client();
+        for (g, group) in groups.iter().enumerate() {
+            for (k, token) in group.tokens.iter().enumerate() {
+                let (p256dh, auth) = browser_keys();
+                gql(
+                    &client,
+                    &o.url,
+                    Some(token),
+                    "mutation($e: String!, $k: String!, $a: String!) { registerPushSubscription(input: {endpoint: $e, p256dh: $k, auth: $a}) { id } }",
+                    json!({"e": format!("{sink_url}/p{g}-{k}"), "k": p256dh, "a": auth}),
+                )
+                .await
+                .context("registering a push subscription (is HEARTH_OUTBOUND_ALLOW_PRIVATE=true set on the server?)")?;
+            }
+        }
+    }
     let (tx, mut rx) = mpsc::unbounded_channel::<Duration>();
     let sub = "subscription { notificationEvents { notification { kind thread { createdAt } } } }";
     for g in groups.iter() {
@@ -111,10 +188,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         .map(|i| groups[i % groups.len()].tokens.len() - 1)
         .sum();
     let started = Instant::now();
+    let mut threads: Vec<Option<String>> = vec![None; groups.len()];
     for i in 0..o.threads {
         let g = &groups[i % groups.len()];
         let author = &g.tokens[rand::rng().random_range(0..g.tokens.len())];
-        gql(
+        let d = gql(
             &client,
             &o.url,
             Some(author),
@@ -122,6 +200,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             json!({"g": g.id, "t": format!("Week {i}")}),
         )
         .await?;
+        threads[i % groups.len()] = d["createThread"]["id"].as_str().map(str::to_owned);
     }
     let written = started.elapsed();
     let mut lat = Vec::with_capacity(expected);
@@ -156,6 +235,74 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     );
     if p.n < expected {
         anyhow::bail!("{} notifications never arrived", expected - p.n);
+    }
+
+    // The same notifications' pushes.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let pushes = loop {
+        let a = sink.arrivals.lock().map(|a| a.clone()).unwrap_or_default();
+        if a.len() >= expected || Instant::now() > deadline {
+            break a;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let (first, last) = (
+        pushes.iter().map(|a| a.1).min(),
+        pushes.iter().map(|a| a.1).max(),
+    );
+    let span = first.zip(last).map(|(f, l)| l - f).unwrap_or_default();
+    println!(
+        "  pushes: {} of {} received; {:.0}/s from first to last arrival ({:.1?})",
+        pushes.len(),
+        expected,
+        pushes.len() as f64 / span.as_secs_f64().max(0.001),
+        span
+    );
+
+    // A crisis post in each group: the facilitator's urgent push.
+    let mut sent = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let Some(thread) = &threads[g] else { continue };
+        let at = Instant::now();
+        gql(
+            &client,
+            &o.url,
+            Some(&group.tokens[group.tokens.len() - 1]),
+            "mutation($t: ID!) { createPost(input: {threadId: $t, body: \"I can't do this anymore, I want to kill myself.\"}) { id } }",
+            json!({"t": thread}),
+        )
+        .await?;
+        sent.push((format!("/p{g}-0"), at));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let urgent: Vec<Duration> = loop {
+        let a = sink.arrivals.lock().map(|a| a.clone()).unwrap_or_default();
+        let got: Vec<Duration> = sent
+            .iter()
+            .filter_map(|(path, at)| {
+                a.iter()
+                    .filter(|(p, t, u)| *u && p == path && t >= at)
+                    .map(|(_, t, _)| *t - *at)
+                    .min()
+            })
+            .collect();
+        if got.len() >= sent.len() || Instant::now() > deadline {
+            break got;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let u = Percentiles::new(urgent);
+    println!(
+        "  urgent flags: {} crisis posts, {} facilitators' pushes; post sent → push received: p50 {:.1?}  p99 {:.1?}  max {:.1?}",
+        sent.len(),
+        u.n,
+        u.p50,
+        u.p99,
+        u.max
+    );
+    if pushes.len() < expected || u.n < sent.len() {
+        anyhow::bail!("pushes missing");
     }
     Ok(())
 }

@@ -162,6 +162,24 @@ async fn urgent_flags_escalate_unless_acknowledged(app: TestApp) {
         );
     }
 
+    // Every facilitator and every admin has it in their inbox; the member
+    // whose post it is does not.
+    app.wait_notified().await;
+    let inbox = "{ viewer { notifications(first: 50) { nodes { kind flag { id } } } } }";
+    for (who, expected) in [(&f, 1), (&f2, 1), (&admin, 1), (&m, 0)] {
+        let d = app.ok(Some(&who.token), inbox, json!({})).await;
+        let escalations: Vec<&Value> = d["viewer"]["notifications"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "FLAG_ESCALATED")
+            .collect();
+        assert_eq!(escalations.len(), expected, "{d}");
+        if expected == 1 {
+            assert_eq!(escalations[0]["flag"]["id"], left.as_str());
+        }
+    }
+
     // An admin outside the group takes it in hand; it stays escalated.
     let d = app.ok(Some(&admin.token), ACK, json!({"f": left})).await;
     assert_eq!(

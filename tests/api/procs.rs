@@ -164,6 +164,8 @@ impl Drop for PgCluster {
 pub struct Hearth {
     child: Child,
     pub base: String,
+    /// Its data directory (its generated VAPID key is there).
+    pub data: PathBuf,
 }
 
 impl Hearth {
@@ -182,7 +184,7 @@ impl Hearth {
         let port = free_port();
         let data = tempfile::tempdir().expect("temp dir").keep();
         let child = Command::new(env!("CARGO_BIN_EXE_hearth"))
-            .env("HEARTH_DATA_DIR", data)
+            .env("HEARTH_DATA_DIR", &data)
             .env("HEARTH_JWT_SECRET", jwt_secret)
             .env("DATABASE_URL", database_url)
             .env("REDIS_URL", redis_url)
@@ -197,7 +199,7 @@ impl Hearth {
             .expect("hearth starts");
         let base = format!("http://127.0.0.1:{port}");
         crate::helpers::wait_healthy(&base).await;
-        Hearth { child, base }
+        Hearth { child, base, data }
     }
 
     /// SIGKILL: no goodbye to anyone.

@@ -29,6 +29,8 @@ struct PushService {
     url: String,
     received: Arc<Mutex<Vec<Push>>>,
     status: Arc<Mutex<HashMap<String, u16>>>,
+    /// How long each answer takes, in milliseconds.
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PushService {
@@ -39,6 +41,7 @@ impl PushService {
             url,
             received: Default::default(),
             status: Default::default(),
+            delay_ms: Default::default(),
         };
         let data = web::Data::new(svc.clone());
         let server = HttpServer::new(move || {
@@ -66,6 +69,10 @@ impl PushService {
 }
 
 async fn receive(req: HttpRequest, body: web::Bytes, svc: web::Data<PushService>) -> HttpResponse {
+    let delay = svc.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let path = req.path().to_owned();
     let headers = req
         .headers()
@@ -370,4 +377,134 @@ async fn endpoints_must_be_public_and_keys_real() {
     assert_eq!(code_of(&resp), Some("BAD_USER_INPUT"), "{resp}");
     let resp = app.gql(Some(&m.token), QUIET, json!({"s": "22:00"})).await;
     assert_eq!(code_of(&resp), Some("BAD_USER_INPUT"), "{resp}");
+}
+
+async fn gql_at(base: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .json(&json!({"query": query, "variables": variables}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let v: Value = req.send().await.unwrap().json().await.unwrap();
+    assert!(v["errors"].is_null(), "{v}");
+    v["data"].clone()
+}
+
+/// The instance sending a batch of pushes is killed (SIGKILL) midway;
+/// another takes over the lease and every push arrives, at most the one
+/// in flight twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_instance_loses_no_push() {
+    use crate::helpers::{fresh_postgres_database, postgres_url, redis_url};
+    use crate::procs::Hearth;
+    let (Some(_), Some(redis)) = (postgres_url(), redis_url()) else {
+        return;
+    };
+    let url = fresh_postgres_database().await;
+    let hearth = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env_remove("REDIS_URL")
+            .output()
+            .expect("hearth runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    hearth(&["migrate"]);
+    let svc = PushService::start();
+    svc.delay_ms
+        .store(300, std::sync::atomic::Ordering::Relaxed);
+    let secret = "a shared secret that is long enough for HS256";
+    let env = [
+        ("HEARTH_OUTBOUND_ALLOW_PRIVATE", "true"),
+        ("HEARTH_PUSH_CONCURRENCY", "1"),
+        ("HEARTH_LIMIT_REGISTER_ADDRESS", "1000/1h"),
+    ];
+    let mut first = Hearth::serve_with(&url, &redis, secret, &env).await;
+    let base = first.base.clone();
+    let register = "mutation($h: String!) { register(input: {handle: $h, displayName: $h, password: \"correct horse battery\"}) { accessToken } }";
+    let token = |d: Value| d["register"]["accessToken"].as_str().unwrap().to_owned();
+    let f = token(gql_at(&base, None, register, json!({"h": "kp-f"})).await);
+    hearth(&[
+        "user",
+        "set-role",
+        "--handle",
+        "kp-f",
+        "--role",
+        "facilitator",
+    ]);
+    let gid = gql_at(
+        &base,
+        Some(&f),
+        "mutation { createGroup(input: {name: \"Kill\"}) { id } }",
+        json!({}),
+    )
+    .await["createGroup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = gql_at(
+        &base,
+        Some(&f),
+        "mutation($g: ID!) { createInvite(input: {groupId: $g, maxUses: 10}) { code } }",
+        json!({"g": gid}),
+    )
+    .await["createInvite"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const MEMBERS: usize = 6;
+    for i in 0..MEMBERS {
+        let m = token(gql_at(&base, None, register, json!({"h": format!("kp-m{i}")})).await);
+        gql_at(
+            &base,
+            Some(&m),
+            "mutation($c: String!) { joinGroup(code: $c) { role } }",
+            json!({"c": code}),
+        )
+        .await;
+        let b = Browser::new();
+        gql_at(
+            &base,
+            Some(&m),
+            REGISTER,
+            json!({"e": format!("{}/m{i}", svc.url), "k": b.p256dh(), "a": URL_SAFE_NO_PAD.encode(b.auth)}),
+        )
+        .await;
+    }
+    gql_at(
+        &base,
+        Some(&f),
+        "mutation($g: ID!) { createThread(input: {groupId: $g, title: \"t\", body: \"b\"}) { id } }",
+        json!({"g": gid}),
+    )
+    .await;
+    until(20, "the first push", || async {
+        !svc.received.lock().unwrap().is_empty()
+    })
+    .await;
+    first.kill();
+    let before = svc.received.lock().unwrap().len();
+    assert!(before < MEMBERS, "the kill came after the batch: {before}");
+
+    let key = first.data.join("vapid_private_key");
+    let key = key.to_str().unwrap();
+    let mut env = env.to_vec();
+    env.push(("HEARTH_VAPID_PRIVATE_KEY_FILE", key));
+    let _second = Hearth::serve_with(&url, &redis, secret, &env).await;
+    until(40, "every member's push, after the takeover", || async {
+        (0..MEMBERS).all(|i| !svc.to(&format!("/m{i}")).is_empty())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let total = svc.received.lock().unwrap().len();
+    assert!(
+        (MEMBERS..=MEMBERS + 1).contains(&total),
+        "{total} pushes for {MEMBERS} notifications ({before} before the kill)"
+    );
 }

@@ -408,8 +408,16 @@ impl Pusher {
                 v.insert(self.unread(n.user_id).await?);
             }
         }
+        if let Some(at) = later {
+            let w = self.db.write().await?;
+            outbox::schedule(&w.txn, WORKER, e.id, at).await?;
+            self.db.commit(w).await?;
+        }
+        // Outcomes are recorded as they come, those ready together in one
+        // write: a crash repeats at most the pushes in flight and the ones
+        // being recorded, not the whole batch.
         let unread = &unread;
-        let outcomes: Vec<(Uuid, Uuid, Outcome)> = futures_util::stream::iter(due)
+        let mut outcomes = futures_util::stream::iter(due)
             .map(
                 |(n, s): (notification::Model, push_subscription::Model)| async move {
                     let count = unread.get(&n.user_id).copied().unwrap_or(0);
@@ -418,33 +426,50 @@ impl Pusher {
                 },
             )
             .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+            .ready_chunks(self.concurrency);
         let mut retry = None;
-        let mut records = Vec::new();
-        let mut gone = Vec::new();
-        for (note, sub, outcome) in outcomes {
-            let (label, status) = match outcome {
-                Outcome::Sent(code) => ("sent", Some(code)),
-                Outcome::Refused(code) => ("failed", Some(code)),
-                Outcome::Gone => {
-                    gone.push(sub);
-                    ("deleted", None)
+        while let Some(chunk) = outcomes.next().await {
+            let mut records = Vec::new();
+            let mut gone = Vec::new();
+            for (note, sub, outcome) in chunk {
+                let (label, status) = match outcome {
+                    Outcome::Sent(code) => ("sent", Some(code)),
+                    Outcome::Refused(code) => ("failed", Some(code)),
+                    Outcome::Gone => {
+                        gone.push(sub);
+                        ("deleted", None)
+                    }
+                    Outcome::Retry(err) => {
+                        retry = Some(err);
+                        ("failed", None)
+                    }
+                };
+                self.metrics.0.with_label_values(&[label]).inc();
+                if let Some(code) = status {
+                    records.push(push_delivery::ActiveModel {
+                        notification_id: Set(note),
+                        subscription_id: Set(sub),
+                        status: Set(i32::from(code)),
+                        sent_at: Set(now()),
+                    });
                 }
-                Outcome::Retry(err) => {
-                    retry = Some(err);
-                    ("failed", None)
-                }
-            };
-            self.metrics.0.with_label_values(&[label]).inc();
-            if let Some(code) = status {
-                records.push(push_delivery::ActiveModel {
-                    notification_id: Set(note),
-                    subscription_id: Set(sub),
-                    status: Set(i32::from(code)),
-                    sent_at: Set(now()),
-                });
             }
+            self.record(records, gone).await?;
+        }
+        match retry {
+            Some(err) => anyhow::bail!("a push failed and will be retried: {err}"),
+            None => Ok(()),
+        }
+    }
+
+    /// Records pushes sent or given up on, and removes gone subscriptions.
+    async fn record(
+        &self,
+        records: Vec<push_delivery::ActiveModel>,
+        gone: Vec<Uuid>,
+    ) -> anyhow::Result<()> {
+        if records.is_empty() && gone.is_empty() {
+            return Ok(());
         }
         let w = self.db.write().await?;
         if !records.is_empty() {
@@ -466,14 +491,8 @@ impl Pusher {
                 .exec(&w.txn)
                 .await?;
         }
-        if let Some(at) = later {
-            outbox::schedule(&w.txn, WORKER, e.id, at).await?;
-        }
         self.db.commit(w).await?;
-        match retry {
-            Some(err) => anyhow::bail!("a push failed and will be retried: {err}"),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     async fn unread(&self, user_id: Uuid) -> anyhow::Result<u64> {
