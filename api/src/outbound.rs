@@ -29,9 +29,13 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
                 || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64: an IPv4 address inside
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo: an IPv4 address inside
+                || s[0] == 0x2002 // 6to4: an IPv4 address inside
+                || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64, well-known and local
                 || s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0 // discard
+                || (s[..4].iter().all(|x| *x == 0) && s[4] == 0xffff && s[5] == 0) // IPv4-translated
                 || is_v4_compatible(v6))
         }
     }
@@ -96,12 +100,16 @@ pub async fn check_resolves(url: &Url, allow_private: bool) -> Result<(), &'stat
     let Some(url::Host::Domain(name)) = url.host() else {
         return Ok(()); // a literal, checked by `check_url`
     };
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, 443))
-        .await
-        .map_err(|_| "names a host that does not resolve")?
-        .collect();
+    // One answer for a name that does not resolve and one that resolves
+    // inside: the difference would map the internal network.
+    const REFUSED: &str = "must name a host on a public address";
+    let lookup = tokio::time::timeout(Duration::from_secs(3), tokio::net::lookup_host((name, 443)));
+    let addrs: Vec<SocketAddr> = match lookup.await {
+        Ok(Ok(addrs)) => addrs.collect(),
+        _ => return Err(REFUSED),
+    };
     if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
-        return Err("must be on a public address");
+        return Err(REFUSED);
     }
     Ok(())
 }
@@ -113,8 +121,10 @@ struct PublicOnly;
 impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await?
+            let lookup = tokio::net::lookup_host((name.as_str(), 0));
+            let addrs: Vec<SocketAddr> = tokio::time::timeout(Duration::from_secs(3), lookup)
+                .await
+                .map_err(|_| "resolving timed out")??
                 .filter(|a| is_public(a.ip()))
                 .collect();
             if addrs.is_empty() {
@@ -132,8 +142,8 @@ pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     let b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(15))
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(10))
         .user_agent(concat!("Hearth/", env!("CARGO_PKG_VERSION")));
     let b = if allow_private {
         b
@@ -162,7 +172,12 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "::ffff:0:a00:1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
@@ -175,6 +190,10 @@ mod tests {
     fn urls() {
         assert!(check_url("https://push.example.com/x", false).is_ok());
         for bad in [
+            "https://2130706433/x",
+            "https://0x7f.1/x",
+            "https://0177.0.0.1/x",
+            "https://127.1/x",
             "http://push.example.com/x",
             "ftp://push.example.com/x",
             "https://127.0.0.1/x",

@@ -184,12 +184,12 @@ impl Notifier {
             return Ok(());
         }
         let w = self.db.write().await?;
-        if !store::fold_reaction(&w.txn, author, p.id, actor).await? {
-            store::insert(
-                &w.txn,
-                vec![Self::row(e, author, NotificationKind::Reaction)],
-            )
-            .await?;
+        if !store::fold_reaction(&w.txn, author, p.id).await? {
+            let row = New {
+                actor_id: None,
+                ..Self::row(e, author, NotificationKind::Reaction)
+            };
+            store::insert(&w.txn, vec![row]).await?;
         }
         self.db.commit(w).await
     }
@@ -330,7 +330,7 @@ pub async fn mark_read(ctx: &RequestCtx, up_to: Option<Uuid>) -> AppResult<u64> 
     }
     let db = &ctx.state.db;
     let w = db.write().await?;
-    let n = store::mark_read(&w.txn, v, up_to).await?;
+    let n = store::mark_read(&w.txn, v, ctx.viewer()?.is_admin(), up_to).await?;
     db.commit(w).await?;
     Ok(n)
 }
@@ -338,7 +338,7 @@ pub async fn mark_read(ctx: &RequestCtx, up_to: Option<Uuid>) -> AppResult<u64> 
 /// How often a live stream reads its member's notifications without being
 /// woken: the bus is fast but not complete.
 const LIVE_POLL: std::time::Duration = std::time::Duration::from_secs(5);
-const LIVE_BATCH: u64 = 100;
+const LIVE_BATCH: u64 = 20;
 
 /// The viewer's notifications as they are written, oldest first: those
 /// after `after` first (none before now without it), then new ones. Each
@@ -376,7 +376,16 @@ pub async fn live(
         move |mut f| async move {
             loop {
                 if let Some(n) = f.ready.pop_front() {
-                    return Some((n, f));
+                    // Still the viewer's to see now (they may have left
+                    // the group since the batch was read)?
+                    match store::one(&f.db.conn, viewer, admin, n.id).await {
+                        Ok(Some(n)) => return Some((n, f)),
+                        Ok(None) => continue,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "re-reading a notification for a live stream");
+                            continue;
+                        }
+                    }
                 }
                 match store::after(&f.db.conn, viewer, admin, f.last, LIVE_BATCH).await {
                     Ok(rows) if !rows.is_empty() => {

@@ -364,6 +364,29 @@ impl Pusher {
             .all(conn)
             .await?;
         let users: Vec<Uuid> = notes.iter().map(|n| n.user_id).collect();
+        let admins: HashSet<Uuid> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::Id.is_in(users.iter().copied()))
+            .filter(user::Column::Role.eq(PlatformRole::Admin))
+            .into_tuple()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        // As of sending (this may be the end of quiet hours): nothing
+        // already read, nothing the member may no longer see.
+        let mut current = Vec::with_capacity(notes.len());
+        for n in notes {
+            if n.read_at.is_none()
+                && inbox::one(conn, n.user_id, admins.contains(&n.user_id), n.id)
+                    .await?
+                    .is_some()
+            {
+                current.push(n);
+            }
+        }
+        let notes = current;
         let subs = push_subscription::Entity::find()
             .filter(push_subscription::Column::UserId.is_in(users.iter().copied()))
             .all(conn)
@@ -405,7 +428,8 @@ impl Pusher {
         let mut unread = HashMap::new();
         for (n, _) in &due {
             if let std::collections::hash_map::Entry::Vacant(v) = unread.entry(n.user_id) {
-                v.insert(self.unread(n.user_id).await?);
+                let admin = admins.contains(&n.user_id);
+                v.insert(inbox::unread_count(conn, n.user_id, admin).await?);
             }
         }
         if let Some(at) = later {
@@ -493,17 +517,6 @@ impl Pusher {
         }
         self.db.commit(w).await?;
         Ok(())
-    }
-
-    async fn unread(&self, user_id: Uuid) -> anyhow::Result<u64> {
-        let admin = user::Entity::find_by_id(user_id)
-            .select_only()
-            .column(user::Column::Role)
-            .into_tuple::<PlatformRole>()
-            .one(&self.db.conn)
-            .await?
-            == Some(PlatformRole::Admin);
-        Ok(inbox::unread_count(&self.db.conn, user_id, admin).await?)
     }
 
     async fn send(

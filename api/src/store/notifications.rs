@@ -64,11 +64,9 @@ pub async fn fold_reaction(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     post_id: Uuid,
-    actor: Uuid,
 ) -> Result<bool, DbErr> {
     let r = notification::Entity::update_many()
         .col_expr(notification::Column::UpdatedAt, Expr::value(now()))
-        .col_expr(notification::Column::ActorId, Expr::value(actor))
         .filter(notification::Column::UserId.eq(user_id))
         .filter(notification::Column::PostId.eq(post_id))
         .filter(notification::Column::Kind.eq(NotificationKind::Reaction))
@@ -220,16 +218,17 @@ pub async fn one(
         .await
 }
 
-/// Marks the viewer's unread notifications read, up to and including
-/// `up_to` when given; how many.
+/// Marks the viewer's unread notifications that they may still see read,
+/// up to and including `up_to` when given; how many.
 pub async fn mark_read(
     db: &impl ConnectionTrait,
     viewer: Uuid,
+    admin: bool,
     up_to: Option<Uuid>,
 ) -> Result<u64, DbErr> {
     let mut q = notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(now()))
-        .filter(notification::Column::UserId.eq(viewer))
+        .filter(visible_to(viewer, admin))
         .filter(notification::Column::ReadAt.is_null());
     if let Some(id) = up_to {
         q = q.filter(notification::Column::Id.lte(id));

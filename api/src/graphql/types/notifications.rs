@@ -41,36 +41,45 @@ impl Notification {
     async fn read_at(&self) -> Option<DateTime<Utc>> {
         self.0.read_at
     }
+    // Each object is read through the same access checks as anywhere else,
+    // as of resolving: on a live stream that is delivery time.
     async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
-        let g = rc(ctx)?.group_by_id(self.0.group_id).await?;
-        g.map(Group).ok_or_else(|| AppError::NotFound.into())
+        Ok(Group(
+            service::groups::group(rc(ctx)?, self.0.group_id).await?,
+        ))
     }
     async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Thread>> {
         match self.0.thread_id {
             None => Ok(None),
-            Some(id) => Ok(rc(ctx)?.load_thread(id).await?.map(Thread)),
+            Some(id) => or_none(service::forum::thread(rc(ctx)?, id).await).map(|t| t.map(Thread)),
         }
     }
     async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
         match self.0.post_id {
             None => Ok(None),
-            Some(id) => Ok(rc(ctx)?.load_post(id).await?.map(Post)),
+            Some(id) => or_none(service::forum::post(rc(ctx)?, id).await).map(|p| p.map(Post)),
         }
     }
     /// Who did it; null for what Hearth or the group's facilitators did
-    /// (flags, escalations, moderation). For REACTION, the latest to react.
+    /// (flags, escalations, moderation), and for REACTION: reactions are
+    /// anonymous everywhere.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         load_user(ctx, self.0.actor_id).await
     }
     async fn flag(&self, ctx: &Context<'_>) -> Result<Option<Flag>> {
-        let Some(id) = self.0.flag_id else {
-            return Ok(None);
-        };
-        match service::moderation::flag(rc(ctx)?, id).await {
-            Ok(f) => Ok(Some(Flag(f))),
-            Err(AppError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
+        match self.0.flag_id {
+            None => Ok(None),
+            Some(id) => or_none(service::moderation::flag(rc(ctx)?, id).await).map(|f| f.map(Flag)),
         }
+    }
+}
+
+/// What the viewer may no longer see reads as null.
+fn or_none<T>(r: Result<T, AppError>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
