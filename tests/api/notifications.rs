@@ -266,6 +266,38 @@ async fn notification_events_resume(app: TestApp) {
     }
 }
 
+/// The inbox with its objects costs the same number of statements for 2
+/// notifications as for 12.
+async fn inbox_statements_are_constant(app: TestApp) {
+    let (f, gid) = app.group_with_facilitator("ns-f").await;
+    let m = app.member_of(&f, &gid, "ns-m").await;
+    for i in 0..12 {
+        app.thread(&f.token, &gid, &format!("t{i}")).await;
+    }
+    app.wait_notified().await;
+    let q = "query($n: Int) { viewer { notifications(first: $n) { nodes { kind group { name } thread { title } post { body } actor { displayName } } } } }";
+    let mut counts = Vec::new();
+    for n in [2, 12, 2, 12] {
+        let before = app.statements().await;
+        let d = app.ok(Some(&m.token), q, json!({"n": n})).await;
+        counts.push(app.statements().await - before);
+        let nodes = d["viewer"]["notifications"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), n as usize);
+        assert!(
+            nodes
+                .iter()
+                .all(|x| x["thread"]["title"].is_string() && x["post"]["body"].is_string()),
+            "{d}"
+        );
+    }
+    // A batched load may now and then split in two (the loaders' batching
+    // window); one statement per notification would add ten.
+    let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+    assert!(max - min <= 1, "[{}] {counts:?}", app.backend);
+}
+
+backend_tests!(using crate::statements::uncached_sessions; [sqlite, postgres]; inbox_statements_are_constant);
+
 backend_tests!(
     each_kind_reaches_the_right_people,
     read_marks_and_lost_access,

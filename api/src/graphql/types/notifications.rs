@@ -51,7 +51,15 @@ impl Notification {
     async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Thread>> {
         match self.0.thread_id {
             None => Ok(None),
-            Some(id) => or_none(service::forum::thread(rc(ctx)?, id).await).map(|t| t.map(Thread)),
+            // The thread is in the notification's group: one batched
+            // check of the group, not one statement per thread.
+            Some(id) => {
+                let r = rc(ctx)?;
+                if or_none(r.readable_group(self.0.group_id).await)?.is_none() {
+                    return Ok(None);
+                }
+                Ok(r.load_thread(id).await?.map(Thread))
+            }
         }
     }
     async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
