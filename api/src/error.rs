@@ -8,6 +8,9 @@ pub enum AppError {
     Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The account has a closure pending and is locked until then.
+    #[error("{0}")]
+    AccountLocked(String),
     /// Deliberately carries no detail: a missing object and one the viewer
     /// may not see must read the same.
     #[error("not found")]
@@ -40,6 +43,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::AccountLocked(_) => "ACCOUNT_LOCKED",
             AppError::NotFound => "NOT_FOUND",
             AppError::BadInput(_) => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",

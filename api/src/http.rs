@@ -19,7 +19,69 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql_get))
         .route("/", web::get().to(graphiql))
         .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+        .route("/readyz", web::get().to(readyz))
+        .route("/exports/{id}", web::get().to(export_download));
+}
+
+/// `GET /exports/<id>`: a member's data export, to the member alone, with
+/// the same bearer token as the API. Someone else's export and one that
+/// does not exist answer alike (404).
+async fn export_download(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    request_id: RequestId,
+) -> HttpResponse {
+    use crate::service::exports::{download, Download};
+    let request_id = request_id.to_string();
+    let auth = match accounts::authenticate(&state, authorization(&req)).await {
+        Ok(a) => a,
+        Err(e) => {
+            return json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &app_error_body(&e, &request_id),
+            )
+        }
+    };
+    let viewer = match crate::domain::policy::require_account_holder(&auth) {
+        Ok(v) => v.clone(),
+        Err(e) => return json(StatusCode::UNAUTHORIZED, &app_error_body(&e, &request_id)),
+    };
+    let not_found = || {
+        json(
+            StatusCode::NOT_FOUND,
+            &app_error_body(&crate::error::AppError::NotFound, &request_id),
+        )
+    };
+    let Ok(id) = crate::ids::decode(
+        crate::ids::Kind::DataExport,
+        &async_graphql::ID(path.into_inner()),
+    ) else {
+        return not_found();
+    };
+    match download(&state.db, viewer.id, id).await {
+        Ok(Download::Ready(bytes)) => HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hearth-export.json\"",
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(bytes),
+        Ok(Download::Expired) => json(
+            StatusCode::GONE,
+            &crate::error::error_body("EXPIRED", "this export has expired: request a new one"),
+        ),
+        Ok(Download::NotReady) => json(
+            StatusCode::CONFLICT,
+            &crate::error::error_body("NOT_READY", "this export is not ready yet"),
+        ),
+        Ok(Download::NotFound) => not_found(),
+        Err(e) => json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &app_error_body(&e, &request_id),
+        ),
+    }
 }
 
 /// The metrics listener's only route.
@@ -135,16 +197,18 @@ async fn graphql(
     };
     let parsed = state.documents.prepare(&mut request);
     let request_id = request_id.to_string();
-    let auth_header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let auth = match accounts::authenticate(&state, auth_header).await {
+    let auth = match accounts::authenticate(&state, authorization(&req)).await {
         Ok(a) => a,
         Err(e) => return json(StatusCode::OK, &app_error_body(&e, &request_id)),
     };
+    let reason = req
+        .headers()
+        .get(ACCESS_REASON)
+        .and_then(|v| v.to_str().ok());
+    let auth = auth.with_access_reason(reason);
     let ctx = RequestCtx::new(state.services.clone(), auth, request_id.clone())
         .with_client(client_addr(&req, &state.config.server.trusted_proxies));
+    let audit = ctx.audit.clone();
     // A panic anywhere below (ours or the engine's) is answered as INTERNAL
     // rather than a dropped connection.
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))
@@ -160,6 +224,10 @@ async fn graphql(
             );
         }
     };
+    // The trail of what this response shows, before it leaves.
+    if let Err(e) = audit.flush(&state.db).await {
+        return json(StatusCode::OK, &app_error_body(&e, &request_id));
+    }
     if let Some(parsed) = parsed.filter(|_| response.errors.is_empty()) {
         state.documents.keep(parsed);
     }
@@ -177,6 +245,16 @@ async fn graphql(
         }
     }
 }
+
+/// The Authorization header; one that is not text reads as malformed.
+fn authorization(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"))
+}
+
+/// The header an admin sends to read a group they are not in.
+pub const ACCESS_REASON: &str = "x-hearth-access-reason";
 
 /// WebSocket subscriptions (graphql-transport-ws and graphql-ws). The
 /// access token comes in the `connection_init` payload.

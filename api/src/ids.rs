@@ -16,6 +16,8 @@ pub enum Kind {
     ModerationAction,
     Notification,
     PushSubscription,
+    AccessEvent,
+    DataExport,
 }
 
 impl Kind {
@@ -29,10 +31,12 @@ impl Kind {
             Kind::ModerationAction => "ModerationAction",
             Kind::Notification => "Notification",
             Kind::PushSubscription => "PushSubscription",
+            Kind::AccessEvent => "AccessEvent",
+            Kind::DataExport => "DataExport",
         }
     }
 
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 10] = [
         Kind::User,
         Kind::Group,
         Kind::Thread,
@@ -41,6 +45,8 @@ impl Kind {
         Kind::ModerationAction,
         Kind::Notification,
         Kind::PushSubscription,
+        Kind::AccessEvent,
+        Kind::DataExport,
     ];
 }
 

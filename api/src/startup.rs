@@ -42,6 +42,8 @@ pub struct AppState {
     pub notifier: Arc<NotificationWorker>,
     /// Pushes notifications to members' devices.
     pub pusher: Arc<PushWorker>,
+    /// Builds exports, carries out closures, purges and sweeps retention.
+    pub data_rights: Arc<crate::service::data_jobs::DataRightsWorker>,
     /// Every long-lived background task, stopped and joined on shutdown.
     pub tasks: Supervisor,
     /// Cancelled when the server begins to stop: WebSockets close with 1001.
@@ -121,6 +123,12 @@ impl AppState {
             )
             .context("loading the VAPID key")?,
         );
+        let data_rights_wake = Arc::new(tokio::sync::Notify::new());
+        let data_rights = Arc::new(crate::service::data_jobs::DataRightsWorker::new(
+            background.clone(),
+            config.data.clone(),
+            data_rights_wake.clone(),
+        ));
         let pusher = Arc::new(PushWorker::new(
             background.clone(),
             PUSH_WORKER,
@@ -179,6 +187,7 @@ impl AppState {
             relay,
             search,
             vapid,
+            data_rights_wake,
         });
         tasks.spawn(
             "session cache",
@@ -196,6 +205,7 @@ impl AppState {
             escalator,
             notifier,
             pusher,
+            data_rights,
             tasks,
             closing: CancellationToken::new(),
         }))
@@ -233,6 +243,10 @@ impl Application {
         state
             .tasks
             .spawn_with_token("push worker", state.pusher.clone().run(stop));
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("data-rights worker", state.data_rights.clone().run(stop));
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

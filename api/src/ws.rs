@@ -164,8 +164,14 @@ async fn run(
     let Some(header) = header else {
         return close(4401, "unauthorized: no access token in connection_init");
     };
+    let reason = payload
+        .get("accessReason")
+        .or_else(|| payload.get(crate::http::ACCESS_REASON))
+        .or_else(|| payload.get("X-Hearth-Access-Reason"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
     let auth = match accounts::authenticate(&state, Some(&header)).await {
-        Ok(a) => a,
+        Ok(a) => a.with_access_reason(reason.as_deref()),
         Err(crate::error::AppError::Unavailable(_)) => {
             return Some(CloseReason {
                 code: CloseCode::Again,

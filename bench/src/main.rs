@@ -468,6 +468,9 @@ async fn seed(
             description: Set("A seeded group".into()),
             created_at: Set(base),
             event_seq: Set(0),
+            archived_at: Set(None),
+            retention_days: Set(None),
+            delete_after: Set(None),
         })
         .exec_without_returning(&txn)
         .await?;

@@ -163,6 +163,10 @@ pub enum EventKind {
     FlagEscalated,
     #[sea_orm(string_value = "action_taken")]
     ActionTaken,
+    #[sea_orm(string_value = "group_archived")]
+    GroupArchived,
+    #[sea_orm(string_value = "group_deletion_scheduled")]
+    GroupDeletionScheduled,
 }
 
 #[derive(

@@ -1,6 +1,9 @@
 //! SeaORM entities: storage shapes only. Domain rules live in `api::domain`,
 //! GraphQL types in `api::graphql`.
 
+pub mod access_event;
+pub mod account_closure;
+pub mod data_export;
 pub mod enums;
 pub mod event;
 pub mod flag;

@@ -12,6 +12,7 @@ mod m20261128_000009_flag_escalation;
 mod m20261128_000010_thread_reads;
 mod m20261128_000011_notifications;
 mod m20261128_000012_push;
+mod m20261129_000013_data_rights;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_thread_reads::Migration),
             Box::new(m20261128_000011_notifications::Migration),
             Box::new(m20261128_000012_push::Migration),
+            Box::new(m20261129_000013_data_rights::Migration),
         ]
     }
 }

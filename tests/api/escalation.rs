@@ -133,7 +133,9 @@ async fn urgent_flags_escalate_unless_acknowledged(app: TestApp) {
 
     // The log keeps it, with no actor: Hearth escalated, not a person.
     for token in [&f.token, &admin.token] {
-        let log = app.ok(Some(token), LOG, json!({"g": gid})).await;
+        let log = app
+            .ok_reason(token, "escalated flag", LOG, json!({"g": gid}))
+            .await;
         let nodes = log["group"]["moderationLog"]["nodes"]
             .as_array()
             .unwrap()
@@ -166,8 +168,16 @@ async fn urgent_flags_escalate_unless_acknowledged(app: TestApp) {
     // whose post it is does not.
     app.wait_notified().await;
     let inbox = "{ viewer { notifications(first: 50) { nodes { kind flag { id } } } } }";
+    // An admin outside the group sees the flag itself only by breaking
+    // glass: without a reason the notification is there, its flag null.
+    let d = app.ok(Some(&admin.token), inbox, json!({})).await;
+    let n = &d["viewer"]["notifications"]["nodes"][0];
+    assert_eq!(n["kind"], "FLAG_ESCALATED", "{d}");
+    assert!(n["flag"].is_null(), "{d}");
     for (who, expected) in [(&f, 1), (&f2, 1), (&admin, 1), (&m, 0)] {
-        let d = app.ok(Some(&who.token), inbox, json!({})).await;
+        let d = app
+            .ok_reason(&who.token, "urgent flag", inbox, json!({}))
+            .await;
         let escalations: Vec<&Value> = d["viewer"]["notifications"]["nodes"]
             .as_array()
             .unwrap()
@@ -181,7 +191,11 @@ async fn urgent_flags_escalate_unless_acknowledged(app: TestApp) {
     }
 
     // An admin outside the group takes it in hand; it stays escalated.
-    let d = app.ok(Some(&admin.token), ACK, json!({"f": left})).await;
+    app.fails(Some(&admin.token), ACK, json!({"f": left}), "NOT_FOUND")
+        .await;
+    let d = app
+        .ok_reason(&admin.token, "escalated flag", ACK, json!({"f": left}))
+        .await;
     assert_eq!(
         d["acknowledgeFlag"]["acknowledgedBy"]["displayName"],
         "esc-admin"

@@ -206,6 +206,43 @@ impl TestApp {
         resp.json().await.expect("a JSON response")
     }
 
+    /// [`gql`] with an admin's break-glass reason (`X-Hearth-Access-Reason`).
+    pub async fn gql_reason(
+        &self,
+        token: &str,
+        reason: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
+            .header("X-Hearth-Access-Reason", reason)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request sent");
+        resp.json().await.expect("a JSON response")
+    }
+
+    /// [`ok`] for an admin reading a group they are not in, with a reason.
+    pub async fn ok_reason(
+        &self,
+        token: &str,
+        reason: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let resp = self.gql_reason(token, reason, query, variables).await;
+        assert!(
+            resp.get("errors").is_none(),
+            "[{}] unexpected errors: {resp}",
+            self.backend
+        );
+        resp["data"].clone()
+    }
+
     /// Like [`gql`], asserting there are no errors; returns `data`.
     pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let resp = self.gql(token, query, variables).await;

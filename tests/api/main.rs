@@ -11,6 +11,7 @@ mod accounts;
 mod bad_input;
 mod cli;
 mod cluster;
+mod data_rights;
 mod escalation;
 mod faults;
 mod forum;

@@ -165,7 +165,9 @@ async fn flags_on_a_facilitators_post(app: TestApp) {
     let admin = app.register("admin").await;
     app.set_role("admin", PlatformRole::Admin).await;
     assert_eq!(
-        n(app.ok(Some(&admin.token), QUEUE, json!({"g": gid})).await),
+        n(app
+            .ok_reason(&admin.token, "flag review", QUEUE, json!({"g": gid}))
+            .await),
         1,
         "to admins"
     );

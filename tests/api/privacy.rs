@@ -208,15 +208,15 @@ async fn privacy_matrix(app: TestApp) {
     )
     .await;
 
-    // Admins read every group; viewerRole is null when they are not members.
+    // Admins read a group they are not in only with a stated reason
+    // (break-glass); viewerRole is null then.
     let admin = app.register("admin").await;
     app.set_role("admin", PlatformRole::Admin).await;
+    let q = "query($g: ID!) { group(id: $g) { name viewerRole } }";
+    app.fails(Some(&admin.token), q, json!({"g": ga}), "NOT_FOUND")
+        .await;
     let data = app
-        .ok(
-            Some(&admin.token),
-            "query($g: ID!) { group(id: $g) { name viewerRole } }",
-            json!({"g": ga}),
-        )
+        .ok_reason(&admin.token, "audit ticket 12", q, json!({"g": ga}))
         .await;
     assert_eq!(data["group"]["viewerRole"], Value::Null);
 }

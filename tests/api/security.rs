@@ -508,7 +508,8 @@ async fn logout_and_role_changes_close_websockets(app: TestApp) {
     let admin = app.register("wsl-admin").await;
     app.set_role("wsl-admin", entity::enums::PlatformRole::Admin)
         .await;
-    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&admin.token)).await;
+    let mut ws =
+        Ws::connect_with_reason(&app.base, Protocol::TransportWs, &admin.token, "incident 7").await;
     ws.ack().await.unwrap();
     ws.subscribe("1", sub, json!({"g": gid})).await;
     ws.quiet(200).await;

@@ -66,6 +66,52 @@ async fn thread_page_statement_count_is_constant(app: TestApp) {
             );
         }
     }
+
+    // A facilitator reading hidden posts leaves a trace for each author:
+    // one more statement, however many hidden posts the page shows.
+    let (app_, token, thread) = (&app, f.token.as_str(), tid.as_str());
+    let page = |n: usize| async move {
+        let before = app_.statements().await;
+        app_.ok(Some(token), PAGE, json!({"t": thread, "n": n}))
+            .await;
+        app_.statements().await - before
+    };
+    let plain = page(50).await;
+    let posts = app
+        .ok(Some(&f.token), PAGE, json!({"t": tid, "n": 50}))
+        .await;
+    let ids: Vec<String> = posts["thread"]["posts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in ids.iter().take(10) {
+        app.hide_post(&f.token, id).await;
+    }
+    let with_hidden = page(50).await;
+    assert_eq!(
+        with_hidden,
+        plain + 1,
+        "[{}] auditing ten hidden posts costs one statement",
+        app.backend
+    );
+    let log = app
+        .ok(
+            Some(&members[1].token),
+            "{ viewer { accessLog(first: 50) { nodes { kind } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        !log["viewer"]["accessLog"]["nodes"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "[{}] the reads were recorded",
+        app.backend
+    );
 }
 
 /// Without the session cache, so that every request checks its session.

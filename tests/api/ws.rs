@@ -52,6 +52,21 @@ impl Ws {
         ws
     }
 
+    /// Connects as an admin stating a break-glass reason in the
+    /// `connection_init` payload.
+    pub async fn connect_with_reason(
+        base: &str,
+        protocol: Protocol,
+        token: &str,
+        reason: &str,
+    ) -> Ws {
+        let mut ws = Ws::connect_silent(base, protocol).await;
+        let payload = json!({"authorization": format!("Bearer {token}"), "accessReason": reason});
+        ws.send(json!({"type": "connection_init", "payload": payload}))
+            .await;
+        ws
+    }
+
     /// Waits for `connection_ack`; None if the server closed instead.
     pub async fn ack(&mut self) -> Option<()> {
         loop {

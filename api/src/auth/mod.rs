@@ -15,6 +15,12 @@ pub struct Viewer {
     pub role: PlatformRole,
     /// When the access token expires (Unix seconds): a WebSocket closes then.
     pub token_expires_at: i64,
+    /// The account has a closure pending: it may only look at the closure
+    /// and cancel it.
+    pub closing: bool,
+    /// An admin's `X-Hearth-Access-Reason`: with one, an admin may read a
+    /// group they are not a member of, and the read is audited.
+    pub access_reason: Option<String>,
 }
 
 impl Viewer {
@@ -33,6 +39,17 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// Attaches a break-glass reason to an admin viewer; ignored for
+    /// anyone else.
+    pub fn with_access_reason(mut self, raw: Option<&str>) -> Self {
+        if let (Auth::Viewer(v), Some(raw)) = (&mut self, raw) {
+            if v.is_admin() {
+                v.access_reason = crate::domain::audit::access_reason(raw);
+            }
+        }
+        self
+    }
+
     pub fn viewer(&self) -> Option<&Viewer> {
         match self {
             Auth::Viewer(v) => Some(v),

@@ -39,6 +39,63 @@ pub struct Config {
     pub safety: SafetyConfig,
     #[command(flatten, next_help_heading = "Push and outbound requests")]
     pub push: PushConfig,
+    #[command(flatten, next_help_heading = "Data rights")]
+    pub data: DataConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DataConfig {
+    /// Days between a member closing their account and the closure being
+    /// carried out; they may cancel until then.
+    #[arg(long, env = "HEARTH_CLOSURE_GRACE_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(0..=365), global = true)]
+    pub closure_grace_days: u64,
+    /// The same period in seconds, overriding the days: for tests.
+    #[arg(long, env = "HEARTH_CLOSURE_GRACE_SECONDS", value_parser = clap::value_parser!(u64).range(0..=31_536_000), global = true)]
+    pub closure_grace_seconds: Option<u64>,
+    /// Days the access audit is kept (six years by default).
+    #[arg(long, env = "HEARTH_AUDIT_RETENTION_DAYS", default_value_t = 2190, value_parser = clap::value_parser!(u64).range(1..=36_500), global = true)]
+    pub audit_retention_days: u64,
+    /// Hours an export stays downloadable; also the least time between
+    /// two exports of one member.
+    #[arg(long, env = "HEARTH_EXPORT_TTL_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=720), global = true)]
+    pub export_ttl_hours: u64,
+    /// Days between an admin deleting a group and its purge, during which
+    /// members can export their data.
+    #[arg(long, env = "HEARTH_GROUP_DELETION_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u64).range(0..=365), global = true)]
+    pub group_deletion_days: u64,
+    /// The same period in seconds, overriding the days: for tests.
+    #[arg(long, env = "HEARTH_GROUP_DELETION_SECONDS", value_parser = clap::value_parser!(u64).range(0..=31_536_000), global = true)]
+    pub group_deletion_seconds: Option<u64>,
+    /// Seconds between sweeps for groups' retention and the audit's.
+    #[arg(long, env = "HEARTH_RETENTION_SWEEP_SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub retention_sweep_seconds: u64,
+}
+
+impl DataConfig {
+    fn period(days: u64, seconds: Option<u64>) -> chrono::Duration {
+        let secs = seconds.unwrap_or(days.saturating_mul(86_400));
+        chrono::Duration::seconds(
+            i64::try_from(secs)
+                .unwrap_or(i64::MAX / 1000)
+                .min(86_400 * 36_500),
+        )
+    }
+
+    pub fn closure_grace(&self) -> chrono::Duration {
+        Self::period(self.closure_grace_days, self.closure_grace_seconds)
+    }
+
+    pub fn group_deletion_grace(&self) -> chrono::Duration {
+        Self::period(self.group_deletion_days, self.group_deletion_seconds)
+    }
+
+    pub fn export_ttl(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.export_ttl_hours as i64)
+    }
+
+    pub fn audit_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(self.audit_retention_days as i64)
+    }
 }
 
 #[derive(Debug, Clone, Args)]

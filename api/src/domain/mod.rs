@@ -1,4 +1,6 @@
 //! Domain rules, independent of GraphQL and of storage.
+pub mod audit;
+pub mod closure;
 pub mod content;
 pub mod crisis;
 pub mod notifications;

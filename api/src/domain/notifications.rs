@@ -26,8 +26,16 @@ pub fn caused_by(kind: EventKind) -> bool {
     match kind {
         PostCreated | ThreadCreated | ReactionsChanged | PostHidden | PostRestored
         | ActionTaken | FlagRaised | FlagEscalated => true,
-        ThreadUpdated | PostEdited | PostDeleted | MemberJoined | MemberLeft | FlagResolved
-        | FlagDismissed | FlagAcknowledged => false,
+        ThreadUpdated
+        | PostEdited
+        | PostDeleted
+        | MemberJoined
+        | MemberLeft
+        | FlagResolved
+        | FlagDismissed
+        | FlagAcknowledged
+        | GroupArchived
+        | GroupDeletionScheduled => false,
     }
 }
 

@@ -22,11 +22,18 @@ use uuid::Uuid;
 pub struct Standing {
     pub viewer: Viewer,
     pub membership: Option<membership::Model>,
+    /// The group is archived. Known where a write reads the group in its
+    /// transaction (`RequestCtx::standing_in`); reads need not know.
+    pub archived: bool,
 }
 
 impl Standing {
     pub fn new(viewer: Viewer, membership: Option<membership::Model>) -> Self {
-        Standing { viewer, membership }
+        Standing {
+            viewer,
+            membership,
+            archived: false,
+        }
     }
 
     pub fn is_member(&self) -> bool {
@@ -50,8 +57,22 @@ impl Standing {
     }
 }
 
-/// A viewer, or UNAUTHENTICATED with the reason a token was refused.
+/// A viewer, or UNAUTHENTICATED with the reason a token was refused. An
+/// account with a closure pending is locked (ACCOUNT_LOCKED) for all but
+/// [`require_account_holder`]'s few uses.
 pub fn require_viewer(auth: &Auth) -> AppResult<&Viewer> {
+    let v = require_account_holder(auth)?;
+    if v.closing {
+        return Err(AppError::AccountLocked(
+            "this account is closing: cancel the closure (cancelAccountClosure) to use it".into(),
+        ));
+    }
+    Ok(v)
+}
+
+/// A viewer, locked or not: for looking at and cancelling a pending
+/// closure, and for reading one's own audit trail.
+pub fn require_account_holder(auth: &Auth) -> AppResult<&Viewer> {
     match auth {
         Auth::Viewer(v) => Ok(v),
         Auth::Anonymous => Err(AppError::unauthenticated("sign in required")),
@@ -59,13 +80,20 @@ pub fn require_viewer(auth: &Auth) -> AppResult<&Viewer> {
     }
 }
 
-/// Members read their group; admins read every group.
+/// Members read their group. An admin who is not a member reads it only
+/// with a stated reason (break-glass), and the read is audited; without
+/// one the group does not exist for them, as for anyone else.
 pub fn read_group(s: &Standing) -> AppResult<()> {
-    if s.is_member() || s.viewer.is_admin() {
+    if s.is_member() || breaks_glass(s) {
         Ok(())
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// An admin reading a group they are not in, with a reason.
+pub fn breaks_glass(s: &Standing) -> bool {
+    !s.is_member() && s.viewer.is_admin() && s.viewer.access_reason.is_some()
 }
 
 pub fn create_group(viewer: &Viewer) -> AppResult<()> {
@@ -77,9 +105,14 @@ pub fn create_group(viewer: &Viewer) -> AppResult<()> {
     }
 }
 
-/// Group facilitators (and admins) invite.
+/// Group facilitators (and admins) invite, while the group is not archived.
 pub fn create_invite(s: &Standing) -> AppResult<()> {
     read_group(s)?;
+    if s.archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it takes no invites",
+        ));
+    }
     if s.is_moderator() {
         Ok(())
     } else {
@@ -101,9 +134,14 @@ pub fn moderate(s: &Standing) -> AppResult<()> {
     }
 }
 
-/// Writing in a group: a member, not muted.
+/// Writing in a group: a member, not muted, in a group not archived.
 pub fn write_in_group(s: &Standing, now: DateTime<Utc>) -> AppResult<()> {
     read_group(s)?;
+    if s.archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it is read-only",
+        ));
+    }
     if !s.is_member() {
         return Err(AppError::forbidden(
             "only members of the group may write here",

@@ -83,6 +83,21 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
+/// Writes the accesses `resp` shows before it leaves; if that fails, the
+/// data does not leave.
+async fn audited(
+    buffer: Arc<crate::service::audit::AuditBuffer>,
+    db: crate::store::Db,
+    resp: Response,
+) -> Response {
+    match buffer.flush(&db).await {
+        Ok(()) => resp,
+        Err(e) => Response::from_errors(vec![
+            async_graphql::Error::from(e).into_server_error(async_graphql::Pos::default())
+        ]),
+    }
+}
+
 fn request_id(ctx: &ExtensionContext<'_>) -> String {
     ctx.data_opt::<RequestCtx>()
         .map(|r| r.request_id.clone())
@@ -94,7 +109,10 @@ impl Extension for ErrorCodes {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut resp = next.run(ctx).await;
         // Over HTTP the request's data is not yet attached here; the HTTP
-        // handler finalises with its id instead (`http::graphql`).
+        // handler finalises and audits itself instead (`http::graphql`).
+        if let Some(rc) = ctx.data_opt::<RequestCtx>() {
+            resp = audited(rc.audit.clone(), rc.state.db.clone(), resp).await;
+        }
         let id = request_id(ctx);
         if !id.is_empty() {
             finalize_errors(&mut resp.errors, &id);
@@ -109,7 +127,19 @@ impl Extension for ErrorCodes {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         let id = request_id(ctx);
+        let audit = ctx
+            .data_opt::<RequestCtx>()
+            .map(|rc| (rc.audit.clone(), rc.state.db.clone()));
         next.run(ctx, stream)
+            .then(move |resp| {
+                let audit = audit.clone();
+                async move {
+                    match audit {
+                        Some((buffer, db)) => audited(buffer, db, resp).await,
+                        None => resp,
+                    }
+                }
+            })
             .map(move |mut resp| {
                 finalize_errors(&mut resp.errors, &id);
                 resp

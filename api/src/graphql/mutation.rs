@@ -387,6 +387,84 @@ impl MutationRoot {
         Ok(Viewer(user))
     }
 
+    /// Asks for an archive of the viewer's data; built in the background
+    /// (see `Viewer.dataExports`). At most one per 24 hours (RATE_LIMITED).
+    async fn request_data_export(&self, ctx: &Context<'_>) -> Result<DataExport> {
+        let r = rc_write(ctx)?;
+        Ok(DataExport(service::exports::request(r).await?))
+    }
+
+    /// Closes the viewer's account after the grace period: sessions end
+    /// now, and the account stays locked until the closure, which signing
+    /// in and `cancelAccountClosure` can still call off.
+    async fn close_account(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseAccountInput,
+    ) -> Result<AccountClosure> {
+        let r = rc_write(ctx)?;
+        Ok(AccountClosure(
+            service::closures::close_account(r, input.mode.name(), input.password).await?,
+        ))
+    }
+
+    /// Calls off the viewer's pending closure; false when there was none.
+    async fn cancel_account_closure(&self, ctx: &Context<'_>) -> Result<bool> {
+        let r = rc_write(ctx)?;
+        Ok(service::closures::cancel(r).await?)
+    }
+
+    /// Platform admins: closes an account at once, with a reason that the
+    /// access audit keeps.
+    async fn close_account_as_admin(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseAccountAsAdminInput,
+    ) -> Result<AccountClosure> {
+        let r = rc_write(ctx)?;
+        let user_id = ids::decode(Kind::User, &input.user_id)?;
+        Ok(AccountClosure(
+            service::closures::close_account_as_admin(r, user_id, input.mode.name(), &input.reason)
+                .await?,
+        ))
+    }
+
+    /// Facilitators and admins: the group becomes read-only (no posts,
+    /// reactions or invites).
+    async fn archive_group(&self, ctx: &Context<'_>, group_id: ID) -> Result<Group> {
+        let r = rc_write(ctx)?;
+        let id = ids::decode(Kind::Group, &group_id)?;
+        Ok(Group(service::group_data::archive(r, id).await?))
+    }
+
+    /// Facilitators and admins: posts older than `days` (1 to 36500)
+    /// become tombstones and leave search; null keeps posts.
+    async fn set_group_retention(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        days: Option<i32>,
+    ) -> Result<Group> {
+        let r = rc_write(ctx)?;
+        let id = ids::decode(Kind::Group, &group_id)?;
+        Ok(Group(
+            service::group_data::set_retention(r, id, days).await?,
+        ))
+    }
+
+    /// Platform admins: archives the group now and purges it after the
+    /// export window (14 days by default). `confirm` repeats its slug.
+    async fn delete_group(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        confirm: String,
+    ) -> Result<Group> {
+        let r = rc_write(ctx)?;
+        let id = ids::decode(Kind::Group, &group_id)?;
+        Ok(Group(service::group_data::delete(r, id, &confirm).await?))
+    }
+
     /// Marks the viewer's notifications read, up to and including `upTo`
     /// (one of theirs) when given, else all; how many were unread.
     async fn mark_notifications_read(&self, ctx: &Context<'_>, up_to: Option<ID>) -> Result<i32> {

@@ -179,6 +179,9 @@ lists! {
     Posts = "posts": Uuid;
     /// `Viewer.notifications`: notification.
     Notifications = "notes": Uuid;
+    /// `Viewer.accessLog` and `Query.accessAudit`: access event.
+    AccessEvents = "access": Uuid;
+    /// `Viewer.dataExports` needs none: at most a handful.
     /// `searchPosts`, in relevance order: the offset of the next hit.
     Search = "search": usize;
 }

@@ -57,7 +57,7 @@ impl QueryRoot {
     #[graphql(complexity = "super::types::LOOKUP_COST + child_complexity")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let r = rc(ctx)?;
-        r.viewer()?;
+        crate::domain::policy::require_account_holder(&r.auth)?;
         let (kind, uuid) = ids::decode_any(&id)?;
         let node = match kind {
             Kind::User => Node::User(User(service::groups::visible_user(r, uuid).await?)),
@@ -73,6 +73,10 @@ impl QueryRoot {
             )),
             // Not a Node: listed on the viewer only.
             Kind::PushSubscription => return Err(AppError::NotFound.into()),
+            Kind::AccessEvent => {
+                Node::AccessEvent(AccessEvent(service::audit::one(r, uuid).await?))
+            }
+            Kind::DataExport => Node::DataExport(DataExport(service::exports::one(r, uuid).await?)),
         };
         Ok(Some(node))
     }
@@ -83,6 +87,43 @@ impl QueryRoot {
         Ok(PushConfig {
             vapid_public_key: rc(ctx)?.state.vapid.public_key.clone(),
         })
+    }
+
+    /// The whole access audit, newest first, optionally narrowed. Platform
+    /// admins only (FORBIDDEN for anyone else).
+    #[graphql(complexity = "super::types::pg_cost(first, child_complexity)")]
+    async fn access_audit(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AccessAuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, AccessEvent>> {
+        let r = rc(ctx)?;
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode::<pg::AccessEvents>(after.as_deref())?;
+        let f = filter.unwrap_or_default();
+        // An ID of the wrong type matches nothing rather than everything.
+        let id_of = |id: &Option<ID>, kind: Kind| {
+            id.as_ref()
+                .map(|i| ids::decode(kind, i).unwrap_or(uuid::Uuid::nil()))
+        };
+        let filter = crate::store::audit::Filter {
+            actor_id: id_of(&f.actor_id, Kind::User),
+            subject_id: id_of(&f.subject_id, Kind::User),
+            group_id: id_of(&f.group_id, Kind::Group),
+            kind: f
+                .kind
+                .map(|k| crate::domain::audit::AccessKind::from(k).as_str()),
+            from: f.from,
+            to: f.to,
+        };
+        let page = service::audit::access_audit(r, filter, limit, after).await?;
+        Ok(pg::connection(
+            page,
+            |e| pg::encode::<pg::AccessEvents>(&e.id),
+            AccessEvent,
+        ))
     }
 
     /// Null when the request carries no valid token.

@@ -32,6 +32,11 @@ pub enum GroupEventKind {
     ThreadUpdated,
     MemberJoined,
     MemberLeft,
+    /// The group became read-only.
+    GroupArchived,
+    /// An admin deleted the group: it is purged after the export window
+    /// (`Group.deletionScheduledFor`); members should export their data.
+    GroupDeletionScheduled,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -132,6 +137,8 @@ impl GroupEvent {
             EventKind::ThreadUpdated => GroupEventKind::ThreadUpdated,
             EventKind::MemberJoined => GroupEventKind::MemberJoined,
             EventKind::MemberLeft => GroupEventKind::MemberLeft,
+            EventKind::GroupArchived => GroupEventKind::GroupArchived,
+            EventKind::GroupDeletionScheduled => GroupEventKind::GroupDeletionScheduled,
             _ => GroupEventKind::ThreadCreated,
         }
     }

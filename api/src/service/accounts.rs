@@ -299,7 +299,7 @@ pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<A
             return Ok(Auth::Rejected(e.to_string()))
         }
     };
-    let (user, token_expires_at) = match verified {
+    let user = match verified {
         Verified::Local {
             user_id,
             session_id,
@@ -310,14 +310,23 @@ pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<A
                     id: user_id,
                     role,
                     token_expires_at: exp,
+                    closing: false,
+                    access_reason: None,
                 }));
             }
             let ticket = state.sessions.ticket();
-            // The account and whether the session is live, in one statement.
+            // The account, whether the session is live and whether the
+            // account is closing, in one statement.
             match pages::session_user(&state.db.conn, user_id, session_id).await? {
-                Some((u, true)) => {
-                    state.sessions.put(ticket, session_id, u.id, u.role);
-                    (u, exp)
+                Some(c) if c.live => {
+                    // A closing account is not remembered: cancelling the
+                    // closure must unlock it at once.
+                    if !c.closing {
+                        state
+                            .sessions
+                            .put(ticket, session_id, c.user.id, c.user.role);
+                    }
+                    (c.user, exp, c.closing)
                 }
                 Some(_) => return Ok(Auth::Rejected("session ended".into())),
                 None => return Ok(Auth::Rejected("account no longer exists".into())),
@@ -325,13 +334,20 @@ pub async fn authenticate(state: &Services, header: Option<&str>) -> AppResult<A
         }
         Verified::External(claims) => {
             let exp = claims.exp;
-            (external_user(&state.db, claims).await?, exp)
+            let user = external_user(&state.db, claims).await?;
+            let closing = crate::store::closures::pending(&state.db.conn, user.id)
+                .await?
+                .is_some();
+            (user, exp, closing)
         }
     };
+    let (user, token_expires_at, closing) = user;
     Ok(Auth::Viewer(Viewer {
         id: user.id,
         role: user.role,
         token_expires_at,
+        closing,
+        access_reason: None,
     }))
 }
 

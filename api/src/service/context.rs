@@ -29,4 +29,6 @@ pub struct Services {
     pub search: SharedIndex,
     /// The VAPID key pair pushes are signed with.
     pub vapid: Arc<crate::service::push::Vapid>,
+    /// Wakes this instance's data-rights worker (exports, closures).
+    pub data_rights_wake: Arc<tokio::sync::Notify>,
 }

@@ -63,8 +63,18 @@ pub fn moderators_only(kind: EventKind) -> bool {
     match kind {
         FlagRaised | FlagResolved | FlagDismissed | FlagAcknowledged | FlagEscalated
         | ActionTaken => true,
-        ThreadCreated | ThreadUpdated | PostCreated | PostEdited | PostDeleted | PostHidden
-        | PostRestored | ReactionsChanged | MemberJoined | MemberLeft => false,
+        ThreadCreated
+        | ThreadUpdated
+        | PostCreated
+        | PostEdited
+        | PostDeleted
+        | PostHidden
+        | PostRestored
+        | ReactionsChanged
+        | MemberJoined
+        | MemberLeft
+        | GroupArchived
+        | GroupDeletionScheduled => false,
     }
 }
 

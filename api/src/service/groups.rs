@@ -74,6 +74,9 @@ pub async fn create_group(ctx: &RequestCtx, input: NewGroup<'_>) -> AppResult<gr
         description: Set(description),
         created_at: Set(t),
         event_seq: Set(0),
+        archived_at: Set(None),
+        retention_days: Set(None),
+        delete_after: Set(None),
     }
     .insert(&w.txn)
     .await
@@ -129,9 +132,15 @@ pub async fn create_invite(ctx: &RequestCtx, input: NewInvite) -> AppResult<invi
     let standing = ctx.standing(input.group_id).await?;
     policy::create_invite(&standing)?;
     // The group may have been deleted since the membership was read.
-    ctx.group_by_id(input.group_id)
+    let group = ctx
+        .group_by_id(input.group_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if group.archived_at.is_some() {
+        return Err(AppError::forbidden(
+            "this group is archived: it takes no invites",
+        ));
+    }
     if !(1..=1000).contains(&input.max_uses) {
         return Err(AppError::bad_input("maxUses must be 1-1000"));
     }
@@ -187,6 +196,15 @@ pub async fn join_group(ctx: &RequestCtx, code: &str) -> AppResult<membership::M
         || invite.revoked_at.is_some()
     {
         return Err(AppError::NotFound);
+    }
+    let archived = group::Entity::find_by_id(invite.group_id)
+        .one(&w.txn)
+        .await?
+        .is_none_or(|g| g.archived_at.is_some());
+    if archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it takes no new members",
+        ));
     }
     let banned = entity::group_ban::Entity::find_by_id((invite.group_id, viewer.id))
         .one(&w.txn)

@@ -1,9 +1,14 @@
 //! Use cases. Each one: authenticate, load, ask `domain::policy`, then read
 //! or write through `store`. Resolvers call these and nothing below them.
 pub mod accounts;
+pub mod audit;
+pub mod closures;
 pub mod context;
+pub mod data_jobs;
 pub mod delivery;
+pub mod exports;
 pub mod forum;
+pub mod group_data;
 pub mod groups;
 pub mod live;
 pub mod loaders;
@@ -38,6 +43,8 @@ pub struct RequestCtx {
     auth_ops: std::sync::atomic::AtomicU32,
     /// Whether loaders keep results for the request (not on a WebSocket).
     cached: bool,
+    /// Audited accesses, written before the response leaves.
+    pub audit: Arc<audit::AuditBuffer>,
 }
 
 impl RequestCtx {
@@ -60,6 +67,7 @@ impl RequestCtx {
             client: None,
             auth_ops: Default::default(),
             cached: cache,
+            audit: Default::default(),
         }
     }
 
@@ -122,7 +130,9 @@ impl RequestCtx {
             .load_one(group_id)
             .await
             .map_err(AppError::from)?;
-        Ok(Standing::new(viewer, membership))
+        let standing = Standing::new(viewer, membership);
+        self.note_group_read(&standing, group_id);
+        Ok(standing)
     }
 
     /// A group the viewer may read, with their standing in it.
@@ -148,6 +158,7 @@ impl RequestCtx {
         };
         let standing = Standing::new(viewer, head.membership.clone());
         policy::read_group(&standing)?;
+        self.note_group_read(&standing, head.thread.group_id);
         if self.cached {
             let l = &self.loaders;
             l.threads.feed_one(id, head.thread.clone()).await;
@@ -178,11 +189,14 @@ impl RequestCtx {
         group_id: Uuid,
     ) -> AppResult<Standing> {
         let viewer = self.viewer()?.clone();
-        let membership =
-            <membership::Entity as sea_orm::EntityTrait>::find_by_id((group_id, viewer.id))
-                .one(&w.txn)
-                .await?;
-        Ok(Standing::new(viewer, membership))
+        let (membership, archived) =
+            crate::store::pages::write_standing(&w.txn, group_id, viewer.id)
+                .await?
+                .unwrap_or((None, false));
+        let mut standing = Standing::new(viewer, membership);
+        standing.archived = archived;
+        self.note_group_read(&standing, group_id);
+        Ok(standing)
     }
 
     pub async fn readable_post(&self, id: Uuid) -> AppResult<(post::Model, Standing)> {

@@ -177,6 +177,16 @@ pub async fn search(
             let Some(highlight) = highlight(p.body.as_deref().unwrap_or(""), &q.terms) else {
                 continue;
             };
+            // A hidden post's passage is its author's hidden words.
+            if p.state == PostState::Hidden {
+                ctx.note_access(
+                    crate::domain::audit::AccessKind::HiddenPostBody,
+                    p.author_id,
+                    p.group_id,
+                    Some(p.id),
+                    None,
+                );
+            }
             items.push(Hit {
                 highlight,
                 score,

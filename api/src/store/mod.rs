@@ -1,6 +1,8 @@
 //! Storage: the connection, write transactions that carry their events to
 //! the bus on commit, and small helpers shared by the services.
+pub mod audit;
 pub mod bus;
+pub mod closures;
 mod db;
 pub mod events;
 pub mod lease;

@@ -2,7 +2,9 @@
 //! it points to, joined and told apart by column prefix. The hot path (the
 //! signed-in check and the thread page) pays one round trip per level
 //! instead of one per loader batch.
-use entity::{enums::ReactionKind, group, membership, post, session, thread, user};
+use entity::{
+    account_closure, enums::ReactionKind, group, membership, post, session, thread, user,
+};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement},
     sqlx::{self, Postgres, Row, Sqlite},
@@ -140,16 +142,27 @@ fn optional<M: FromQueryResult>(row: &QueryResult, table: &str) -> Result<Option
     M::from_query_result_optional(row, &format!("{table}_"))
 }
 
-/// An account and whether the session named in its token is still live.
+/// What a token's session check finds.
+pub struct SessionCheck {
+    pub user: user::Model,
+    /// The session named in the token exists and is not revoked.
+    pub live: bool,
+    /// The account has a closure pending: it is locked until then.
+    pub closing: bool,
+}
+
+/// An account, whether the session named in its token is still live, and
+/// whether a closure is pending: one statement.
 pub async fn session_user(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     session_id: Uuid,
-) -> Result<Option<(user::Model, bool)>, DbErr> {
+) -> Result<Option<SessionCheck>, DbErr> {
     let mut q = Query::select();
     q.from_as(user::Entity, Alias::new("u"));
     columns::<user::Entity>(&mut q, "u");
     q.expr_as(col("s", session::Column::Id), Alias::new("s_id"))
+        .expr_as(col("c", account_closure::Column::Id), Alias::new("c_id"))
         .join_as(
             JoinType::LeftJoin,
             session::Entity,
@@ -159,13 +172,28 @@ pub async fn session_user(
                 .and(col("s", session::Column::UserId).equals((Alias::new("u"), user::Column::Id)))
                 .and(col("s", session::Column::RevokedAt).is_null()),
         )
-        .and_where(col("u", user::Column::Id).eq(user_id));
+        .join_as(
+            JoinType::LeftJoin,
+            account_closure::Entity,
+            Alias::new("c"),
+            col("c", account_closure::Column::UserId)
+                .equals((Alias::new("u"), user::Column::Id))
+                .and(col("c", account_closure::Column::CompletedAt).is_null())
+                .and(col("c", account_closure::Column::CancelledAt).is_null()),
+        )
+        .and_where(col("u", user::Column::Id).eq(user_id))
+        .limit(1);
     let Some(row) = conn.query_one(&q).await? else {
         return Ok(None);
     };
     let user = user::Model::from_query_result(&row, "u_")?;
     let live = row.try_get::<Option<Uuid>>("", "s_id")?.is_some();
-    Ok(Some((user, live)))
+    let closing = row.try_get::<Option<Uuid>>("", "c_id")?.is_some();
+    Ok(Some(SessionCheck {
+        user,
+        live,
+        closing,
+    }))
 }
 
 /// A thread with the viewer's membership of its group, its author and its
@@ -359,4 +387,37 @@ pub async fn thread_posts(
             })
         })
         .collect()
+}
+
+/// The viewer's membership of a group and whether the group is archived
+/// (or being deleted), in one statement: what a write re-checks inside its
+/// transaction. None when the group does not exist.
+pub async fn write_standing(
+    conn: &impl ConnectionTrait,
+    group_id: Uuid,
+    viewer: Uuid,
+) -> Result<Option<(Option<membership::Model>, bool)>, DbErr> {
+    let mut q = Query::select();
+    q.from_as(group::Entity, Alias::new("g"));
+    columns::<membership::Entity>(&mut q, "m");
+    q.expr_as(
+        col("g", group::Column::ArchivedAt),
+        Alias::new("g_archived_at"),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        membership::Entity,
+        Alias::new("m"),
+        col("m", membership::Column::GroupId)
+            .equals((Alias::new("g"), group::Column::Id))
+            .and(col("m", membership::Column::UserId).eq(viewer)),
+    )
+    .and_where(col("g", group::Column::Id).eq(group_id));
+    let Some(row) = conn.query_one(&q).await? else {
+        return Ok(None);
+    };
+    let archived = row
+        .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "g_archived_at")?
+        .is_some();
+    Ok(Some((optional::<membership::Model>(&row, "m")?, archived)))
 }

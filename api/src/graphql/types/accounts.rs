@@ -97,6 +97,40 @@ impl Viewer {
         let n = service::notifications::unread_count(rc(ctx)?).await?;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
+    /// Who accessed the viewer's data beyond ordinary group reading, and
+    /// admins' break-glass reads of the viewer's groups; newest first.
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, AccessEvent>> {
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode::<pg::AccessEvents>(after.as_deref())?;
+        let page = service::audit::access_log(rc(ctx)?, limit, after).await?;
+        Ok(connection(
+            page,
+            |e| pg::encode::<pg::AccessEvents>(&e.id),
+            AccessEvent,
+        ))
+    }
+    /// The viewer's data exports, newest first; at most 10.
+    async fn data_exports(&self, ctx: &Context<'_>) -> Result<Vec<DataExport>> {
+        Ok(service::exports::list(rc(ctx)?)
+            .await?
+            .into_iter()
+            .map(DataExport)
+            .collect())
+    }
+    /// The viewer's account closure, while one is pending.
+    async fn pending_closure(&self, ctx: &Context<'_>) -> Result<Option<AccountClosure>> {
+        // By the account this object is: also right on a sign-in's payload,
+        // which is read before the request has a viewer.
+        Ok(service::closures::pending_of(rc(ctx)?, self.0.id)
+            .await?
+            .map(AccountClosure))
+    }
 }
 
 #[derive(SimpleObject)]

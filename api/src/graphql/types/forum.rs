@@ -1,5 +1,6 @@
 //! Threads, posts and reaction counts.
 use super::*;
+use crate::domain::audit::AccessKind;
 
 pub struct Thread(pub thread::Model);
 
@@ -147,8 +148,18 @@ impl Post {
     /// Null when deleted, and when hidden unless the viewer facilitates the
     /// group or wrote the post.
     async fn body(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        let rc = rc(ctx)?;
+        let standing = rc.standing(self.0.group_id).await?;
         Ok(if policy::see_post_body(&standing, &self.0) {
+            if self.0.state == entity::enums::PostState::Hidden {
+                rc.note_access(
+                    AccessKind::HiddenPostBody,
+                    self.0.author_id,
+                    self.0.group_id,
+                    Some(self.0.id),
+                    None,
+                );
+            }
             self.0.body.as_deref()
         } else {
             None

@@ -17,6 +17,18 @@ impl Group {
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// Set once archived: members read, nobody posts, reacts or invites.
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+    /// Posts older than this many days become tombstones; null keeps them.
+    async fn retention_days(&self) -> Option<i32> {
+        self.0.retention_days
+    }
+    /// When the group will be purged, once an admin deleted it.
+    async fn deletion_scheduled_for(&self) -> Option<DateTime<Utc>> {
+        self.0.delete_after
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

@@ -16,14 +16,15 @@ use crate::{
     service::{self, forum::ThreadKey, moderation::FlagKey},
 };
 use async_graphql::{
-    connection::Connection, ComplexObject, Context, Enum, Interface, Object, Result, SimpleObject,
-    ID,
+    connection::Connection, ComplexObject, Context, Enum, InputObject, Interface, Object, Result,
+    SimpleObject, ID,
 };
 use chrono::{DateTime, Utc};
 use entity::enums as db;
 use entity::{flag, group, invite, membership, moderation_action, post, thread, user};
 
 mod accounts;
+mod data_rights;
 mod forum;
 mod groups;
 mod moderation;
@@ -31,6 +32,7 @@ mod notifications;
 mod safety;
 
 pub use accounts::*;
+pub use data_rights::*;
 pub use forum::*;
 pub use groups::*;
 pub use moderation::*;
@@ -157,6 +159,8 @@ pub enum Node {
     Flag(Flag),
     ModerationAction(ModerationAction),
     Notification(Notification),
+    AccessEvent(AccessEvent),
+    DataExport(DataExport),
 }
 
 /// The cost of a list field: its page size times the cost of one item.

@@ -3,6 +3,21 @@ use super::*;
 
 pub struct Flag(pub flag::Model);
 
+impl Flag {
+    /// A flag's copy of a post is the author's words: reading it is
+    /// audited for anyone but the author.
+    fn note_read(&self, ctx: &Context<'_>) -> Result<()> {
+        rc(ctx)?.note_access(
+            crate::domain::audit::AccessKind::FlagSnapshot,
+            self.0.post_author_id,
+            self.0.group_id,
+            Some(self.0.post_id),
+            Some(self.0.id),
+        );
+        Ok(())
+    }
+}
+
 #[Object]
 impl Flag {
     pub async fn id(&self) -> ID {
@@ -33,8 +48,11 @@ impl Flag {
     }
     /// The post's body when it was flagged: editing the post afterwards does
     /// not change it.
-    async fn body_snapshot(&self) -> Option<&str> {
-        self.0.body_snapshot.as_deref()
+    async fn body_snapshot(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        if self.0.body_snapshot.is_some() {
+            self.note_read(ctx)?;
+        }
+        Ok(self.0.body_snapshot.as_deref())
     }
     /// The post's text after each edit made since the flag was raised,
     /// oldest first: an edit never hides what was flagged. Facilitators and
@@ -49,6 +67,9 @@ impl Flag {
             return Err(AppError::bad_input("first must be between 1 and 50").into());
         }
         let edits = service::moderation::flag_edits(rc(ctx)?, &self.0, first as u64).await?;
+        if !edits.is_empty() {
+            self.note_read(ctx)?;
+        }
         Ok(edits
             .into_iter()
             .map(|e| PostEdit {

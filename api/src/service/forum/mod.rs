@@ -4,6 +4,7 @@ mod reactions;
 mod writes;
 
 pub use reactions::set_reaction;
+pub(crate) use writes::tombstone;
 pub use writes::{create_post, create_thread, delete_post, edit_post, NewPost, NewThread};
 
 use super::{loaders::ReactionSummary, RequestCtx};

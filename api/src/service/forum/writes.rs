@@ -343,3 +343,74 @@ pub async fn delete_post(ctx: &RequestCtx, post_id: Uuid) -> AppResult<post::Mod
     db.commit(w).await?;
     Ok(post)
 }
+
+/// Turns `posts` (all of one group, inside `w`, which holds the group's
+/// lock) into tombstones: the text and its edit history go, the thread's
+/// counts follow, and a POST_DELETED event per post takes them out of the
+/// search index and tells live clients. What an erasure and a group's
+/// retention do; a post already deleted keeps only losing its history.
+pub(crate) async fn tombstone(
+    w: &mut crate::store::WriteTxn,
+    group_id: Uuid,
+    posts: &[post::Model],
+) -> AppResult<()> {
+    use std::collections::HashMap;
+    if posts.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
+    // Per thread: how many visible and hidden posts leave its counts.
+    let mut counts: HashMap<Uuid, (i32, i32)> = HashMap::new();
+    for p in posts {
+        let c = counts.entry(p.thread_id).or_default();
+        match p.state {
+            PostState::Visible => c.0 += 1,
+            PostState::Hidden => c.1 += 1,
+            PostState::Deleted => {}
+        }
+    }
+    for (thread_id, (visible, hidden)) in counts {
+        if visible == 0 && hidden == 0 {
+            continue;
+        }
+        thread::Entity::update_many()
+            .col_expr(
+                thread::Column::VisiblePosts,
+                Expr::col(thread::Column::VisiblePosts).sub(visible),
+            )
+            .col_expr(
+                thread::Column::HiddenPosts,
+                Expr::col(thread::Column::HiddenPosts).sub(hidden),
+            )
+            .filter(thread::Column::Id.eq(thread_id))
+            .exec(&w.txn)
+            .await?;
+    }
+    for chunk in ids.chunks(500) {
+        post::Entity::update_many()
+            .col_expr(post::Column::State, Expr::value(PostState::Deleted))
+            .col_expr(post::Column::Body, Expr::value(Option::<String>::None))
+            .col_expr(
+                post::Column::ContentWarning,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(post::Column::Risk, Expr::value(Option::<String>::None))
+            .filter(post::Column::Id.is_in(chunk.iter().copied()))
+            .exec(&w.txn)
+            .await?;
+        entity::post_revision::Entity::delete_many()
+            .filter(entity::post_revision::Column::PostId.is_in(chunk.iter().copied()))
+            .exec(&w.txn)
+            .await?;
+    }
+    for p in posts {
+        w.append_event(
+            group_id,
+            EventKind::PostDeleted,
+            None,
+            Subject::post(p.thread_id, p.id),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -43,7 +43,14 @@ impl Scope {
                 ReactionsChanged,
                 ThreadUpdated,
             ],
-            Scope::Group(_) => &[ThreadCreated, ThreadUpdated, MemberJoined, MemberLeft],
+            Scope::Group(_) => &[
+                ThreadCreated,
+                ThreadUpdated,
+                MemberJoined,
+                MemberLeft,
+                GroupArchived,
+                GroupDeletionScheduled,
+            ],
             Scope::Moderation(_) => &[
                 FlagRaised,
                 FlagResolved,

@@ -263,6 +263,17 @@ pub async fn close_flag(
     }
     // Closing a flag takes it in hand: it can no longer escalate.
     acknowledge_row(&w, found.id, standing.viewer.id, t).await?;
+    // The copy of an erased member's words was kept only while needed.
+    if crate::service::closures::snapshot_must_go(&w.txn, &found).await? {
+        flag::Entity::update_many()
+            .col_expr(
+                flag::Column::BodySnapshot,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(flag::Column::Id.eq(found.id))
+            .exec(&w.txn)
+            .await?;
+    }
     log_flag_action(&mut w, &found, kind, Some(standing.viewer.id), note, event).await?;
     let updated = flag::Entity::find_by_id(found.id)
         .one(&w.txn)

@@ -1,0 +1,104 @@
+//! The data-rights worker: builds exports, carries out account closures
+//! that came due, purges deleted groups, and sweeps retention (groups'
+//! posts, the access audit, expired export archives).
+//!
+//! Its work is rows with due times (`data_exports`, `account_closures`,
+//! `groups.delete_after`, `groups.retention_days`), not outbox events, so
+//! it runs from the kit's lease rather than its outbox loop: one instance at
+//! a time, and a crash or restart finds the same rows still due. Each job
+//! is one transaction (or a series of idempotent ones), so nothing is ever
+//! left half done.
+use crate::{
+    config::DataConfig,
+    service::{closures, exports, group_data},
+    store::{lease::Lease, now, Db},
+};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
+
+pub const WORKER: &str = "data-rights";
+const LEASE_TTL: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_secs(1);
+const BATCH: u64 = 10;
+
+pub struct DataRightsWorker {
+    db: Db,
+    lease: Lease,
+    cfg: DataConfig,
+    wake: Arc<Notify>,
+}
+
+impl DataRightsWorker {
+    pub fn new(db: Db, cfg: DataConfig, wake: Arc<Notify>) -> Self {
+        DataRightsWorker {
+            lease: Lease::new(db.clone(), WORKER, LEASE_TTL),
+            db,
+            cfg,
+            wake,
+        }
+    }
+
+    pub async fn run(self: Arc<Self>, stop: crate::tasks::CancellationToken) {
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = self.run_loop() => {}
+        }
+        let _ = self.lease.release().await;
+    }
+
+    async fn run_loop(&self) {
+        let sweep_every = Duration::from_secs(self.cfg.retention_sweep_seconds.max(1));
+        let mut last_sweep: Option<tokio::time::Instant> = None;
+        loop {
+            let leading = match self.lease.acquire().await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(worker = WORKER, error = %e, "renewing the lease");
+                    false
+                }
+            };
+            if leading {
+                if let Err(e) = self.due_work().await {
+                    tracing::warn!(worker = WORKER, error = %e, "data-rights work failed; retrying");
+                }
+                if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
+                    match self.sweep().await {
+                        Ok(()) => last_sweep = Some(tokio::time::Instant::now()),
+                        Err(e) => {
+                            tracing::warn!(worker = WORKER, error = %e, "retention sweep failed")
+                        }
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+
+    /// Exports waiting to be built, closures come due, deletions come due.
+    pub async fn due_work(&self) -> anyhow::Result<()> {
+        for e in exports::due(&self.db, BATCH).await? {
+            if let Err(err) = exports::build(&self.db, &e, self.cfg.export_ttl()).await {
+                tracing::warn!(export = %e.id, error = %err, "building an export");
+            }
+        }
+        for c in crate::store::closures::due(&self.db.conn, BATCH).await? {
+            closures::carry_out(&self.db, &c).await?;
+        }
+        group_data::purge_due(&self.db).await?;
+        Ok(())
+    }
+
+    async fn sweep(&self) -> anyhow::Result<()> {
+        let tombstoned = group_data::sweep_retention(&self.db).await?;
+        let pruned =
+            crate::store::audit::prune(&self.db.conn, now() - self.cfg.audit_retention()).await?;
+        let expired = exports::expire(&self.db).await?;
+        if tombstoned + pruned + expired > 0 {
+            tracing::info!(tombstoned, pruned, expired, "retention sweep");
+        }
+        Ok(())
+    }
+}
