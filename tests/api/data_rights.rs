@@ -684,3 +684,146 @@ backend_tests!(
     retention_turns_old_posts_into_tombstones,
     a_deleted_group_gives_an_export_window_then_is_purged,
 );
+
+/// A closure is one transaction: an instance killed while erasing leaves
+/// the account either untouched or wholly erased, never half, and the
+/// closure, a due row, is carried out after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_erasure_leaves_nothing_half_erased() {
+    use crate::procs::Hearth;
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let (Some(_), Some(redis)) = (crate::helpers::postgres_url(), crate::helpers::redis_url())
+    else {
+        return;
+    };
+    let url = crate::helpers::fresh_postgres_database().await;
+    let secret = "a shared secret that is long enough for HS256";
+    let env = [("HEARTH_MIGRATE", "true")];
+    let mut doomed = Hearth::serve_with(&url, &redis, secret, &env).await;
+    let client = reqwest::Client::new();
+    let gql = |base: String, token: Option<String>, q: &'static str, v: Value| {
+        let client = client.clone();
+        async move {
+            let mut req = client
+                .post(format!("{base}/graphql"))
+                .json(&json!({"query": q, "variables": v}));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    let register = "mutation($h: String!) { register(input: {handle: $h, displayName: $h, password: \"correct horse battery\"}) { accessToken viewer { user { id } } } }";
+    let mut tokens = Vec::new();
+    for h in ["crash-admin", "crash-m"] {
+        let d = gql(doomed.base.clone(), None, register, json!({"h": h})).await;
+        tokens.push((
+            d["data"]["register"]["accessToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            d["data"]["register"]["viewer"]["user"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ));
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args([
+            "user",
+            "set-role",
+            "--handle",
+            "crash-admin",
+            "--role",
+            "admin",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (admin, (member, member_id)) = (tokens[0].0.clone(), tokens[1].clone());
+    let d = gql(
+        doomed.base.clone(),
+        Some(admin.clone()),
+        "mutation { createGroup(input: {name: \"Crash group\"}) { id } }",
+        json!({}),
+    )
+    .await;
+    let gid = d["data"]["createGroup"]["id"].as_str().unwrap().to_owned();
+    let code = gql(
+        doomed.base.clone(),
+        Some(admin.clone()),
+        "mutation($g: ID!) { createInvite(input: {groupId: $g}) { code } }",
+        json!({"g": gid}),
+    )
+    .await["data"]["createInvite"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    gql(
+        doomed.base.clone(),
+        Some(member.clone()),
+        "mutation($c: String!) { joinGroup(code: $c) { role } }",
+        json!({"c": code}),
+    )
+    .await;
+    let d = gql(doomed.base.clone(), Some(member.clone()), "mutation($g: ID!) { createThread(input: {groupId: $g, title: \"Mine\", body: \"opening\"}) { id } }", json!({"g": gid})).await;
+    let tid = d["data"]["createThread"]["id"].as_str().unwrap().to_owned();
+    // Enough posts that erasing them takes a while.
+    for i in 0..400 {
+        let d = gql(
+            doomed.base.clone(),
+            Some(member.clone()),
+            "mutation($t: ID!, $b: String!) { createPost(input: {threadId: $t, body: $b}) { id } }",
+            json!({"t": tid, "b": format!("words number {i}")}),
+        )
+        .await;
+        assert!(d.get("errors").is_none(), "{d}");
+    }
+    let close = "mutation($u: ID!) { closeAccountAsAdmin(input: {userId: $u, mode: ERASE, reason: \"crash drill\"}) { scheduledFor } }";
+    let d = gql(
+        doomed.base.clone(),
+        Some(admin.clone()),
+        close,
+        json!({"u": member_id}),
+    )
+    .await;
+    assert!(d.get("errors").is_none(), "{d}");
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    doomed.kill();
+
+    let conn = Database::connect(&url).await.unwrap();
+    let state = || async {
+        let q = |sql: &str| Statement::from_string(sea_orm::DbBackend::Postgres, sql.to_owned());
+        let row = conn
+            .query_one_raw(q("SELECT \
+                (SELECT COUNT(*) FROM posts WHERE body IS NOT NULL AND author_id IN (SELECT user_id FROM account_closures)) AS with_text, \
+                (SELECT COUNT(*) FROM users WHERE display_name = 'Former member') AS anonymized, \
+                (SELECT COUNT(*) FROM account_closures WHERE completed_at IS NOT NULL) AS done"))
+            .await
+            .unwrap()
+            .unwrap();
+        (
+            row.try_get::<i64>("", "with_text").unwrap(),
+            row.try_get::<i64>("", "anonymized").unwrap(),
+            row.try_get::<i64>("", "done").unwrap(),
+        )
+    };
+    let after_kill = state().await;
+    eprintln!("after the kill: {after_kill:?}");
+    assert!(
+        after_kill == (401, 0, 0) || after_kill == (0, 1, 1),
+        "all or nothing after the kill: {after_kill:?}"
+    );
+    // Restarted, the closure is still due and is carried out.
+    let restarted = Hearth::serve_with(&url, &redis, secret, &env).await;
+    until(40, "the closure is carried out after a restart", || async {
+        state().await == (0, 1, 1)
+    })
+    .await;
+    drop(restarted);
+}
