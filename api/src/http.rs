@@ -225,7 +225,7 @@ async fn graphql(
         }
     };
     // The trail of what this response shows, before it leaves.
-    if let Err(e) = audit.flush(&state.db).await {
+    if let Err(e) = audit.flush(&state.audit).await {
         return json(StatusCode::OK, &app_error_body(&e, &request_id));
     }
     if let Some(parsed) = parsed.filter(|_| response.errors.is_empty()) {

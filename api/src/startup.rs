@@ -123,6 +123,7 @@ impl AppState {
             )
             .context("loading the VAPID key")?,
         );
+        let audit = crate::service::audit::AuditWriter::spawn(db.clone());
         let data_rights_wake = Arc::new(tokio::sync::Notify::new());
         let data_rights = Arc::new(crate::service::data_jobs::DataRightsWorker::new(
             background.clone(),
@@ -188,6 +189,7 @@ impl AppState {
             search,
             vapid,
             data_rights_wake,
+            audit,
         });
         tasks.spawn(
             "session cache",

@@ -324,8 +324,9 @@ async fn run(
                 // The session may have been logged out, the account deleted
                 // or the role changed since the connection was opened.
                 match accounts::authenticate(&state, Some(&header)).await {
-                    Ok(Auth::Viewer(v)) if v.id == viewer.id && v.role == viewer.role => {}
-                    Ok(Auth::Viewer(_)) => return close(4401, "your role changed: reconnect"),
+                    Ok(Auth::Viewer(v))
+                        if v.id == viewer.id && v.role == viewer.role && v.closing == viewer.closing => {}
+                    Ok(Auth::Viewer(_)) => return close(4401, "your account changed: reconnect"),
                     Ok(_) => return close(4403, "forbidden: session ended"),
                     Err(e) => tracing::warn!(error = ?e, "re-checking a WebSocket session"),
                 }

@@ -194,7 +194,7 @@ impl PageTarget {
 /// Fetches the page `clients` at a time for `secs`. Each answer is checked
 /// as a load generator checks one (status, a thread, no errors) rather than
 /// parsed: the client shares the machine with the server and the database.
-async fn page_run(
+pub(crate) async fn page_run(
     client: &reqwest::Client,
     url: &str,
     target: &std::sync::Arc<PageTarget>,

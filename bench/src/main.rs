@@ -7,6 +7,7 @@
 //! over HTTP for a while; prints requests/s, p50, p99 and SQL statements per
 //! request (read from the server's /metrics).
 mod alert;
+mod audit;
 mod detector;
 mod fanout;
 mod load;
@@ -253,6 +254,31 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         duration: u64,
     },
+    /// The thread page with and without access-audit writes (a
+    /// facilitator's page showing hidden posts against one showing none),
+    /// rounds alternating. Hides `--hidden` posts of the seeded group's
+    /// second thread.
+    Audit {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value = "http://127.0.0.1:9464")]
+        metrics_url: String,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds per round.
+        #[arg(long, default_value_t = 15)]
+        duration: u64,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[arg(long, default_value_t = 50)]
+        page: usize,
+        /// Hidden posts on the audited page.
+        #[arg(long, default_value_t = 10)]
+        hidden: usize,
+        /// A seeded facilitator.
+        #[arg(long, default_value = "g0-m0")]
+        handle: String,
+    },
     /// Drive the thread page query against a running server.
     ThreadPage {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -309,6 +335,28 @@ async fn main() -> anyhow::Result<()> {
             page,
             handle,
         } => load::thread_page(&url, &metrics_url, clients, duration, page, &handle).await,
+        Command::Audit {
+            url,
+            metrics_url,
+            clients,
+            duration,
+            rounds,
+            page,
+            hidden,
+            handle,
+        } => {
+            audit::run(audit::Options {
+                url,
+                metrics_url,
+                clients,
+                duration,
+                rounds,
+                page,
+                hidden,
+                handle,
+            })
+            .await
+        }
         Command::SqlFloor {
             database_url,
             url,

@@ -102,6 +102,9 @@ async fn break_glass_needs_a_reason_and_leaves_a_trace(app: TestApp) {
         assert_eq!(log[0]["groupId"], gid);
     }
     assert!(log_of(&app, &outsider).await.is_empty());
+    // Someone who joins later does not see reads from before they joined.
+    let late = app.member_of(&f, &gid, "bg-late").await;
+    assert!(log_of(&app, &late).await.is_empty());
     // The entry is a node for the member, and nobody else's.
     let entry = log_of(&app, &m).await[0]["id"].as_str().unwrap().to_owned();
     let node = "query($i: ID!) { node(id: $i) { ... on AccessEvent { kind reason } } }";
@@ -176,7 +179,18 @@ async fn reading_hidden_words_is_audited_for_their_author(app: TestApp) {
 
     // A flag's copy of a post is audited too.
     let p2 = app.post(&m.token, &tid, "words someone flagged").await;
-    let flag = app.flag_post(&other.token, &p2, "HARASSMENT").await;
+    // The reporter gets no copy back: their name would otherwise reach the
+    // author's access log.
+    let d = app
+        .ok(
+            Some(&other.token),
+            "mutation($p: ID!) { flagPost(input: {postId: $p, reason: HARASSMENT}) { id bodySnapshot } }",
+            json!({"p": p2}),
+        )
+        .await;
+    assert!(d["flagPost"]["bodySnapshot"].is_null(), "{d}");
+    let flag = d["flagPost"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(log_of(&app, &m).await.len(), 1);
     let fq = "query($f: ID!) { node(id: $f) { ... on Flag { bodySnapshot } } }";
     let d = app.ok(Some(&f.token), fq, json!({"f": flag})).await;
     assert_eq!(d["node"]["bodySnapshot"], "words someone flagged");
@@ -444,12 +458,28 @@ async fn erasing_an_account_leaves_tombstones_and_no_searchable_words(app: TestA
         "BAD_USER_INPUT",
     )
     .await;
+    let other_admin = admin(&app, "er-admin2").await;
+    app.fails(
+        Some(&a.token),
+        close,
+        json!({"u": other_admin.id, "r": "x"}),
+        "FORBIDDEN",
+    )
+    .await;
     app.ok(
         Some(&a.token),
         close,
         json!({"u": m.id, "r": "member asked by phone"}),
     )
     .await;
+    // The member cannot call off an admin's closure by signing in.
+    let r = app.gql(None, LOGIN, json!({"h": "er-m"})).await;
+    if let Some(t) = r["data"]["login"]["accessToken"].as_str() {
+        let d = app
+            .ok(Some(t), "mutation { cancelAccountClosure }", json!({}))
+            .await;
+        assert_eq!(d["cancelAccountClosure"], false);
+    }
 
     let q = "query($p: ID!) { node(id: $p) { ... on Post { state body author { displayName } } } }";
     until(15, "the erasure is carried out", || async {
@@ -634,15 +664,25 @@ async fn a_deleted_group_gives_an_export_window_then_is_purged(app: TestApp) {
         "FORBIDDEN",
     )
     .await;
+    // An admin outside the group breaks glass to delete it, like any read.
     app.fails(
         Some(&a.token),
         del,
-        json!({"g": gid, "c": "not-it"}),
-        "BAD_USER_INPUT",
+        json!({"g": gid, "c": slug}),
+        "NOT_FOUND",
     )
     .await;
+    let r = app
+        .gql_reason(
+            &a.token,
+            "group closing",
+            del,
+            json!({"g": gid, "c": "not-it"}),
+        )
+        .await;
+    assert_eq!(code_of(&r), Some("BAD_USER_INPUT"), "{r}");
     let d = app
-        .ok(Some(&a.token), del, json!({"g": gid, "c": slug}))
+        .ok_reason(&a.token, "group closing", del, json!({"g": gid, "c": slug}))
         .await;
     assert!(d["deleteGroup"]["deletionScheduledFor"].is_string());
     assert!(d["deleteGroup"]["archivedAt"].is_string());

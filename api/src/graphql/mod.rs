@@ -87,10 +87,10 @@ impl ExtensionFactory for ErrorCodes {
 /// data does not leave.
 async fn audited(
     buffer: Arc<crate::service::audit::AuditBuffer>,
-    db: crate::store::Db,
+    writer: crate::service::audit::AuditWriter,
     resp: Response,
 ) -> Response {
-    match buffer.flush(&db).await {
+    match buffer.flush(&writer).await {
         Ok(()) => resp,
         Err(e) => Response::from_errors(vec![
             async_graphql::Error::from(e).into_server_error(async_graphql::Pos::default())
@@ -111,7 +111,7 @@ impl Extension for ErrorCodes {
         // Over HTTP the request's data is not yet attached here; the HTTP
         // handler finalises and audits itself instead (`http::graphql`).
         if let Some(rc) = ctx.data_opt::<RequestCtx>() {
-            resp = audited(rc.audit.clone(), rc.state.db.clone(), resp).await;
+            resp = audited(rc.audit.clone(), rc.state.audit.clone(), resp).await;
         }
         let id = request_id(ctx);
         if !id.is_empty() {
@@ -129,13 +129,13 @@ impl Extension for ErrorCodes {
         let id = request_id(ctx);
         let audit = ctx
             .data_opt::<RequestCtx>()
-            .map(|rc| (rc.audit.clone(), rc.state.db.clone()));
+            .map(|rc| (rc.audit.clone(), rc.state.audit.clone()));
         next.run(ctx, stream)
             .then(move |resp| {
                 let audit = audit.clone();
                 async move {
                     match audit {
-                        Some((buffer, db)) => audited(buffer, db, resp).await,
+                        Some((buffer, writer)) => audited(buffer, writer, resp).await,
                         None => resp,
                     }
                 }

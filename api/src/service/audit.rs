@@ -23,6 +23,10 @@ use uuid::Uuid;
 #[derive(Default)]
 pub struct AuditBuffer {
     pending: Mutex<(Vec<Access>, HashSet<Access>)>,
+    /// Held from taking the rows until they are committed: on a
+    /// WebSocket, streams share the buffer, and one must not send its data
+    /// while another is still writing the rows that data caused.
+    flushing: tokio::sync::Mutex<()>,
 }
 
 impl AuditBuffer {
@@ -44,19 +48,83 @@ impl AuditBuffer {
         }
     }
 
-    /// Writes what was recorded since the last flush: one statement, none
-    /// when nothing was.
-    pub async fn flush(&self, db: &Db) -> AppResult<()> {
+    /// Writes what was recorded since the last flush and waits until it is
+    /// committed; nothing to do when nothing was recorded.
+    pub async fn flush(&self, writer: &AuditWriter) -> AppResult<()> {
+        let _writing = self.flushing.lock().await;
         let accesses = self.take();
         if accesses.is_empty() {
             return Ok(());
         }
-        store::audit::insert(&db.conn, &accesses)
+        writer.write(accesses).await
+    }
+}
+
+/// Writes audit rows for every request of the instance, many requests'
+/// rows to a statement: while one insert runs, the next requests' rows
+/// gather, and go together when it is done (a group commit). Each request
+/// waits for its own rows to be committed before it answers.
+#[derive(Clone)]
+pub struct AuditWriter {
+    tx: tokio::sync::mpsc::Sender<Pending>,
+}
+
+struct Pending {
+    rows: Vec<Access>,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+/// The most rows one statement carries (9 values each: well under both
+/// databases' parameter limits).
+const BATCH_ROWS: usize = 1000;
+
+impl AuditWriter {
+    /// Starts the writer; it stops when the last handle is dropped.
+    pub fn spawn(db: Db) -> Self {
+        let (tx, rx) = tokio::sync::mpsc::channel(4096);
+        tokio::spawn(write_batches(db, rx));
+        AuditWriter { tx }
+    }
+
+    pub async fn write(&self, rows: Vec<Access>) -> AppResult<()> {
+        let failed =
+            || AppError::unavailable("the access audit could not be written; nothing was shown");
+        let (done, committed) = tokio::sync::oneshot::channel();
+        self.tx
+            .send(Pending { rows, done })
             .await
-            .map_err(|e| {
+            .map_err(|_| failed())?;
+        match committed.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
                 tracing::error!(error = %e, "writing the access audit");
-                AppError::unavailable("the access audit could not be written; nothing was shown")
-            })
+                Err(failed())
+            }
+            Err(_) => Err(failed()),
+        }
+    }
+}
+
+async fn write_batches(db: Db, mut rx: tokio::sync::mpsc::Receiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut n = first.rows.len();
+        let mut batch = vec![first];
+        while n < BATCH_ROWS {
+            match rx.try_recv() {
+                Ok(p) => {
+                    n += p.rows.len();
+                    batch.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let rows: Vec<Access> = batch.iter().flat_map(|p| p.rows.iter().cloned()).collect();
+        let result = store::audit::insert(&db.conn, &rows)
+            .await
+            .map_err(|e| e.to_string());
+        for p in batch {
+            let _ = p.done.send(result.clone());
+        }
     }
 }
 

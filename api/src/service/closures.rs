@@ -47,7 +47,7 @@ pub async fn close_account(
         }
     }
     let due = now() + ctx.state.config.data.closure_grace();
-    let closure = request(db, viewer.id, viewer.id, mode, None, due).await?;
+    let closure = request(db, viewer.id, viewer.id, mode, None, due, None).await?;
     ctx.state.sessions.forget_user(viewer.id);
     db.bus.user_changed(viewer.id);
     Ok(closure)
@@ -71,22 +71,32 @@ pub async fn close_account_as_admin(
         ));
     }
     let db = &ctx.state.db;
-    user::Entity::find_by_id(user_id)
+    let target = user::Entity::find_by_id(user_id)
         .one(&db.conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let closure = request(db, user_id, viewer.id, mode, Some(reason.clone()), now()).await?;
-    store::audit::insert(
-        &db.conn,
-        &[Access {
-            kind: AccessKind::AccountClosure,
-            actor_id: Some(viewer.id),
-            subject_id: Some(user_id),
-            group_id: None,
-            post_id: None,
-            flag_id: None,
-            reason: Some(reason),
-        }],
+    if target.role == entity::enums::PlatformRole::Admin {
+        return Err(AppError::forbidden(
+            "an admin's account is closed only after their role is changed",
+        ));
+    }
+    let trace = Access {
+        kind: AccessKind::AccountClosure,
+        actor_id: Some(viewer.id),
+        subject_id: Some(user_id),
+        group_id: None,
+        post_id: None,
+        flag_id: None,
+        reason: Some(reason.clone()),
+    };
+    let closure = request(
+        db,
+        user_id,
+        viewer.id,
+        mode,
+        Some(reason),
+        now(),
+        Some(trace),
     )
     .await?;
     tracing::warn!(admin = %viewer.id, user = %user_id, mode, "account closed by an admin");
@@ -96,7 +106,8 @@ pub async fn close_account_as_admin(
     Ok(closure)
 }
 
-/// Writes the closure and ends every session, in one transaction.
+/// Writes the closure, ends every session and writes `trace` to the
+/// audit, in one transaction.
 async fn request(
     db: &Db,
     user_id: Uuid,
@@ -104,6 +115,7 @@ async fn request(
     mode: &'static str,
     reason: Option<String>,
     due: chrono::DateTime<chrono::Utc>,
+    trace: Option<Access>,
 ) -> AppResult<account_closure::Model> {
     let w = db.write().await?;
     if let Some(existing) = store::closures::pending(&w.txn, user_id).await? {
@@ -140,6 +152,9 @@ async fn request(
         .filter(session::Column::RevokedAt.is_null())
         .exec(&w.txn)
         .await?;
+    if let Some(t) = trace {
+        store::audit::insert(&w.txn, &[t]).await?;
+    }
     db.commit(w).await?;
     Ok(closure)
 }
@@ -153,13 +168,15 @@ async fn closed(db: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> AppResult<
         .is_some())
 }
 
-/// Cancels the viewer's pending closure; false when there was none.
+/// Cancels the viewer's own pending closure (not one an admin decided);
+/// false when there was none.
 pub async fn cancel(ctx: &RequestCtx) -> AppResult<bool> {
     let viewer = policy::require_account_holder(&ctx.auth)?.clone();
     let db = &ctx.state.db;
     let res = account_closure::Entity::update_many()
         .col_expr(account_closure::Column::CancelledAt, Expr::value(now()))
         .filter(account_closure::Column::UserId.eq(viewer.id))
+        .filter(account_closure::Column::RequestedBy.eq(viewer.id))
         .filter(account_closure::Column::CompletedAt.is_null())
         .filter(account_closure::Column::CancelledAt.is_null())
         .exec(&db.conn)
@@ -199,17 +216,20 @@ pub async fn carry_out(db: &Db, c: &account_closure::Model) -> AppResult<()> {
         by_group.entry(p.group_id).or_default().push(p);
     }
     let mut w = db.write().await?;
-    // Re-read under the transaction: cancelled or done meanwhile?
-    let Some(current) = account_closure::Entity::find_by_id(c.id)
-        .one(&w.txn)
-        .await?
-    else {
-        return Ok(());
-    };
-    if current.completed_at.is_some() || current.cancelled_at.is_some() {
+    let t = now();
+    // Claimed first, conditionally: a cancellation that committed
+    // meanwhile wins, and one that comes later waits for this row (on
+    // Postgres) and then finds nothing to cancel.
+    let claimed = account_closure::Entity::update_many()
+        .col_expr(account_closure::Column::CompletedAt, Expr::value(t))
+        .filter(account_closure::Column::Id.eq(c.id))
+        .filter(account_closure::Column::CompletedAt.is_null())
+        .filter(account_closure::Column::CancelledAt.is_null())
+        .exec(&w.txn)
+        .await?;
+    if claimed.rows_affected != 1 {
         return Ok(());
     }
-    let t = now();
     if erase {
         for (group_id, posts) in &by_group {
             w.lock_group(*group_id).await?;
@@ -286,11 +306,6 @@ pub async fn carry_out(db: &Db, c: &account_closure::Model) -> AppResult<()> {
         .await?;
     membership::Entity::delete_many()
         .filter(membership::Column::UserId.eq(user_id))
-        .exec(&w.txn)
-        .await?;
-    account_closure::Entity::update_many()
-        .col_expr(account_closure::Column::CompletedAt, Expr::value(t))
-        .filter(account_closure::Column::Id.eq(c.id))
         .exec(&w.txn)
         .await?;
     db.commit(w).await?;

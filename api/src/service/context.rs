@@ -29,6 +29,8 @@ pub struct Services {
     pub search: SharedIndex,
     /// The VAPID key pair pushes are signed with.
     pub vapid: Arc<crate::service::push::Vapid>,
+    /// Writes the access audit, many requests' rows at a time.
+    pub audit: crate::service::audit::AuditWriter,
     /// Wakes this instance's data-rights worker (exports, closures).
     pub data_rights_wake: Arc<tokio::sync::Notify>,
 }

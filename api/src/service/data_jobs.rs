@@ -84,8 +84,12 @@ impl DataRightsWorker {
                 tracing::warn!(export = %e.id, error = %err, "building an export");
             }
         }
+        // One failing job does not hold up the others; it is tried again
+        // on the next pass.
         for c in crate::store::closures::due(&self.db.conn, BATCH).await? {
-            closures::carry_out(&self.db, &c).await?;
+            if let Err(e) = closures::carry_out(&self.db, &c).await {
+                tracing::warn!(closure = %c.id, error = %e, "closing an account");
+            }
         }
         group_data::purge_due(&self.db).await?;
         Ok(())

@@ -15,6 +15,11 @@ use uuid::Uuid;
 pub struct Recipient {
     pub user_id: Uuid,
     pub is_admin: bool,
+    /// An admin who subscribed to a group they are not in, giving a reason
+    /// (the subscription was audited then): they keep the stream while
+    /// they stay admin. Every other admin's access follows their
+    /// membership, as anyone's does.
+    pub break_glass: bool,
     /// When their membership began, as of subscribing: a member who left
     /// and joined again since then gets nothing from the old stream.
     pub joined: Option<chrono::DateTime<chrono::Utc>>,
@@ -29,7 +34,7 @@ pub struct Access {
 /// None when the recipient may no longer read the group (left, removed, or
 /// left and joined again). A failed lookup counts as no access.
 pub async fn access(state: &Services, group_id: Uuid, r: &Recipient) -> Option<Access> {
-    if r.is_admin {
+    if r.is_admin && r.break_glass {
         return Some(Access { moderator: true });
     }
     let members = state
@@ -52,7 +57,7 @@ pub async fn access(state: &Services, group_id: Uuid, r: &Recipient) -> Option<A
         return None;
     }
     Some(Access {
-        moderator: role == GroupRole::Facilitator,
+        moderator: role == GroupRole::Facilitator || r.is_admin,
     })
 }
 

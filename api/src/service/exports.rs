@@ -358,6 +358,7 @@ async fn archive(db: &Db, user_id: Uuid) -> AppResult<(Vec<u8>, BTreeSet<(Uuid, 
         .map(|u| (u.id, u.display_name))
         .collect();
 
+    let member_of: BTreeSet<Uuid> = memberships.iter().map(|m| m.group_id).collect();
     let mut quoted = BTreeSet::new();
     let group_name = |id: &Uuid| groups.get(id).map(|g| g.name.clone());
     let posts_json: Vec<Value> = posts
@@ -368,8 +369,12 @@ async fn archive(db: &Db, user_id: Uuid) -> AppResult<(Vec<u8>, BTreeSet<(Uuid, 
                     "postId": rid, "author": "you",
                 }),
                 Some(t) => {
+                    // Only from a group the member still reads, and only
+                    // while the post is visible there.
                     let excerpt = match (t.state, &t.body) {
-                        (entity::enums::PostState::Visible, Some(b)) => {
+                        (entity::enums::PostState::Visible, Some(b))
+                            if member_of.contains(&t.group_id) =>
+                        {
                             if let Some(a) = t.author_id {
                                 quoted.insert((a, t.group_id, t.id));
                             }

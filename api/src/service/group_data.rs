@@ -83,12 +83,10 @@ pub async fn set_retention(
 /// the group's slug.
 pub async fn delete(ctx: &RequestCtx, group_id: Uuid, confirm: &str) -> AppResult<group::Model> {
     let viewer = ctx.viewer()?.clone();
+    // The group as the admin may read it: a member, or breaking glass.
+    let (g, _) = ctx.readable_group(group_id).await?;
     require_admin(&viewer)?;
     let db = &ctx.state.db;
-    let g = group::Entity::find_by_id(group_id)
-        .one(&db.conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
     if confirm.trim() != g.slug {
         return Err(AppError::bad_input(
             "confirm must repeat the group's slug exactly",

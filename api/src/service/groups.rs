@@ -389,7 +389,7 @@ pub async fn revoke_invite(ctx: &RequestCtx, code: &str) -> AppResult<invite::Mo
         .standing(invite.as_ref().map_or(Uuid::nil(), |i| i.group_id))
         .await?;
     let invite = invite.ok_or(AppError::NotFound)?;
-    if !standing.is_moderator() {
+    if policy::read_group(&standing).is_err() || !standing.is_moderator() {
         return Err(AppError::NotFound);
     }
     if invite.revoked_at.is_some() {

@@ -33,12 +33,23 @@ pub async fn insert(db: &impl ConnectionTrait, accesses: &[Access]) -> Result<()
 }
 
 /// What a member sees of the audit: accesses to their data, and
-/// break-glass reads of the groups they are in now.
+/// break-glass reads of the groups they are in, from when they joined.
 fn about_member(member: Uuid) -> Condition {
-    let groups = sea_orm::sea_query::Query::select()
-        .column(membership::Column::GroupId)
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let in_group_then = Query::select()
+        .expr(Expr::val(1))
         .from(membership::Entity)
         .and_where(membership::Column::UserId.eq(member))
+        .and_where(
+            Expr::col((membership::Entity, membership::Column::GroupId))
+                .equals((access_event::Entity, access_event::Column::GroupId)),
+        )
+        .and_where(
+            Expr::col((membership::Entity, membership::Column::JoinedAt)).lte(Expr::col((
+                access_event::Entity,
+                access_event::Column::CreatedAt,
+            ))),
+        )
         .to_owned();
     Condition::any()
         .add(access_event::Column::SubjectId.eq(member))
@@ -49,7 +60,7 @@ fn about_member(member: Uuid) -> Condition {
                     access_event::Column::Kind
                         .eq(crate::domain::audit::AccessKind::BreakGlass.as_str()),
                 )
-                .add(access_event::Column::GroupId.in_subquery(groups)),
+                .add(Expr::exists(in_group_then)),
         )
 }
 

@@ -48,7 +48,13 @@ impl Flag {
     }
     /// The post's body when it was flagged: editing the post afterwards does
     /// not change it.
+    /// Facilitators and admins only (null for anyone else, the reporter
+    /// included): reading it is recorded in the author's access log.
     async fn body_snapshot(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        if !policy::see_flag(&standing, self.0.post_author_id) {
+            return Ok(None);
+        }
         if self.0.body_snapshot.is_some() {
             self.note_read(ctx)?;
         }

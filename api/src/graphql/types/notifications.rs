@@ -43,10 +43,10 @@ impl Notification {
     }
     // Each object is read through the same access checks as anywhere else,
     // as of resolving: on a live stream that is delivery time.
-    async fn group(&self, ctx: &Context<'_>) -> Result<Group> {
-        Ok(Group(
-            service::groups::group(rc(ctx)?, self.0.group_id).await?,
-        ))
+    /// Null when the viewer may not read the group now (an admin outside
+    /// it reads it by breaking glass).
+    async fn group(&self, ctx: &Context<'_>) -> Result<Option<Group>> {
+        Ok(or_none(rc(ctx)?.readable_group(self.0.group_id).await)?.map(|(g, _)| Group(g)))
     }
     async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Thread>> {
         match self.0.thread_id {
