@@ -123,7 +123,10 @@ impl AppState {
             )
             .context("loading the VAPID key")?,
         );
-        let audit = crate::service::audit::AuditWriter::spawn(db.clone());
+        let audit = crate::service::audit::AuditWriter::spawn(
+            db.clone(),
+            Duration::from_secs(config.data.audit_coalesce_seconds),
+        );
         let data_rights_wake = Arc::new(tokio::sync::Notify::new());
         let data_rights = Arc::new(crate::service::data_jobs::DataRightsWorker::new(
             background.clone(),

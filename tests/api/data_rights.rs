@@ -168,6 +168,9 @@ async fn reading_hidden_words_is_audited_for_their_author(app: TestApp) {
     assert_eq!(log[0]["postId"], p);
     assert_eq!(log[0]["subjectId"], m.id);
     assert!(log_of(&app, &other).await.is_empty());
+    // Re-reading it soon after is the same access: no second entry.
+    app.ok(Some(&f.token), twice, json!({"p": p})).await;
+    assert_eq!(log_of(&app, &m).await.len(), 1);
     // Asking only whether it is hidden reads no words.
     app.ok(
         Some(&f.token),
@@ -268,6 +271,19 @@ async fn an_export_holds_the_members_data_and_no_one_elses_identity(app: TestApp
     // Only with the member's own token.
     let anon = app.client.get(&url).send().await.unwrap();
     assert_eq!(anon.status(), 401);
+    // The export is a node for its member alone.
+    let node = "query($i: ID!) { node(id: $i) { ... on DataExport { status } } }";
+    let d = app
+        .ok(Some(&m.token), node, json!({"i": export["id"]}))
+        .await;
+    assert_eq!(d["node"]["status"], "READY");
+    app.fails(
+        Some(&other.token),
+        node,
+        json!({"i": export["id"]}),
+        "NOT_FOUND",
+    )
+    .await;
     let stranger = app
         .client
         .get(&url)

@@ -55,6 +55,12 @@ pub struct DataConfig {
     /// Days the access audit is kept (six years by default).
     #[arg(long, env = "HEARTH_AUDIT_RETENTION_DAYS", default_value_t = 2190, value_parser = clap::value_parser!(u64).range(1..=36_500), global = true)]
     pub audit_retention_days: u64,
+    /// Seconds within which the same person's same access (the same
+    /// post, flag or group, for the same reason) is recorded once per
+    /// instance: a facilitator re-reading a page leaves one entry, not one
+    /// per refresh. 0 records every read.
+    #[arg(long, env = "HEARTH_AUDIT_COALESCE_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=3600), global = true)]
+    pub audit_coalesce_seconds: u64,
     /// Hours an export stays downloadable; also the least time between
     /// two exports of one member.
     #[arg(long, env = "HEARTH_EXPORT_TTL_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=720), global = true)]

@@ -16,7 +16,11 @@ use crate::{
     store::{self, audit::Filter, Db, Page},
 };
 use entity::access_event;
-use std::{collections::HashSet, sync::Mutex};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 use uuid::Uuid;
 
 /// The accesses a request (or one streamed event) made, deduplicated.
@@ -67,7 +71,13 @@ impl AuditBuffer {
 #[derive(Clone)]
 pub struct AuditWriter {
     tx: tokio::sync::mpsc::Sender<Pending>,
+    /// Accesses written within the coalescing window, and when.
+    recent: Arc<Mutex<HashMap<Access, Instant>>>,
+    window: Duration,
 }
+
+/// Accesses remembered for coalescing at most; beyond, the oldest go.
+const RECENT_MAX: usize = 100_000;
 
 struct Pending {
     rows: Vec<Access>,
@@ -80,13 +90,62 @@ const BATCH_ROWS: usize = 1000;
 
 impl AuditWriter {
     /// Starts the writer; it stops when the last handle is dropped.
-    pub fn spawn(db: Db) -> Self {
+    /// `window`: repeats within it are recorded once (zero: never).
+    pub fn spawn(db: Db, window: Duration) -> Self {
         let (tx, rx) = tokio::sync::mpsc::channel(4096);
         tokio::spawn(write_batches(db, rx));
-        AuditWriter { tx }
+        AuditWriter {
+            tx,
+            recent: Default::default(),
+            window,
+        }
     }
 
+    /// Writes `rows` but those written within the window, and waits for
+    /// the commit.
     pub async fn write(&self, rows: Vec<Access>) -> AppResult<()> {
+        let rows = self.fresh(rows);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.send(rows.clone()).await?;
+        self.remember(&rows);
+        Ok(())
+    }
+
+    fn fresh(&self, rows: Vec<Access>) -> Vec<Access> {
+        if self.window.is_zero() {
+            return rows;
+        }
+        let Ok(recent) = self.recent.lock() else {
+            return rows;
+        };
+        rows.into_iter()
+            .filter(|r| recent.get(r).is_none_or(|at| at.elapsed() >= self.window))
+            .collect()
+    }
+
+    /// Remembers rows once committed: a failed write is never coalesced.
+    fn remember(&self, rows: &[Access]) {
+        if self.window.is_zero() {
+            return;
+        }
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() + rows.len() > RECENT_MAX {
+                let window = self.window;
+                recent.retain(|_, at| at.elapsed() < window);
+                if recent.len() + rows.len() > RECENT_MAX {
+                    recent.clear();
+                }
+            }
+            let now = Instant::now();
+            for r in rows {
+                recent.insert(r.clone(), now);
+            }
+        }
+    }
+
+    async fn send(&self, rows: Vec<Access>) -> AppResult<()> {
         let failed =
             || AppError::unavailable("the access audit could not be written; nothing was shown");
         let (done, committed) = tokio::sync::oneshot::channel();

@@ -129,16 +129,28 @@ pub async fn about_subject(
         .await
 }
 
-/// Deletes rows older than `before`; how many.
+/// Deletes rows older than `before`; how many. By id: a UUIDv7 begins
+/// with its creation time in milliseconds, so every id below the first
+/// possible id of `before` is older.
 pub async fn prune(
     db: &impl ConnectionTrait,
     before: chrono::DateTime<chrono::Utc>,
 ) -> Result<u64, DbErr> {
     Ok(access_event::Entity::delete_many()
-        .filter(access_event::Column::CreatedAt.lt(before))
+        .filter(access_event::Column::Id.lt(first_v7_at(before)))
         .exec(db)
         .await?
         .rows_affected)
+}
+
+/// The smallest UUIDv7 of millisecond `at`.
+fn first_v7_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    let ms = at.timestamp_millis().max(0) as u64;
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    Uuid::from_bytes(bytes)
 }
 
 /// Entry `id` if `member` may see it.
@@ -151,4 +163,17 @@ pub async fn one_about(
         .filter(about_member(member))
         .one(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_from_before_a_time_sort_below_its_first_id() {
+        let t = chrono::Utc::now();
+        let bound = super::first_v7_at(t);
+        let earlier = super::first_v7_at(t - chrono::Duration::milliseconds(1));
+        assert!(earlier < bound);
+        assert!(uuid::Uuid::now_v7() >= bound);
+        assert_eq!(bound.get_version_num(), 7);
+    }
 }
