@@ -332,6 +332,7 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         state.notifier.refresh_metrics().await,
         state.escalator.refresh_metrics().await,
         state.pusher.refresh_metrics().await,
+        state.urgent_pusher.refresh_metrics().await,
     ];
     for e in queues.into_iter().filter_map(Result::err) {
         tracing::warn!(error = %e, "reading a worker's queue");

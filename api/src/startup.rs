@@ -9,7 +9,10 @@ use crate::{
     service::{
         moderation::escalation::{EscalationWorker, Escalator, WORKER as ESCALATION_WORKER},
         notifications::{NotificationWorker, Notifier, WORKER as NOTIFICATION_WORKER},
-        push::{PushMetrics, PushWorker, Pusher, Vapid, WORKER as PUSH_WORKER},
+        push::{
+            PushMetrics, PushWorker, Pusher, Vapid, URGENT_WORKER as URGENT_PUSH_WORKER,
+            WORKER as PUSH_WORKER,
+        },
         Services,
     },
     store,
@@ -42,6 +45,8 @@ pub struct AppState {
     pub notifier: Arc<NotificationWorker>,
     /// Pushes notifications to members' devices.
     pub pusher: Arc<PushWorker>,
+    /// Pushes urgent flags and escalations, on a queue of their own.
+    pub urgent_pusher: Arc<PushWorker>,
     /// Builds exports, carries out closures, purges and sweeps retention.
     pub data_rights: Arc<crate::service::data_jobs::DataRightsWorker>,
     /// Every long-lived background task, stopped and joined on shutdown.
@@ -133,16 +138,32 @@ impl AppState {
             config.data.clone(),
             data_rights_wake.clone(),
         ));
+        let push_metrics = PushMetrics::register(&registry)?;
         let pusher = Arc::new(PushWorker::new(
             background.clone(),
             PUSH_WORKER,
             Duration::from_secs(10),
             50,
             Pusher::new(
+                PUSH_WORKER,
+                background.clone(),
+                vapid.clone(),
+                &config.push,
+                push_metrics.clone(),
+            )?,
+            &worker_metrics,
+        )?);
+        let urgent_pusher = Arc::new(PushWorker::new(
+            background.clone(),
+            URGENT_PUSH_WORKER,
+            Duration::from_secs(10),
+            50,
+            Pusher::new(
+                URGENT_PUSH_WORKER,
                 background,
                 vapid.clone(),
                 &config.push,
-                PushMetrics::register(&registry)?,
+                push_metrics,
             )?,
             &worker_metrics,
         )?);
@@ -210,6 +231,7 @@ impl AppState {
             escalator,
             notifier,
             pusher,
+            urgent_pusher,
             data_rights,
             tasks,
             closing: CancellationToken::new(),
@@ -248,6 +270,10 @@ impl Application {
         state
             .tasks
             .spawn_with_token("push worker", state.pusher.clone().run(stop));
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("urgent push worker", state.urgent_pusher.clone().run(stop));
         let stop = state.tasks.token();
         state
             .tasks

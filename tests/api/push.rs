@@ -282,6 +282,12 @@ async fn pushes_end_to_end(app: TestApp) {
     let pushes = svc.to("/f-desk");
     assert_eq!(pushes.len(), 1, "only the urgent one: {pushes:?}");
     assert_eq!(pushes[0].headers["urgency"], "high");
+    // Urgent pushes travel on their own queue.
+    assert!(
+        app.metric(r#"hearth_worker_processed_total{worker="push-urgent"}"#)
+            .await
+            >= 1.0
+    );
     let payload = desk.open(&pushes[0], &vapid, origin);
     assert_eq!(
         payload["id"],

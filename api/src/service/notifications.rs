@@ -52,14 +52,13 @@ impl Notifier {
         let mut told: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
         let w = self.db.write().await?;
         store::insert(&w.txn, rows).await?;
-        // Their pushes, due now, in the same transaction.
-        crate::store::outbox::schedule(
-            &w.txn,
-            crate::store::outbox::PUSH,
-            e.id,
-            crate::store::now(),
-        )
-        .await?;
+        // Their pushes, due now, in the same transaction; urgent ones on
+        // their own queue.
+        let queue = match e.kind {
+            EventKind::FlagRaised | EventKind::FlagEscalated => crate::store::outbox::PUSH_URGENT,
+            _ => crate::store::outbox::PUSH,
+        };
+        crate::store::outbox::schedule(&w.txn, queue, e.id, crate::store::now()).await?;
         self.db.commit(w).await?;
         told.sort();
         told.dedup();

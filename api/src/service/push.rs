@@ -45,6 +45,7 @@ use web_push_native::{
 };
 
 pub const WORKER: &str = outbox::PUSH;
+pub const URGENT_WORKER: &str = outbox::PUSH_URGENT;
 pub type PushWorker = crate::worker::Worker<Pusher>;
 
 /// Subscriptions kept per member; registering another drops the oldest.
@@ -332,6 +333,9 @@ enum Outcome {
 /// the notifications; one is scheduled again at the end of a member's
 /// quiet hours for what they held back.
 pub struct Pusher {
+    /// The queue this pusher serves (`PUSH` or `PUSH_URGENT`): pushes held
+    /// for quiet hours go back on it.
+    queue: &'static str,
     db: Db,
     vapid: Arc<Vapid>,
     http: reqwest::Client,
@@ -342,12 +346,14 @@ pub struct Pusher {
 
 impl Pusher {
     pub fn new(
+        queue: &'static str,
         db: Db,
         vapid: Arc<Vapid>,
         config: &crate::config::PushConfig,
         metrics: PushMetrics,
     ) -> anyhow::Result<Self> {
         Ok(Pusher {
+            queue,
             db,
             vapid,
             http: outbound::client(config.outbound_allow_private)?,
@@ -434,7 +440,7 @@ impl Pusher {
         }
         if let Some(at) = later {
             let w = self.db.write().await?;
-            outbox::schedule(&w.txn, WORKER, e.id, at).await?;
+            outbox::schedule(&w.txn, self.queue, e.id, at).await?;
             self.db.commit(w).await?;
         }
         // Outcomes are recorded as they come, those ready together in one

@@ -46,6 +46,13 @@ pub const CONSUMERS: &[Consumer] = &[
         wants: |_| false,
         max_attempts: Some(30),
     },
+    // The same for urgent flags and escalations: a queue of their own, so
+    // that slow endpoints of ordinary pushes never hold them up.
+    Consumer {
+        name: PUSH_URGENT,
+        wants: |_| false,
+        max_attempts: Some(30),
+    },
     // Timers, not a subscription: rows come from `schedule`.
     Consumer {
         name: ESCALATION,
@@ -59,6 +66,9 @@ pub const NOTIFICATIONS: &str = "notifications";
 
 /// The consumer that pushes notifications to members' devices.
 pub const PUSH: &str = "push";
+
+/// The consumer that pushes urgent flags and escalations.
+pub const PUSH_URGENT: &str = "push-urgent";
 
 /// The consumer whose rows are urgent flags' escalation deadlines.
 pub const ESCALATION: &str = "escalation";
