@@ -166,8 +166,19 @@ impl Post {
         })
     }
     async fn content_warning(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        let rc = rc(ctx)?;
+        let standing = rc.standing(self.0.group_id).await?;
         Ok(if policy::see_post_body(&standing, &self.0) {
+            if self.0.state == entity::enums::PostState::Hidden && self.0.content_warning.is_some()
+            {
+                rc.note_access(
+                    AccessKind::HiddenPostBody,
+                    self.0.author_id,
+                    self.0.group_id,
+                    Some(self.0.id),
+                    None,
+                );
+            }
             self.0.content_warning.as_deref()
         } else {
             None
