@@ -1,14 +1,15 @@
-//! The thread page's cost of the access audit: a facilitator's page that
-//! shows hidden posts (each read leaves a trace, written in one statement
-//! per request) against a page of the same size with none, rounds
-//! alternating, and the ratio of the medians.
+//! The thread page's cost of the access audit: the same facilitator's page
+//! of the same thread, with `hidden` of its posts hidden (each read of
+//! their text is audited) and with them visible (nothing to audit), rounds
+//! alternating, and the ratio of the medians. The posts are hidden before
+//! each audited phase and restored after it.
 use crate::{
     gql,
     load::{login, page_run, PageTarget, Run},
     statements,
 };
 use anyhow::Context;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub struct Options {
@@ -22,6 +23,24 @@ pub struct Options {
     pub handle: String,
 }
 
+async fn set_hidden(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    posts: &[Value],
+    hide: bool,
+) -> anyhow::Result<()> {
+    let q = if hide {
+        "mutation($p: ID!) { hidePost(postId: $p, reason: \"audit bench\") { state } }"
+    } else {
+        "mutation($p: ID!) { restorePost(postId: $p, reason: \"audit bench\") { state } }"
+    };
+    for p in posts {
+        gql(client, url, Some(token), q, json!({ "p": p })).await?;
+    }
+    Ok(())
+}
+
 pub async fn run(o: Options) -> anyhow::Result<()> {
     let client = crate::http_client();
     let url = o.url.as_str();
@@ -30,104 +49,63 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         &client,
         url,
         Some(&token),
-        "{ viewer { groups(first: 1) { nodes { threads(first: 2) { nodes { id } } } } } }",
+        "{ viewer { user { id } groups(first: 1) { nodes { threads(first: 1) { nodes { id posts(first: 100) { nodes { id state author { id } } } } } } } } }",
         json!({}),
     )
     .await?;
-    let ids: Vec<String> = d["viewer"]["groups"]["nodes"][0]["threads"]["nodes"]
-        .as_array()
-        .context("threads")?
+    let me = d["viewer"]["user"]["id"].clone();
+    let thread = &d["viewer"]["groups"]["nodes"][0]["threads"]["nodes"][0];
+    let posts = thread["posts"]["nodes"].as_array().context("posts")?;
+    let page = o.page.min(posts.len());
+    // Others' posts on the page (a facilitator hides those), visible now.
+    let chosen: Vec<Value> = posts[..page]
         .iter()
-        .filter_map(|t| t["id"].as_str().map(str::to_owned))
+        .filter(|p| p["author"]["id"] != me)
+        .take(o.hidden)
+        .map(|p| p["id"].clone())
         .collect();
-    anyhow::ensure!(ids.len() == 2, "the facilitator's group needs two threads");
-    let target = |thread: &String| {
-        Arc::new(PageTarget {
-            token: token.clone(),
-            thread: thread.clone(),
-            page: o.page,
-        })
-    };
-    let (plain, audited) = (target(&ids[0]), target(&ids[1]));
-    // Hide posts of others on the audited page (idempotent on a re-run).
-    let page = gql(
-        &client,
-        url,
-        Some(&token),
-        "query($t: ID!, $n: Int) { viewer { user { id } } thread(id: $t) { posts(first: $n) { nodes { id state author { id } } } } }",
-        json!({"t": audited.thread, "n": o.page}),
-    )
-    .await?;
-    let me = page["viewer"]["user"]["id"].clone();
-    let mut hidden = 0;
-    for p in page["thread"]["posts"]["nodes"]
-        .as_array()
-        .context("posts")?
-    {
-        if hidden >= o.hidden {
-            break;
-        }
-        if p["author"]["id"] == me {
-            continue;
-        }
-        if p["state"] != "HIDDEN" {
-            gql(
-                &client,
-                url,
-                Some(&token),
-                "mutation($p: ID!) { hidePost(postId: $p, reason: \"audit bench\") { state } }",
-                json!({"p": p["id"]}),
-            )
-            .await?;
-        }
-        hidden += 1;
-    }
-    // Pages of the same size: the shorter thread's.
-    let size = plain
-        .fetch(&client, url)
-        .await?
-        .min(audited.fetch(&client, url).await?);
-    let (plain, audited) = (
-        Arc::new(PageTarget {
-            token: token.clone(),
-            thread: plain.thread.clone(),
-            page: size,
-        }),
-        Arc::new(PageTarget {
-            token: token.clone(),
-            thread: audited.thread.clone(),
-            page: size,
-        }),
-    );
-    let n_plain = plain.fetch(&client, url).await?;
-    let n_audited = audited.fetch(&client, url).await?;
+    let was_hidden: Vec<Value> = posts[..page]
+        .iter()
+        .filter(|p| p["state"] == "HIDDEN" && chosen.contains(&p["id"]))
+        .map(|p| p["id"].clone())
+        .collect();
+    set_hidden(&client, url, &token, &was_hidden, false).await?;
+    let target = Arc::new(PageTarget {
+        token: token.clone(),
+        thread: thread["id"].as_str().context("thread")?.to_owned(),
+        page,
+    });
+    let n = target.fetch(&client, url).await?;
     println!(
-        "audit: facilitator's thread page, {} clients, {} rounds of {} s; {n_plain} posts without hidden ones vs {n_audited} posts of which {hidden} hidden (audited)",
-        o.clients, o.rounds, o.duration
+        "audit: facilitator's thread page of {n} posts, {} clients, {} rounds of {} s; {} of them hidden (audited) or not",
+        o.clients,
+        o.rounds,
+        o.duration,
+        chosen.len()
     );
     let (mut without, mut with) = (Vec::new(), Vec::new());
     let mut per_request = (0.0, 0.0);
     for round in 1..=o.rounds.max(1) {
-        for (name, target, runs, stmts) in [
-            (
-                "without audit writes",
-                &plain,
-                &mut without,
-                &mut per_request.0,
-            ),
-            (
-                "with audit writes   ",
-                &audited,
-                &mut with,
-                &mut per_request.1,
-            ),
-        ] {
+        for audited in [false, true] {
+            set_hidden(&client, url, &token, &chosen, audited).await?;
             let before = statements(&client, &o.metrics_url).await?;
-            let run = page_run(&client, url, target, o.clients, o.duration as f64).await;
+            let run = page_run(&client, url, &target, o.clients, o.duration as f64).await;
             let after = statements(&client, &o.metrics_url).await?;
-            *stmts = (after - before) as f64 / (run.ok + run.errors).max(1) as f64;
+            let stmts = (after - before) as f64 / (run.ok + run.errors).max(1) as f64;
+            let name = if audited {
+                per_request.1 = stmts;
+                "with audited reads   "
+            } else {
+                per_request.0 = stmts;
+                "without audited reads"
+            };
             println!("  round {round} {name}: {}", run.line());
-            runs.push(run);
+            if audited {
+                set_hidden(&client, url, &token, &chosen, false).await?;
+                with.push(run);
+            } else {
+                without.push(run);
+            }
         }
     }
     let median = |runs: &[Run]| {
@@ -137,11 +115,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     };
     let (a, b) = (median(&without), median(&with));
     println!(
-        "  median without audit writes: {a:.0} req/s ({:.2} statements/request)",
+        "  median without audited reads: {a:.0} req/s ({:.2} statements/request)",
         per_request.0
     );
     println!(
-        "  median with audit writes:    {b:.0} req/s ({:.2} statements/request)",
+        "  median with audited reads:    {b:.0} req/s ({:.2} statements/request)",
         per_request.1
     );
     println!("  ratio with / without: {:.3}", b / a);

@@ -254,10 +254,10 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         duration: u64,
     },
-    /// The thread page with and without access-audit writes (a
-    /// facilitator's page showing hidden posts against one showing none),
-    /// rounds alternating. Hides `--hidden` posts of the seeded group's
-    /// second thread.
+    /// The thread page with and without audited reads: the same
+    /// facilitator's page of the same thread with `--hidden` of its posts
+    /// hidden and visible, rounds alternating (the posts are hidden and
+    /// restored between phases).
     Audit {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,

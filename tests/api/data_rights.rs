@@ -729,8 +729,46 @@ async fn a_deleted_group_gives_an_export_window_then_is_purged(app: TestApp) {
     assert_eq!(d["searchPosts"]["totalCount"], 0);
 }
 
+/// An admin's live stream follows their membership like anyone's: one who
+/// subscribed as a member and then left stops hearing the group.
+async fn an_admin_who_leaves_stops_hearing_the_group(app: TestApp) {
+    use crate::ws::{Frame, Protocol, Ws};
+    let a = admin(&app, "lv-admin").await;
+    let gid = app
+        .ok(
+            Some(&a.token),
+            "mutation { createGroup(input: {name: \"Admin's own\"}) { id } }",
+            json!({}),
+        )
+        .await["createGroup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let f = app.co_facilitator(&a, &gid, "lv-f").await;
+    let (tid, _) = app.thread(&f.token, &gid, "Ongoing").await;
+    let sub = "subscription($t: ID!) { threadEvents(threadId: $t) { kind post { body } } }";
+    let mut ws = Ws::connect(&app.base, Protocol::TransportWs, Some(&a.token)).await;
+    ws.ack().await.unwrap();
+    ws.subscribe("1", sub, json!({"t": tid})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.post(&f.token, &tid, "while they are in").await;
+    assert_eq!(ws.data().await["threadEvents"]["kind"], "POST_CREATED");
+    app.ok(
+        Some(&a.token),
+        "mutation($g: ID!) { leaveGroup(groupId: $g) }",
+        json!({"g": gid}),
+    )
+    .await;
+    app.post(&f.token, &tid, "after they left").await;
+    match ws.next().await {
+        Frame::Complete | Frame::Closed => {}
+        other => panic!("expected the stream to end, got {other:?}"),
+    }
+}
+
 backend_tests!(
     using crate::data_rights::spawn_data; [sqlite, postgres];
+    an_admin_who_leaves_stops_hearing_the_group,
     break_glass_needs_a_reason_and_leaves_a_trace,
     reading_hidden_words_is_audited_for_their_author,
     an_export_holds_the_members_data_and_no_one_elses_identity,

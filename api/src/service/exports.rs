@@ -271,8 +271,48 @@ fn name<E: ActiveEnum<Value = String>>(e: &E) -> String {
     e.to_value()
 }
 
+/// Posts read per statement while an archive is written.
+const CHUNK: u64 = 500;
+
+/// Adds the names of the groups among `ids` not yet in `names`.
+async fn name_groups(
+    conn: &sea_orm::DatabaseConnection,
+    ids: impl Iterator<Item = Uuid>,
+    names: &mut HashMap<Uuid, String>,
+) -> AppResult<()> {
+    let missing: BTreeSet<Uuid> = ids.filter(|id| !names.contains_key(id)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    for g in group::Entity::find()
+        .filter(group::Column::Id.is_in(missing))
+        .all(conn)
+        .await?
+    {
+        names.insert(g.id, g.name);
+    }
+    Ok(())
+}
+
+/// Appends `,"key":value` (without the comma for the first field).
+fn put(
+    out: &mut Vec<u8>,
+    first: &mut bool,
+    key: &str,
+    value: &impl serde::Serialize,
+) -> AppResult<()> {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+    serde_json::to_writer(&mut *out, key).map_err(AppError::internal)?;
+    out.push(b':');
+    serde_json::to_writer(&mut *out, value).map_err(AppError::internal)
+}
+
 /// The archive, and the (author, group, post) of every other member's post
-/// it quotes.
+/// it quotes. Written as it is read: the member's posts a chunk at a time,
+/// each serialised straight into the archive, so memory holds the archive
+/// and one chunk, not the whole history as values.
 async fn archive(db: &Db, user_id: Uuid) -> AppResult<(Vec<u8>, BTreeSet<(Uuid, Uuid, Uuid)>)> {
     let conn = &db.conn;
     let me = user::Entity::find_by_id(user_id)
@@ -283,87 +323,104 @@ async fn archive(db: &Db, user_id: Uuid) -> AppResult<(Vec<u8>, BTreeSet<(Uuid, 
         .filter(membership::Column::UserId.eq(user_id))
         .all(conn)
         .await?;
-    let posts = post::Entity::find()
-        .filter(post::Column::AuthorId.eq(user_id))
-        .order_by_asc(post::Column::Id)
+    let member_of: BTreeSet<Uuid> = memberships.iter().map(|m| m.group_id).collect();
+    let mut group_names: HashMap<Uuid, String> = HashMap::new();
+    name_groups(
+        conn,
+        memberships.iter().map(|m| m.group_id),
+        &mut group_names,
+    )
+    .await?;
+
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut first = true;
+    out.push(b'{');
+    put(&mut out, &mut first, "format", &"hearth-export/1")?;
+    put(&mut out, &mut first, "generatedAt", &now())?;
+    put(
+        &mut out,
+        &mut first,
+        "about",
+        &"Everything Hearth holds that is yours. Other people appear only as \"another member\"; their words only as a short excerpt of a post you replied to.",
+    )?;
+    put(
+        &mut out,
+        &mut first,
+        "profile",
+        &json!({
+            "id": me.id,
+            "handle": me.handle,
+            "displayName": me.display_name,
+            "role": name(&me.role),
+            "createdAt": me.created_at,
+        }),
+    )?;
+    let memberships_json: Vec<Value> = memberships
+        .iter()
+        .map(|m| {
+            json!({
+                "groupId": m.group_id,
+                "group": group_names.get(&m.group_id),
+                "role": name(&m.role),
+                "joinedAt": m.joined_at,
+                "mutedUntil": m.muted_until,
+            })
+        })
+        .collect();
+    put(&mut out, &mut first, "memberships", &memberships_json)?;
+    let threads_started: Vec<Value> = thread::Entity::find()
+        .filter(thread::Column::AuthorId.eq(user_id))
+        .order_by_asc(thread::Column::CreatedAt)
         .all(conn)
-        .await?;
-    let post_ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
-    let mut revisions: HashMap<Uuid, Vec<post_revision::Model>> = HashMap::new();
-    for chunk in post_ids.chunks(500) {
+        .await?
+        .iter()
+        .map(|t| json!({"id": t.id, "groupId": t.group_id, "title": t.title, "createdAt": t.created_at}))
+        .collect();
+    put(&mut out, &mut first, "threadsStarted", &threads_started)?;
+
+    // The posts, a chunk at a time.
+    out.extend_from_slice(b",\"posts\":[");
+    let mut quoted = BTreeSet::new();
+    let mut after: Option<Uuid> = None;
+    let mut first_post = true;
+    loop {
+        let mut q = post::Entity::find().filter(post::Column::AuthorId.eq(user_id));
+        if let Some(a) = after {
+            q = q.filter(post::Column::Id.gt(a));
+        }
+        let posts = q
+            .order_by_asc(post::Column::Id)
+            .limit(CHUNK)
+            .all(conn)
+            .await?;
+        let Some(last) = posts.last() else {
+            break;
+        };
+        after = Some(last.id);
+        let mut revisions: HashMap<Uuid, Vec<post_revision::Model>> = HashMap::new();
         for r in post_revision::Entity::find()
-            .filter(post_revision::Column::PostId.is_in(chunk.iter().copied()))
+            .filter(post_revision::Column::PostId.is_in(posts.iter().map(|p| p.id)))
             .order_by_asc(post_revision::Column::EditedAt)
             .all(conn)
             .await?
         {
             revisions.entry(r.post_id).or_default().push(r);
         }
-    }
-    // The posts replied to, for context.
-    let targets: Vec<Uuid> = posts
-        .iter()
-        .filter_map(|p| p.reply_to_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut replied: HashMap<Uuid, post::Model> = HashMap::new();
-    for chunk in targets.chunks(500) {
-        for p in post::Entity::find()
-            .filter(post::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            replied.insert(p.id, p);
-        }
-    }
-    let threads_started = thread::Entity::find()
-        .filter(thread::Column::AuthorId.eq(user_id))
-        .order_by_asc(thread::Column::CreatedAt)
-        .all(conn)
-        .await?;
-    let mut group_ids: BTreeSet<Uuid> = memberships.iter().map(|m| m.group_id).collect();
-    group_ids.extend(posts.iter().map(|p| p.group_id));
-    let groups: HashMap<Uuid, group::Model> = group::Entity::find()
-        .filter(group::Column::Id.is_in(group_ids.iter().copied()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g))
-        .collect();
-    let reactions = reaction::Entity::find()
-        .filter(reaction::Column::UserId.eq(user_id))
-        .all(conn)
-        .await?;
-    let flags = flag::Entity::find()
-        .filter(flag::Column::ReporterId.eq(user_id))
-        .order_by_asc(flag::Column::CreatedAt)
-        .all(conn)
-        .await?;
-    let settings = notification_setting::Entity::find_by_id(user_id)
-        .one(conn)
-        .await?;
-    let sessions = session::Entity::find()
-        .filter(session::Column::UserId.eq(user_id))
-        .order_by_asc(session::Column::CreatedAt)
-        .all(conn)
-        .await?;
-    let access = store::audit::about_subject(conn, user_id, 10_000).await?;
-    let actor_ids: BTreeSet<Uuid> = access.iter().filter_map(|a| a.actor_id).collect();
-    let actors: HashMap<Uuid, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(actor_ids.iter().copied()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
-
-    let member_of: BTreeSet<Uuid> = memberships.iter().map(|m| m.group_id).collect();
-    let mut quoted = BTreeSet::new();
-    let group_name = |id: &Uuid| groups.get(id).map(|g| g.name.clone());
-    let posts_json: Vec<Value> = posts
-        .iter()
-        .map(|p| {
+        // The posts replied to, for context.
+        let targets: BTreeSet<Uuid> = posts.iter().filter_map(|p| p.reply_to_id).collect();
+        let replied: HashMap<Uuid, post::Model> = if targets.is_empty() {
+            HashMap::new()
+        } else {
+            post::Entity::find()
+                .filter(post::Column::Id.is_in(targets))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect()
+        };
+        name_groups(conn, posts.iter().map(|p| p.group_id), &mut group_names).await?;
+        for p in &posts {
             let reply_to = p.reply_to_id.map(|rid| match replied.get(&rid) {
                 Some(t) if t.author_id == Some(user_id) => json!({
                     "postId": rid, "author": "you",
@@ -386,76 +443,112 @@ async fn archive(db: &Db, user_id: Uuid) -> AppResult<(Vec<u8>, BTreeSet<(Uuid, 
                 }
                 None => json!({ "postId": rid }),
             });
+            let earlier: Vec<Value> = revisions
+                .get(&p.id)
+                .map(|rs| {
+                    rs.iter()
+                        .map(|r| json!({"body": r.body, "replacedAt": r.edited_at}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !std::mem::take(&mut first_post) {
+                out.push(b',');
+            }
+            serde_json::to_writer(
+                &mut out,
+                &json!({
+                    "id": p.id,
+                    "groupId": p.group_id,
+                    "group": group_names.get(&p.group_id),
+                    "threadId": p.thread_id,
+                    "state": name(&p.state),
+                    "createdAt": p.created_at,
+                    "editedAt": p.edited_at,
+                    "body": p.body,
+                    "contentWarning": p.content_warning,
+                    "replyTo": reply_to,
+                    "earlierVersions": earlier,
+                }),
+            )
+            .map_err(AppError::internal)?;
+        }
+        if (posts.len() as u64) < CHUNK {
+            break;
+        }
+    }
+    out.push(b']');
+
+    let reactions: Vec<Value> = reaction::Entity::find()
+        .filter(reaction::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|r| json!({"postId": r.post_id, "kind": name(&r.kind), "createdAt": r.created_at}))
+        .collect();
+    put(&mut out, &mut first, "reactionsGiven", &reactions)?;
+    let flags: Vec<Value> = flag::Entity::find()
+        .filter(flag::Column::ReporterId.eq(user_id))
+        .order_by_asc(flag::Column::CreatedAt)
+        .all(conn)
+        .await?
+        .iter()
+        .map(|f| {
             json!({
-                "id": p.id,
-                "groupId": p.group_id,
-                "group": group_name(&p.group_id),
-                "threadId": p.thread_id,
-                "state": name(&p.state),
-                "createdAt": p.created_at,
-                "editedAt": p.edited_at,
-                "body": p.body,
-                "contentWarning": p.content_warning,
-                "replyTo": reply_to,
-                "earlierVersions": revisions.get(&p.id).map(|rs| rs.iter().map(|r| json!({
-                    "body": r.body, "replacedAt": r.edited_at,
-                })).collect::<Vec<_>>()).unwrap_or_default(),
+                "id": f.id,
+                "postId": f.post_id,
+                "reason": name(&f.reason),
+                "note": f.note,
+                "status": name(&f.status),
+                "createdAt": f.created_at,
+                "resolvedAt": f.resolved_at,
             })
         })
         .collect();
-    let doc = json!({
-        "format": "hearth-export/1",
-        "generatedAt": now(),
-        "about": "Everything Hearth holds that is yours. Other people appear only as \"another member\"; their words only as a short excerpt of a post you replied to.",
-        "profile": {
-            "id": me.id,
-            "handle": me.handle,
-            "displayName": me.display_name,
-            "role": name(&me.role),
-            "createdAt": me.created_at,
-        },
-        "memberships": memberships.iter().map(|m| json!({
-            "groupId": m.group_id,
-            "group": group_name(&m.group_id),
-            "role": name(&m.role),
-            "joinedAt": m.joined_at,
-            "mutedUntil": m.muted_until,
-        })).collect::<Vec<_>>(),
-        "threadsStarted": threads_started.iter().map(|t| json!({
-            "id": t.id, "groupId": t.group_id, "title": t.title, "createdAt": t.created_at,
-        })).collect::<Vec<_>>(),
-        "posts": posts_json,
-        "reactionsGiven": reactions.iter().map(|r| json!({
-            "postId": r.post_id, "kind": name(&r.kind), "createdAt": r.created_at,
-        })).collect::<Vec<_>>(),
-        "flagsRaised": flags.iter().map(|f| json!({
-            "id": f.id,
-            "postId": f.post_id,
-            "reason": name(&f.reason),
-            "note": f.note,
-            "status": name(&f.status),
-            "createdAt": f.created_at,
-            "resolvedAt": f.resolved_at,
-        })).collect::<Vec<_>>(),
-        "notificationSettings": settings.map(|s| json!({
-            "quietStart": s.quiet_start, "quietEnd": s.quiet_end, "timeZone": s.time_zone,
-        })),
-        "sessions": sessions.iter().map(|s| json!({
-            "id": s.id, "createdAt": s.created_at, "expiresAt": s.expires_at, "revokedAt": s.revoked_at,
-        })).collect::<Vec<_>>(),
-        "accessLog": access.iter().map(|a| json!({
-            "kind": a.kind,
-            "at": a.created_at,
-            "by": match a.actor_id {
-                Some(id) if id == user_id => "you".to_owned(),
-                Some(id) => actors.get(&id).cloned().unwrap_or_else(|| crate::domain::closure::FORMER_MEMBER.to_owned()),
-                None => "Hearth".to_owned(),
-            },
-            "reason": a.reason,
-            "groupId": a.group_id,
-            "postId": a.post_id,
-        })).collect::<Vec<_>>(),
-    });
-    let bytes = serde_json::to_vec_pretty(&doc).map_err(AppError::internal)?;
-    Ok((bytes, quoted))
+    put(&mut out, &mut first, "flagsRaised", &flags)?;
+    let settings = notification_setting::Entity::find_by_id(user_id)
+        .one(conn)
+        .await?
+        .map(|s| json!({"quietStart": s.quiet_start, "quietEnd": s.quiet_end, "timeZone": s.time_zone}));
+    put(&mut out, &mut first, "notificationSettings", &settings)?;
+    let sessions: Vec<Value> = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .order_by_asc(session::Column::CreatedAt)
+        .all(conn)
+        .await?
+        .iter()
+        .map(|s| json!({"id": s.id, "createdAt": s.created_at, "expiresAt": s.expires_at, "revokedAt": s.revoked_at}))
+        .collect();
+    put(&mut out, &mut first, "sessions", &sessions)?;
+    let access = store::audit::about_subject(conn, user_id, 10_000).await?;
+    let actor_ids: BTreeSet<Uuid> = access.iter().filter_map(|a| a.actor_id).collect();
+    let actors: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(actor_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let access_json: Vec<Value> = access
+        .iter()
+        .map(|a| {
+            json!({
+                "kind": a.kind,
+                "at": a.created_at,
+                "by": match a.actor_id {
+                    Some(id) if id == user_id => "you".to_owned(),
+                    Some(id) => actors
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| crate::domain::closure::FORMER_MEMBER.to_owned()),
+                    None => "Hearth".to_owned(),
+                },
+                "reason": a.reason,
+                "groupId": a.group_id,
+                "postId": a.post_id,
+            })
+        })
+        .collect();
+    put(&mut out, &mut first, "accessLog", &access_json)?;
+    out.push(b'}');
+    Ok((out, quoted))
 }
