@@ -623,6 +623,18 @@ async fn retention_turns_old_posts_into_tombstones(app: TestApp) {
             .await
             .unwrap();
     }
+    // A closed flag on the old post keeps a copy of its words until then.
+    let other = app.member_of(&f, &gid, "rt-o").await;
+    let flag = app.flag_post(&other.token, &old, "OTHER").await;
+    app.ok(
+        Some(&f.token),
+        "mutation($f: ID!) { dismissFlag(flagId: $f) { status } }",
+        json!({"f": flag}),
+    )
+    .await;
+    let snapshot = "query($f: ID!) { node(id: $f) { ... on Flag { bodySnapshot } } }";
+    let d = app.ok(Some(&f.token), snapshot, json!({"f": flag})).await;
+    assert_eq!(d["node"]["bodySnapshot"], "quixotic words from long ago");
     let set =
         "mutation($g: ID!, $d: Int) { setGroupRetention(groupId: $g, days: $d) { retentionDays } }";
     app.fails(Some(&m.token), set, json!({"g": gid, "d": 30}), "FORBIDDEN")
@@ -645,6 +657,8 @@ async fn retention_turns_old_posts_into_tombstones(app: TestApp) {
     .await;
     let d = app.ok(Some(&m.token), q, json!({"p": new})).await;
     assert_eq!(d["node"]["body"], "quixotic words from today");
+    let d = app.ok(Some(&f.token), snapshot, json!({"f": flag})).await;
+    assert!(d["node"]["bodySnapshot"].is_null(), "{d}");
     app.wait_indexed().await;
     let d = app
         .ok(

@@ -402,6 +402,17 @@ pub(crate) async fn tombstone(
             .filter(entity::post_revision::Column::PostId.is_in(chunk.iter().copied()))
             .exec(&w.txn)
             .await?;
+        // Closed flags' copies of the text go with it; an open flag keeps
+        // its copy until a facilitator closes it.
+        entity::flag::Entity::update_many()
+            .col_expr(
+                entity::flag::Column::BodySnapshot,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(entity::flag::Column::PostId.is_in(chunk.iter().copied()))
+            .filter(entity::flag::Column::Status.ne(entity::enums::FlagStatus::Open))
+            .exec(&w.txn)
+            .await?;
     }
     for p in posts {
         w.append_event(
