@@ -590,6 +590,26 @@ async fn an_archived_group_is_read_only(app: TestApp) {
         "FORBIDDEN",
     )
     .await;
+    // Someone outside the group, an admin without a reason included, is
+    // told nothing of it.
+    let outsider = app.register("ar-x").await;
+    let a = admin(&app, "ar-admin").await;
+    for who in [&outsider, &a] {
+        app.fails(
+            Some(&who.token),
+            "mutation($g: ID!) { archiveGroup(groupId: $g) { id } }",
+            json!({"g": gid}),
+            "NOT_FOUND",
+        )
+        .await;
+        app.fails(
+            Some(&who.token),
+            "mutation($g: ID!) { setGroupRetention(groupId: $g, days: 30) { id } }",
+            json!({"g": gid}),
+            "NOT_FOUND",
+        )
+        .await;
+    }
     let d = app
         .ok(
             Some(&f.token),

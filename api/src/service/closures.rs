@@ -7,7 +7,7 @@ use crate::{
     auth::password,
     domain::{
         audit::{Access, AccessKind},
-        closure::{self, ANONYMIZE, ERASE},
+        closure::{self, ERASE},
         policy,
     },
     error::{AppError, AppResult},
@@ -119,7 +119,7 @@ async fn request(
 ) -> AppResult<account_closure::Model> {
     let w = db.write().await?;
     if let Some(existing) = store::closures::pending(&w.txn, user_id).await? {
-        if existing.completed_at.is_none() && by == user_id {
+        if by == user_id {
             return Err(AppError::conflict("a closure is already pending"));
         }
         // An admin's closure replaces a pending one.
@@ -129,7 +129,7 @@ async fn request(
             .exec(&w.txn)
             .await?;
     }
-    if closed(&w.txn, user_id).await? {
+    if store::closures::completed(&w.txn, user_id, None).await? {
         return Err(AppError::NotFound);
     }
     let t = now();
@@ -157,15 +157,6 @@ async fn request(
     }
     db.commit(w).await?;
     Ok(closure)
-}
-
-async fn closed(db: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> AppResult<bool> {
-    Ok(account_closure::Entity::find()
-        .filter(account_closure::Column::UserId.eq(user_id))
-        .filter(account_closure::Column::CompletedAt.is_not_null())
-        .one(db)
-        .await?
-        .is_some())
 }
 
 /// Cancels the viewer's own pending closure (not one an admin decided);
@@ -321,15 +312,7 @@ pub async fn snapshot_must_go(
     f: &flag::Model,
 ) -> AppResult<bool> {
     match f.post_author_id {
-        Some(a) => Ok(store::closures::erased(db, a).await?),
+        Some(a) => Ok(store::closures::completed(db, a, Some(ERASE)).await?),
         None => Ok(false),
-    }
-}
-
-pub fn mode_name(mode: &str) -> &'static str {
-    if mode == ERASE {
-        ERASE
-    } else {
-        ANONYMIZE
     }
 }

@@ -34,13 +34,17 @@ pub async fn due(
         .await
 }
 
-/// Whether the account was closed with its words erased.
-pub async fn erased(db: &impl ConnectionTrait, user_id: Uuid) -> Result<bool, DbErr> {
-    Ok(account_closure::Entity::find()
+/// Whether the account was closed (in `mode`, when given).
+pub async fn completed(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    mode: Option<&str>,
+) -> Result<bool, DbErr> {
+    let mut q = account_closure::Entity::find()
         .filter(account_closure::Column::UserId.eq(user_id))
-        .filter(account_closure::Column::CompletedAt.is_not_null())
-        .filter(account_closure::Column::Mode.eq(crate::domain::closure::ERASE))
-        .one(db)
-        .await?
-        .is_some())
+        .filter(account_closure::Column::CompletedAt.is_not_null());
+    if let Some(m) = mode {
+        q = q.filter(account_closure::Column::Mode.eq(m));
+    }
+    Ok(q.one(db).await?.is_some())
 }

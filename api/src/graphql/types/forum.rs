@@ -133,6 +133,22 @@ fn posts_include(ctx: &Context<'_>) -> service::forum::PostsInclude {
 
 pub struct Post(pub post::Model);
 
+impl Post {
+    /// A hidden post's words are its author's to know who read: the read
+    /// is audited (for anyone but the author).
+    fn note_hidden_read(&self, rc: &crate::service::RequestCtx) {
+        if self.0.state == entity::enums::PostState::Hidden {
+            rc.note_access(
+                AccessKind::HiddenPostBody,
+                self.0.author_id,
+                self.0.group_id,
+                Some(self.0.id),
+                None,
+            );
+        }
+    }
+}
+
 #[Object]
 impl Post {
     pub async fn id(&self) -> ID {
@@ -151,15 +167,7 @@ impl Post {
         let rc = rc(ctx)?;
         let standing = rc.standing(self.0.group_id).await?;
         Ok(if policy::see_post_body(&standing, &self.0) {
-            if self.0.state == entity::enums::PostState::Hidden {
-                rc.note_access(
-                    AccessKind::HiddenPostBody,
-                    self.0.author_id,
-                    self.0.group_id,
-                    Some(self.0.id),
-                    None,
-                );
-            }
+            self.note_hidden_read(rc);
             self.0.body.as_deref()
         } else {
             None
@@ -169,15 +177,8 @@ impl Post {
         let rc = rc(ctx)?;
         let standing = rc.standing(self.0.group_id).await?;
         Ok(if policy::see_post_body(&standing, &self.0) {
-            if self.0.state == entity::enums::PostState::Hidden && self.0.content_warning.is_some()
-            {
-                rc.note_access(
-                    AccessKind::HiddenPostBody,
-                    self.0.author_id,
-                    self.0.group_id,
-                    Some(self.0.id),
-                    None,
-                );
+            if self.0.content_warning.is_some() {
+                self.note_hidden_read(rc);
             }
             self.0.content_warning.as_deref()
         } else {
