@@ -20,7 +20,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(graphiql))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
-        .route("/exports/{id}", web::get().to(export_download));
+        .route("/exports/{id}", web::get().to(export_download))
+        .route("/calendar/{file}", web::get().to(calendar_feed));
+}
+
+/// `GET /calendar/<token>.ics`: a member's sessions as an RFC 5545 feed.
+/// The token is the credential (calendar apps send no other); an unknown,
+/// rotated or forged one answers 404, like a feed that never existed.
+async fn calendar_feed(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    request_id: RequestId,
+) -> HttpResponse {
+    let request_id = request_id.to_string();
+    let file = path.into_inner();
+    let token = file.strip_suffix(".ics");
+    let found = match token {
+        Some(t) => crate::service::sessions::feed(&state.services, t).await,
+        None => Ok(None),
+    };
+    match found {
+        Ok(Some(ics)) => HttpResponse::Ok()
+            .content_type("text/calendar; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .body(ics),
+        Ok(None) => json(
+            StatusCode::NOT_FOUND,
+            &app_error_body(&crate::error::AppError::NotFound, &request_id),
+        ),
+        Err(e) => json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &app_error_body(&e, &request_id),
+        ),
+    }
 }
 
 /// `GET /exports/<id>`: a member's data export, to the member alone, with

@@ -18,6 +18,8 @@ pub enum Kind {
     PushSubscription,
     AccessEvent,
     DataExport,
+    GroupSession,
+    CheckIn,
 }
 
 impl Kind {
@@ -33,10 +35,12 @@ impl Kind {
             Kind::PushSubscription => "PushSubscription",
             Kind::AccessEvent => "AccessEvent",
             Kind::DataExport => "DataExport",
+            Kind::GroupSession => "GroupSession",
+            Kind::CheckIn => "CheckIn",
         }
     }
 
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 12] = [
         Kind::User,
         Kind::Group,
         Kind::Thread,
@@ -47,6 +51,8 @@ impl Kind {
         Kind::PushSubscription,
         Kind::AccessEvent,
         Kind::DataExport,
+        Kind::GroupSession,
+        Kind::CheckIn,
     ];
 }
 

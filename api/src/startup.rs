@@ -49,6 +49,8 @@ pub struct AppState {
     pub urgent_pusher: Arc<PushWorker>,
     /// Builds exports, carries out closures, purges and sweeps retention.
     pub data_rights: Arc<crate::service::data_jobs::DataRightsWorker>,
+    /// Opens check-in and closing threads, reminds, starts and ends sessions.
+    pub session_worker: Arc<crate::service::session_jobs::SessionWorker>,
     /// Every long-lived background task, stopped and joined on shutdown.
     pub tasks: Supervisor,
     /// Cancelled when the server begins to stop: WebSockets close with 1001.
@@ -133,6 +135,11 @@ impl AppState {
             Duration::from_secs(config.data.audit_coalesce_seconds),
         );
         let data_rights_wake = Arc::new(tokio::sync::Notify::new());
+        let sessions_wake = Arc::new(tokio::sync::Notify::new());
+        let session_worker = Arc::new(crate::service::session_jobs::SessionWorker::new(
+            background.clone(),
+            sessions_wake.clone(),
+        ));
         let data_rights = Arc::new(crate::service::data_jobs::DataRightsWorker::new(
             background.clone(),
             config.data.clone(),
@@ -213,6 +220,7 @@ impl AppState {
             search,
             vapid,
             data_rights_wake,
+            sessions_wake,
             audit,
         });
         tasks.spawn(
@@ -233,6 +241,7 @@ impl AppState {
             pusher,
             urgent_pusher,
             data_rights,
+            session_worker,
             tasks,
             closing: CancellationToken::new(),
         }))
@@ -278,6 +287,10 @@ impl Application {
         state
             .tasks
             .spawn_with_token("data-rights worker", state.data_rights.clone().run(stop));
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("sessions worker", state.session_worker.clone().run(stop));
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()

@@ -167,6 +167,17 @@ pub enum EventKind {
     GroupArchived,
     #[sea_orm(string_value = "group_deletion_scheduled")]
     GroupDeletionScheduled,
+    #[sea_orm(string_value = "session_scheduled")]
+    SessionScheduled,
+    #[sea_orm(string_value = "session_updated")]
+    SessionUpdated,
+    #[sea_orm(string_value = "session_cancelled")]
+    SessionCancelled,
+    #[sea_orm(string_value = "session_starting")]
+    SessionStarting,
+    /// A reminder is due: the notifications worker tells the members.
+    #[sea_orm(string_value = "session_reminder")]
+    SessionReminder,
 }
 
 #[derive(
@@ -236,4 +247,79 @@ pub enum NotificationKind {
     UrgentFlag,
     #[sea_orm(string_value = "flag_escalated")]
     FlagEscalated,
+    #[sea_orm(string_value = "session_reminder")]
+    SessionReminder,
+}
+
+/// A group session's state.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SessionStatus {
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    #[sea_orm(string_value = "done")]
+    Done,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RsvpStatus {
+    #[sea_orm(string_value = "going")]
+    Going,
+    #[sea_orm(string_value = "not_going")]
+    NotGoing,
+    #[sea_orm(string_value = "maybe")]
+    Maybe,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AttendanceStatus {
+    #[sea_orm(string_value = "present")]
+    Present,
+    #[sea_orm(string_value = "late")]
+    Late,
+    #[sea_orm(string_value = "absent")]
+    Absent,
+    #[sea_orm(string_value = "excused")]
+    Excused,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CheckInVisibility {
+    #[sea_orm(string_value = "group")]
+    Group,
+    #[sea_orm(string_value = "facilitator")]
+    Facilitator,
+}
+
+/// A session's scheduled work.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum SessionJobKind {
+    /// Check-ins open: the CHECK_IN thread.
+    #[sea_orm(string_value = "open_check_in")]
+    OpenCheckIn,
+    /// A SESSION_REMINDER for the members.
+    #[sea_orm(string_value = "remind")]
+    Remind,
+    /// SESSION_STARTING.
+    #[sea_orm(string_value = "start")]
+    Start,
+    /// DONE, and the closing-reflection thread.
+    #[sea_orm(string_value = "end")]
+    End,
 }

@@ -23,6 +23,9 @@ pub struct Model {
     pub action_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// The group session it is about.
+    #[serde(default)]
+    pub session_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,10 @@ pub struct Model {
     pub acknowledged_at: Option<DateTimeUtc>,
     pub acknowledged_by: Option<Uuid>,
     pub escalated_at: Option<DateTimeUtc>,
+    /// For a flag about a check-in: the check-in. Its post is then the
+    /// session's check-in thread's opening post, and `post_author_id` the
+    /// member who checked in.
+    pub check_in_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,8 @@ pub struct Model {
     /// Moved on when a new reaction folds into an unread REACTION.
     pub updated_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// The group session it is about (SESSION_REMINDER).
+    pub session_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261128_000010_thread_reads;
 mod m20261128_000011_notifications;
 mod m20261128_000012_push;
 mod m20261129_000013_data_rights;
+mod m20261129_000014_group_sessions;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_notifications::Migration),
             Box::new(m20261128_000012_push::Migration),
             Box::new(m20261129_000013_data_rights::Migration),
+            Box::new(m20261129_000014_group_sessions::Migration),
         ]
     }
 }

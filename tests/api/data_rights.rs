@@ -202,7 +202,7 @@ async fn reading_hidden_words_is_audited_for_their_author(app: TestApp) {
     assert_eq!(log[0]["kind"], "FLAG_SNAPSHOT");
 }
 
-async fn wait_export_ready(app: &TestApp, m: &Member) -> Value {
+pub async fn wait_export_ready(app: &TestApp, m: &Member) -> Value {
     let q = "{ viewer { dataExports { id status downloadUrl expiresAt } } }";
     until(15, "the export is built", || async {
         app.ok(Some(&m.token), q, json!({})).await["viewer"]["dataExports"][0]["status"] == "READY"

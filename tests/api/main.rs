@@ -27,4 +27,5 @@ mod search;
 mod search_meili;
 mod search_ops;
 mod security;
+mod sessions;
 mod statements;

@@ -52,6 +52,8 @@ pub enum TokenError {
 pub struct JwtKeys {
     /// Live-event resume cursors, keyed from the same shared secret.
     pub cursors: super::cursor::EventCursors,
+    /// Calendar feed URLs, keyed from the same shared secret.
+    pub calendar: super::calendar::CalendarTokens,
     encoding: EncodingKey,
     local: DecodingKey,
     external: Option<(DecodingKey, Validation)>,
@@ -91,6 +93,7 @@ impl JwtKeys {
         };
         Ok(JwtKeys {
             cursors: super::cursor::EventCursors::new(&secret),
+            calendar: super::calendar::CalendarTokens::new(&secret),
             encoding: EncodingKey::from_secret(&secret),
             local: DecodingKey::from_secret(&secret),
             external,

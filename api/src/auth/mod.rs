@@ -1,4 +1,5 @@
 //! Authentication: password hashing, access tokens (JWT) and refresh tokens.
+pub mod calendar;
 pub mod cursor;
 pub mod jwt;
 pub mod password;

@@ -41,6 +41,56 @@ pub struct Config {
     pub push: PushConfig,
     #[command(flatten, next_help_heading = "Data rights")]
     pub data: DataConfig,
+    #[command(flatten, next_help_heading = "Group sessions")]
+    pub sessions: SessionsConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SessionsConfig {
+    /// Hours before a session that check-ins open, with its CHECK_IN thread.
+    #[arg(long, env = "HEARTH_CHECKIN_LEAD_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(0..=168), global = true)]
+    pub checkin_lead_hours: u64,
+    /// The same lead in seconds, overriding the hours: for tests.
+    #[arg(long, env = "HEARTH_CHECKIN_LEAD_SECONDS", value_parser = clap::value_parser!(u64).range(0..=604_800), global = true)]
+    pub checkin_lead_seconds: Option<u64>,
+    /// Seconds before a session that members get a SESSION_REMINDER, comma
+    /// separated. A reminder whose time has already passed when the
+    /// session is scheduled is not sent.
+    #[arg(long, env = "HEARTH_SESSION_REMINDERS", default_value = "86400,3600", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=2_592_000), global = true)]
+    pub session_reminders: Vec<u64>,
+    /// Seconds that one minute of `durationMinutes` lasts: 60. Tests set
+    /// fewer, to see sessions end in seconds.
+    #[arg(long, env = "HEARTH_SESSION_MINUTE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=60), global = true)]
+    pub session_minute_seconds: u64,
+    /// Days after a session ends during which attendance may be recorded.
+    #[arg(long, env = "HEARTH_ATTENDANCE_WINDOW_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(0..=365), global = true)]
+    pub attendance_window_days: u64,
+}
+
+impl SessionsConfig {
+    pub fn checkin_lead(&self) -> chrono::Duration {
+        chrono::Duration::seconds(
+            self.checkin_lead_seconds
+                .unwrap_or(self.checkin_lead_hours * 3600) as i64,
+        )
+    }
+
+    pub fn reminders(&self) -> Vec<chrono::Duration> {
+        let mut r: Vec<u64> = self.session_reminders.clone();
+        r.sort_unstable();
+        r.dedup();
+        r.into_iter()
+            .map(|s| chrono::Duration::seconds(s as i64))
+            .collect()
+    }
+
+    pub fn minute(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.session_minute_seconds as i64)
+    }
+
+    pub fn attendance_window(&self) -> chrono::Duration {
+        chrono::Duration::days(self.attendance_window_days as i64)
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -141,6 +191,11 @@ fn positive_usize() -> clap::builder::RangedU64ValueParser<usize> {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServerConfig {
+    /// The address clients reach this server at (`https://hearth.example`):
+    /// links Hearth hands out, such as calendar feeds, are absolute with
+    /// it. Unset, they are paths on this server.
+    #[arg(long, env = "HEARTH_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Address to listen on.
     #[arg(
         long,

@@ -11,8 +11,8 @@ pub enum AccessKind {
     /// Someone other than the author read a flag's snapshot of a post, or
     /// the edits made since it was flagged.
     FlagSnapshot,
-    /// Someone other than the member read their mood or check-in data.
-    /// Recorded by the sessions capability once it exists.
+    /// Someone other than the member read their mood trend, or a check-in
+    /// they shared with the facilitators only.
     MoodData,
     /// Another member's export carried an excerpt of the member's post.
     DataExport,

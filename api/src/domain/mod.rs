@@ -6,3 +6,4 @@ pub mod crisis;
 pub mod notifications;
 pub mod policy;
 pub mod reading;
+pub mod sessions;

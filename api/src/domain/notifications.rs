@@ -12,6 +12,8 @@
 //! - URGENT_FLAG: an URGENT flag, for the group's facilitators.
 //! - FLAG_ESCALATED: an escalation, for the group's facilitators and every
 //!   admin.
+//! - SESSION_REMINDER: a session is coming, for its group's members who
+//!   have not said they are not going.
 //!
 //! Never the one who acted, never a MUTED thread's member (except for
 //! moderation of their own post), and never about a flag on one's own
@@ -25,7 +27,7 @@ pub fn caused_by(kind: EventKind) -> bool {
     use EventKind::*;
     match kind {
         PostCreated | ThreadCreated | ReactionsChanged | PostHidden | PostRestored
-        | ActionTaken | FlagRaised | FlagEscalated => true,
+        | ActionTaken | FlagRaised | FlagEscalated | SessionReminder => true,
         ThreadUpdated
         | PostEdited
         | PostDeleted
@@ -35,7 +37,11 @@ pub fn caused_by(kind: EventKind) -> bool {
         | FlagDismissed
         | FlagAcknowledged
         | GroupArchived
-        | GroupDeletionScheduled => false,
+        | GroupDeletionScheduled
+        | SessionScheduled
+        | SessionUpdated
+        | SessionCancelled
+        | SessionStarting => false,
     }
 }
 

@@ -327,3 +327,81 @@ pub fn moderate_member(s: &Standing, target: &membership::Model) -> AppResult<()
     }
     Ok(())
 }
+
+/// Scheduling, moving and cancelling a group's sessions: its facilitators
+/// (and admins), while the group is not archived.
+pub fn schedule_sessions(s: &Standing) -> AppResult<()> {
+    moderate(s)?;
+    if s.archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it has no new sessions",
+        ));
+    }
+    Ok(())
+}
+
+/// A session's video link is for the group's members only (not for an
+/// admin reading the group from outside).
+pub fn see_video_url(s: &Standing) -> bool {
+    s.is_member()
+}
+
+/// Everyone's RSVPs and attendance are the facilitators'; a member sees
+/// their own.
+pub fn see_everyones_responses(s: &Standing) -> bool {
+    s.is_moderator()
+}
+
+/// A check-in: its author, the facilitators, and, when shared with the
+/// group, the group's members.
+pub fn see_check_in(s: &Standing, c: &entity::check_in::Model) -> bool {
+    c.user_id == s.viewer.id
+        || s.is_moderator()
+        || (s.is_member() && c.visibility == entity::enums::CheckInVisibility::Group)
+}
+
+/// A member's mood trend and attendance rate: the member and the group's
+/// facilitators.
+pub fn see_member_record(s: &Standing, member_id: Uuid) -> bool {
+    s.viewer.id == member_id || s.is_moderator()
+}
+
+/// Checking in: a member of a group that is not archived. A muted member
+/// may still check in with the facilitators, not with the group.
+pub fn check_in(
+    s: &Standing,
+    visibility: entity::enums::CheckInVisibility,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    read_group(s)?;
+    if !s.is_member() {
+        return Err(AppError::forbidden(
+            "only members of the group may check in",
+        ));
+    }
+    if s.archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it is read-only",
+        ));
+    }
+    if visibility == entity::enums::CheckInVisibility::Group && s.muted_until(now).is_some() {
+        return Err(AppError::forbidden(
+            "you are muted in this group: check in with visibility FACILITATOR",
+        ));
+    }
+    Ok(())
+}
+
+/// Answering a session's invitation: a member of a group not archived.
+pub fn rsvp(s: &Standing) -> AppResult<()> {
+    read_group(s)?;
+    if !s.is_member() {
+        return Err(AppError::forbidden("only members of the group may RSVP"));
+    }
+    if s.archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it is read-only",
+        ));
+    }
+    Ok(())
+}

@@ -4,6 +4,7 @@ pub use crate::ids;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod sessions;
 pub mod subscription;
 pub mod types;
 
@@ -46,7 +47,7 @@ fn builder(
 > {
     Schema::build(
         query::QueryRoot,
-        mutation::MutationRoot,
+        mutation::MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
     .limit_depth(cfg.server.max_depth)

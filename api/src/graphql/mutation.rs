@@ -73,10 +73,16 @@ pub struct FlagPostInput {
     pub note: Option<String>,
 }
 
-pub struct MutationRoot;
+/// The schema's `Mutation`: the forum's own, then the sessions'.
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(CoreMutation, super::sessions::SessionMutation);
 
-#[Object(name = "Mutation")]
-impl MutationRoot {
+#[derive(Default)]
+pub struct CoreMutation;
+
+#[Object]
+impl CoreMutation {
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<AuthPayload> {
         let r = rc_write(ctx)?;
         r.auth_op()?;

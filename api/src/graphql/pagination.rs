@@ -181,6 +181,8 @@ lists! {
     Notifications = "notes": Uuid;
     /// `Viewer.accessLog` and `Query.accessAudit`: access event.
     AccessEvents = "access": Uuid;
+    /// `Group.sessions`: starts at, session.
+    Sessions = "sessions": (DateTime<Utc>, Uuid);
     /// `Viewer.dataExports` needs none: at most a handful.
     /// `searchPosts`, in relevance order: the offset of the next hit.
     Search = "search": usize;

@@ -77,6 +77,10 @@ impl QueryRoot {
                 Node::AccessEvent(AccessEvent(service::audit::one(r, uuid).await?))
             }
             Kind::DataExport => Node::DataExport(DataExport(service::exports::one(r, uuid).await?)),
+            Kind::GroupSession => {
+                Node::GroupSession(GroupSession(service::sessions::readable(r, uuid).await?.0))
+            }
+            Kind::CheckIn => Node::CheckIn(CheckIn(service::sessions::check_in(r, uuid).await?)),
         };
         Ok(Some(node))
     }

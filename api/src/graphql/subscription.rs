@@ -4,7 +4,7 @@ use super::{
     ids::{self, Kind},
     pagination::{self as pg, Notifications},
     rc,
-    types::{Flag, Group, ModerationAction, Notification, Post, Thread, User},
+    types::{Flag, Group, GroupSession, ModerationAction, Notification, Post, Thread, User},
 };
 use crate::{
     error::AppError,
@@ -37,6 +37,13 @@ pub enum GroupEventKind {
     /// An admin deleted the group: it is purged after the export window
     /// (`Group.deletionScheduledFor`); members should export their data.
     GroupDeletionScheduled,
+    /// A session was scheduled (`session`).
+    SessionScheduled,
+    /// A session's time or link changed.
+    SessionUpdated,
+    SessionCancelled,
+    /// A session is starting now.
+    SessionStarting,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -139,6 +146,10 @@ impl GroupEvent {
             EventKind::MemberLeft => GroupEventKind::MemberLeft,
             EventKind::GroupArchived => GroupEventKind::GroupArchived,
             EventKind::GroupDeletionScheduled => GroupEventKind::GroupDeletionScheduled,
+            EventKind::SessionScheduled => GroupEventKind::SessionScheduled,
+            EventKind::SessionUpdated => GroupEventKind::SessionUpdated,
+            EventKind::SessionCancelled => GroupEventKind::SessionCancelled,
+            EventKind::SessionStarting => GroupEventKind::SessionStarting,
             _ => GroupEventKind::ThreadCreated,
         }
     }
@@ -155,6 +166,16 @@ impl GroupEvent {
         match self.0.member_id {
             None => Ok(None),
             Some(id) => Ok(rc(ctx)?.load_user(id).await?.map(User)),
+        }
+    }
+    /// For the SESSION_ kinds: the session, as it is now.
+    async fn session(&self, ctx: &Context<'_>) -> Result<Option<GroupSession>> {
+        match self.0.session_id {
+            None => Ok(None),
+            Some(id) => Ok(crate::service::sessions::readable(rc(ctx)?, id)
+                .await
+                .ok()
+                .map(|(s, _)| GroupSession(s))),
         }
     }
 }

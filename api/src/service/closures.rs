@@ -295,6 +295,27 @@ pub async fn carry_out(db: &Db, c: &account_closure::Model) -> AppResult<()> {
         .filter(thread_read::Column::UserId.eq(user_id))
         .exec(&w.txn)
         .await?;
+    // Check-ins (moods are health data), RSVPs and the calendar feed go in
+    // both modes; the facilitators' attendance record stays, under
+    // "Former member", unless the member asked for erasure.
+    entity::check_in::Entity::delete_many()
+        .filter(entity::check_in::Column::UserId.eq(user_id))
+        .exec(&w.txn)
+        .await?;
+    entity::session_rsvp::Entity::delete_many()
+        .filter(entity::session_rsvp::Column::UserId.eq(user_id))
+        .exec(&w.txn)
+        .await?;
+    entity::calendar_feed::Entity::delete_many()
+        .filter(entity::calendar_feed::Column::UserId.eq(user_id))
+        .exec(&w.txn)
+        .await?;
+    if erase {
+        entity::session_attendance::Entity::delete_many()
+            .filter(entity::session_attendance::Column::UserId.eq(user_id))
+            .exec(&w.txn)
+            .await?;
+    }
     membership::Entity::delete_many()
         .filter(membership::Column::UserId.eq(user_id))
         .exec(&w.txn)

@@ -33,4 +33,6 @@ pub struct Services {
     pub audit: crate::service::audit::AuditWriter,
     /// Wakes this instance's data-rights worker (exports, closures).
     pub data_rights_wake: Arc<tokio::sync::Notify>,
+    /// Wakes this instance's sessions worker (a series was scheduled).
+    pub sessions_wake: Arc<tokio::sync::Notify>,
 }

@@ -26,6 +26,32 @@ pub struct DataRightsWorker {
     lease: Lease,
     cfg: DataConfig,
     wake: Arc<Notify>,
+    /// When this instance last swept, while leading.
+    last_sweep: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl crate::worker::DueWork for DataRightsWorker {
+    async fn pass(&self) {
+        if let Err(e) = self.due_work().await {
+            tracing::warn!(worker = WORKER, error = %e, "data-rights work failed; retrying");
+        }
+        let every = Duration::from_secs(self.cfg.retention_sweep_seconds.max(1));
+        let due = self
+            .last_sweep
+            .lock()
+            .map(|l| l.is_none_or(|t| t.elapsed() >= every))
+            .unwrap_or(true);
+        if due {
+            match self.sweep().await {
+                Ok(()) => {
+                    if let Ok(mut l) = self.last_sweep.lock() {
+                        *l = Some(std::time::Instant::now());
+                    }
+                }
+                Err(e) => tracing::warn!(worker = WORKER, error = %e, "retention sweep failed"),
+            }
+        }
+    }
 }
 
 impl DataRightsWorker {
@@ -35,46 +61,12 @@ impl DataRightsWorker {
             db,
             cfg,
             wake,
+            last_sweep: Default::default(),
         }
     }
 
     pub async fn run(self: Arc<Self>, stop: crate::tasks::CancellationToken) {
-        tokio::select! {
-            _ = stop.cancelled() => {}
-            _ = self.run_loop() => {}
-        }
-        let _ = self.lease.release().await;
-    }
-
-    async fn run_loop(&self) {
-        let sweep_every = Duration::from_secs(self.cfg.retention_sweep_seconds.max(1));
-        let mut last_sweep: Option<tokio::time::Instant> = None;
-        loop {
-            let leading = match self.lease.acquire().await {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::warn!(worker = WORKER, error = %e, "renewing the lease");
-                    false
-                }
-            };
-            if leading {
-                if let Err(e) = self.due_work().await {
-                    tracing::warn!(worker = WORKER, error = %e, "data-rights work failed; retrying");
-                }
-                if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
-                    match self.sweep().await {
-                        Ok(()) => last_sweep = Some(tokio::time::Instant::now()),
-                        Err(e) => {
-                            tracing::warn!(worker = WORKER, error = %e, "retention sweep failed")
-                        }
-                    }
-                }
-            }
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
-            }
-        }
+        crate::worker::run_due(WORKER, &*self, &self.lease, &self.wake, POLL, stop).await
     }
 
     /// Exports waiting to be built, closures come due, deletions come due.

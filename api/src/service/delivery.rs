@@ -79,7 +79,12 @@ pub fn moderators_only(kind: EventKind) -> bool {
         | MemberJoined
         | MemberLeft
         | GroupArchived
-        | GroupDeletionScheduled => false,
+        | GroupDeletionScheduled
+        | SessionScheduled
+        | SessionUpdated
+        | SessionCancelled
+        | SessionStarting
+        | SessionReminder => false,
     }
 }
 

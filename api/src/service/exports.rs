@@ -519,6 +519,42 @@ async fn archive(db: &Db, user_id: Uuid) -> AppResult<(Vec<u8>, BTreeSet<(Uuid, 
         .map(|s| json!({"id": s.id, "createdAt": s.created_at, "expiresAt": s.expires_at, "revokedAt": s.revoked_at}))
         .collect();
     put(&mut out, &mut first, "sessions", &sessions)?;
+    // Group sessions: the member's check-ins, RSVPs and recorded attendance.
+    let check_ins: Vec<Value> = entity::check_in::Entity::find()
+        .filter(entity::check_in::Column::UserId.eq(user_id))
+        .order_by_asc(entity::check_in::Column::CreatedAt)
+        .all(conn)
+        .await?
+        .iter()
+        .map(|c| {
+            json!({
+                "sessionId": c.session_id,
+                "groupId": c.group_id,
+                "mood": c.mood,
+                "note": c.note,
+                "visibility": name(&c.visibility),
+                "createdAt": c.created_at,
+                "updatedAt": c.updated_at,
+            })
+        })
+        .collect();
+    put(&mut out, &mut first, "checkIns", &check_ins)?;
+    let rsvps: Vec<Value> = entity::session_rsvp::Entity::find()
+        .filter(entity::session_rsvp::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|r| json!({"sessionId": r.session_id, "groupId": r.group_id, "status": name(&r.status), "updatedAt": r.updated_at}))
+        .collect();
+    put(&mut out, &mut first, "sessionRsvps", &rsvps)?;
+    let attendance: Vec<Value> = entity::session_attendance::Entity::find()
+        .filter(entity::session_attendance::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|a| json!({"sessionId": a.session_id, "groupId": a.group_id, "status": name(&a.status), "recordedAt": a.recorded_at}))
+        .collect();
+    put(&mut out, &mut first, "sessionAttendance", &attendance)?;
     let access = store::audit::about_subject(conn, user_id, 10_000).await?;
     let actor_ids: BTreeSet<Uuid> = access.iter().filter_map(|a| a.actor_id).collect();
     let actors: HashMap<Uuid, String> = user::Entity::find()

@@ -2,7 +2,7 @@
 //! request must never see another's cache. Each loader turns the N lookups of
 //! a page into one `WHERE id IN (…)`.
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{enums::ReactionKind, group, membership, post, reaction, thread, user};
+use entity::{enums::ReactionKind, group, group_session, membership, post, reaction, thread, user};
 use sea_orm::{
     sea_query::{CaseStatement, Expr, ExprTrait},
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
@@ -27,6 +27,10 @@ pub struct Loaders {
     pub unread_threads: DataLoader<UnreadThreadsLoader, HashMapCache>,
     /// The viewer's read mark and notification level, by thread.
     pub thread_states: DataLoader<ThreadStateLoader, HashMapCache>,
+    pub group_sessions: DataLoader<GroupSessionLoader, HashMapCache>,
+    /// RSVPs, attendance and check-ins, by session (unfiltered: the
+    /// service filters them for the viewer).
+    pub session_details: DataLoader<SessionDetailsLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -64,6 +68,8 @@ impl Loaders {
                 db: db.clone(),
                 viewer_id,
             }),
+            group_sessions: cached(GroupSessionLoader(db.clone())),
+            session_details: cached(SessionDetailsLoader(db.clone())),
         };
         if !cache {
             loaders.users.enable_all_cache(false);
@@ -75,6 +81,8 @@ impl Loaders {
             loaders.unread.enable_all_cache(false);
             loaders.unread_threads.enable_all_cache(false);
             loaders.thread_states.enable_all_cache(false);
+            loaders.group_sessions.enable_all_cache(false);
+            loaders.session_details.enable_all_cache(false);
         }
         loaders
     }
@@ -103,6 +111,61 @@ by_id_loader!(UserLoader, user);
 by_id_loader!(GroupLoader, group);
 by_id_loader!(ThreadLoader, thread);
 by_id_loader!(PostLoader, post);
+by_id_loader!(GroupSessionLoader, group_session);
+
+/// What a session's members said and did.
+#[derive(Debug, Default)]
+pub struct SessionDetails {
+    pub rsvps: Vec<entity::session_rsvp::Model>,
+    pub attendance: Vec<entity::session_attendance::Model>,
+    pub check_ins: Vec<entity::check_in::Model>,
+}
+
+/// Rows per session at most: a group is 6 to 12 people; this bounds a
+/// session of an unusually large one.
+const SESSION_ROWS: usize = 500;
+
+pub struct SessionDetailsLoader(DatabaseConnection);
+
+impl Loader<Uuid> for SessionDetailsLoader {
+    type Value = Arc<SessionDetails>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        use entity::{check_in, session_attendance, session_rsvp};
+        use sea_orm::QueryOrder;
+        let limit = (SESSION_ROWS * keys.len()) as u64;
+        let rsvps = session_rsvp::Entity::find()
+            .filter(session_rsvp::Column::SessionId.is_in(keys.iter().copied()))
+            .order_by_asc(session_rsvp::Column::UpdatedAt)
+            .limit(limit)
+            .all(&self.0)
+            .await?;
+        let attendance = session_attendance::Entity::find()
+            .filter(session_attendance::Column::SessionId.is_in(keys.iter().copied()))
+            .order_by_asc(session_attendance::Column::RecordedAt)
+            .limit(limit)
+            .all(&self.0)
+            .await?;
+        let check_ins = check_in::Entity::find()
+            .filter(check_in::Column::SessionId.is_in(keys.iter().copied()))
+            .order_by_asc(check_in::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.0)
+            .await?;
+        let mut out: HashMap<Uuid, SessionDetails> = HashMap::new();
+        for r in rsvps {
+            out.entry(r.session_id).or_default().rsvps.push(r);
+        }
+        for a in attendance {
+            out.entry(a.session_id).or_default().attendance.push(a);
+        }
+        for c in check_ins {
+            out.entry(c.session_id).or_default().check_ins.push(c);
+        }
+        Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
 
 pub struct MembershipLoader {
     db: DatabaseConnection,

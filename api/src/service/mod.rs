@@ -18,6 +18,8 @@ pub mod push;
 pub mod reading;
 pub mod safety;
 pub mod search;
+pub mod session_jobs;
+pub mod sessions;
 
 use crate::{
     auth::{Auth, Viewer},
@@ -103,6 +105,8 @@ impl RequestCtx {
         l.unread.clear::<Uuid>();
         l.unread_threads.clear::<Uuid>();
         l.thread_states.clear::<Uuid>();
+        l.group_sessions.clear::<Uuid>();
+        l.session_details.clear::<Uuid>();
     }
 
     /// Hands the viewer's memberships, just read, to the loader, so that

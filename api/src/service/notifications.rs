@@ -44,6 +44,7 @@ impl Notifier {
             EventKind::ActionTaken => self.member_moderated(e).await?,
             EventKind::FlagRaised => self.flag(e, NotificationKind::UrgentFlag).await?,
             EventKind::FlagEscalated => self.flag(e, NotificationKind::FlagEscalated).await?,
+            EventKind::SessionReminder => self.session_reminder(e).await?,
             _ => Vec::new(),
         };
         if rows.is_empty() {
@@ -99,6 +100,7 @@ impl Notifier {
             flag_id: None,
             actor_id: e.actor_id,
             event_id: e.id,
+            session_id: e.session_id,
         }
     }
 
@@ -134,6 +136,39 @@ impl Notifier {
                 rules::post_reaches(level, answered == Some(m.user_id))
             })
             .map(|m| Self::row(e, m.user_id, NotificationKind::Reply))
+            .collect())
+    }
+
+    /// SESSION_REMINDER: every member, but those who said they are not
+    /// going, while the session is still on.
+    async fn session_reminder(&self, e: &event::Model) -> AppResult<Vec<New>> {
+        use entity::{enums::RsvpStatus, enums::SessionStatus, group_session, session_rsvp};
+        let Some(session_id) = e.session_id else {
+            return Ok(Vec::new());
+        };
+        let on = group_session::Entity::find_by_id(session_id)
+            .one(&self.db.conn)
+            .await?
+            .is_some_and(|s| s.status == SessionStatus::Scheduled);
+        if !on {
+            return Ok(Vec::new());
+        }
+        let not_going: std::collections::HashSet<Uuid> = session_rsvp::Entity::find()
+            .select_only()
+            .column(session_rsvp::Column::UserId)
+            .filter(session_rsvp::Column::SessionId.eq(session_id))
+            .filter(session_rsvp::Column::Status.eq(RsvpStatus::NotGoing))
+            .into_tuple::<Uuid>()
+            .all(&self.db.conn)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(self
+            .members_at(e, None)
+            .await?
+            .into_iter()
+            .filter(|m| !not_going.contains(&m.user_id))
+            .map(|m| Self::row(e, m.user_id, NotificationKind::SessionReminder))
             .collect())
     }
 

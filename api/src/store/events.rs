@@ -12,6 +12,7 @@ pub struct Subject {
     pub member_id: Option<Uuid>,
     pub flag_id: Option<Uuid>,
     pub action_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
 }
 
 impl Subject {
@@ -27,6 +28,13 @@ impl Subject {
     pub fn thread(thread_id: Uuid) -> Self {
         Subject {
             thread_id: Some(thread_id),
+            ..Default::default()
+        }
+    }
+
+    pub fn session(session_id: Uuid) -> Self {
+        Subject {
+            session_id: Some(session_id),
             ..Default::default()
         }
     }
@@ -103,6 +111,7 @@ impl WriteTxn {
             action_id: Set(subject.action_id),
             actor_id: Set(actor_id),
             created_at: Set(now()),
+            session_id: Set(subject.session_id),
         }
         .insert(&self.txn)
         .await?;

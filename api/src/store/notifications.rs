@@ -24,6 +24,7 @@ pub struct New {
     pub flag_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub event_id: i64,
+    pub session_id: Option<Uuid>,
 }
 
 /// Writes `rows`; one already written for the same member and event
@@ -46,6 +47,7 @@ pub async fn insert(db: &impl ConnectionTrait, rows: Vec<New>) -> Result<(), DbE
         created_at: Set(t),
         updated_at: Set(t),
         read_at: Set(None),
+        session_id: Set(n.session_id),
     });
     notification::Entity::insert_many(models)
         .on_conflict(

@@ -332,3 +332,47 @@ impl<H: Handler> Worker<H> {
         }
     }
 }
+
+/// Work kept as rows with due times (exports, closures, sessions' jobs)
+/// rather than outbox events: [`run_due`] runs it on one instance at a
+/// time. Each pass must be safe to repeat: a crash mid-pass leaves the
+/// same rows due.
+pub trait DueWork: Send + Sync {
+    /// One pass over what has come due; failures are the pass's to log.
+    fn pass(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Runs `work` while this instance holds `lease`: after each wake-up and
+/// at least every `poll`, until `stop`; then hands the lease back.
+pub async fn run_due<W: DueWork>(
+    name: &'static str,
+    work: &W,
+    lease: &Lease,
+    wake: &Notify,
+    poll: Duration,
+    stop: crate::tasks::CancellationToken,
+) {
+    let run = async {
+        loop {
+            let leading = match lease.acquire().await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(worker = name, error = %e, "renewing the lease");
+                    false
+                }
+            };
+            if leading {
+                work.pass().await;
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    };
+    tokio::select! {
+        _ = stop.cancelled() => {}
+        _ = run => {}
+    }
+    let _ = lease.release().await;
+}

@@ -38,6 +38,13 @@ impl Viewer {
     async fn role(&self) -> PlatformRole {
         self.0.role.into()
     }
+    /// A secret address of an iCalendar feed of the viewer's groups'
+    /// upcoming sessions, for a calendar app to subscribe to. Anyone with
+    /// it can read the feed: `rotateCalendarUrl` replaces it. Video links
+    /// are left out unless the viewer opted in when rotating.
+    async fn calendar_url(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(service::sessions::calendar_url(rc(ctx)?).await?)
+    }
     #[graphql(complexity = "pg_cost(first, child_complexity)")]
     async fn groups(
         &self,

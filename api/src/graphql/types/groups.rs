@@ -126,6 +126,41 @@ impl Group {
             Flag,
         ))
     }
+    /// The group's sessions: with `upcoming: true` those not yet over,
+    /// soonest first; with `false` those over, latest first; without it
+    /// all, earliest first.
+    #[graphql(complexity = "pg_cost(first, child_complexity)")]
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        upcoming: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, GroupSession>> {
+        let r = rc(ctx)?;
+        policy::read_group(&r.standing(self.0.id).await?)?;
+        let limit = pg::page_size("first", first)?;
+        let after = pg::decode::<pg::Sessions>(after.as_deref())?;
+        let window = match upcoming {
+            Some(true) => service::sessions::Window::Upcoming,
+            Some(false) => service::sessions::Window::Past,
+            None => service::sessions::Window::All,
+        };
+        let page = service::sessions::sessions(r, self.0.id, window, limit, after).await?;
+        Ok(connection(
+            page,
+            |s| pg::encode::<pg::Sessions>(&(s.starts_at, s.id)),
+            GroupSession,
+        ))
+    }
+    /// The next session not cancelled nor over; it may be under way.
+    async fn next_session(&self, ctx: &Context<'_>) -> Result<Option<GroupSession>> {
+        let r = rc(ctx)?;
+        policy::read_group(&r.standing(self.0.id).await?)?;
+        Ok(service::sessions::next_session(r, self.0.id)
+            .await?
+            .map(GroupSession))
+    }
     /// Facilitators and admins only (FORBIDDEN for members). Newest first.
     #[graphql(complexity = "pg_cost(first, child_complexity)")]
     async fn moderation_log(
@@ -163,6 +198,26 @@ impl Membership {
     }
     async fn joined_at(&self) -> DateTime<Utc> {
         self.0.joined_at
+    }
+    /// Sessions attended (PRESENT or LATE) out of those recorded, EXCUSED
+    /// left out, from 0 to 1. For the group's facilitators and the member
+    /// themself; null for anyone else and before any record.
+    async fn attendance_rate(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(service::sessions::attendance_rate(rc(ctx)?, self.0.group_id, self.0.user_id).await?)
+    }
+    /// The member's mood at their latest `last` check-ins (1 to 52),
+    /// oldest first. For the member themself and the group's facilitators
+    /// (FORBIDDEN for others); a facilitator's read is recorded in the
+    /// member's access log.
+    #[graphql(complexity = "5 + last.max(0) as usize * child_complexity")]
+    async fn mood_trend(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 12)] last: i32,
+    ) -> Result<Vec<MoodPoint>> {
+        let points =
+            service::sessions::mood_trend(rc(ctx)?, self.0.group_id, self.0.user_id, last).await?;
+        Ok(points.into_iter().map(|(c, s)| MoodPoint(c, s)).collect())
     }
     /// Visible to facilitators and to the member themself; null otherwise.
     async fn muted_until(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {

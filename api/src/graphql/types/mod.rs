@@ -30,6 +30,7 @@ mod groups;
 mod moderation;
 mod notifications;
 mod safety;
+mod sessions;
 
 pub use accounts::*;
 pub use data_rights::*;
@@ -38,6 +39,7 @@ pub use groups::*;
 pub use moderation::*;
 pub use notifications::*;
 pub use safety::*;
+pub use sessions::*;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "db::PlatformRole")]
@@ -161,6 +163,8 @@ pub enum Node {
     Notification(Notification),
     AccessEvent(AccessEvent),
     DataExport(DataExport),
+    GroupSession(GroupSession),
+    CheckIn(CheckIn),
 }
 
 /// The cost of a list field: its page size times the cost of one item.

@@ -84,6 +84,23 @@ impl Flag {
             })
             .collect())
     }
+    /// For a flag about a check-in (crisis language in its note, or a low
+    /// mood trend): the check-in. `post` is then the session's check-in
+    /// thread's opening post.
+    async fn check_in(&self, ctx: &Context<'_>) -> Result<Option<CheckIn>> {
+        let Some(id) = self.0.check_in_id else {
+            return Ok(None);
+        };
+        let standing = rc(ctx)?.standing(self.0.group_id).await?;
+        if !policy::see_flag(&standing, self.0.post_author_id) {
+            return Ok(None);
+        }
+        match service::sessions::check_in(rc(ctx)?, id).await {
+            Ok(c) => Ok(Some(CheckIn(c))),
+            Err(AppError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
     /// Never shown to members: only facilitators and admins see who flagged.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let standing = rc(ctx)?.standing(self.0.group_id).await?;

@@ -19,6 +19,8 @@ pub enum NotificationKind {
     UrgentFlag,
     /// For facilitators and admins.
     FlagEscalated,
+    /// A session of the member's group is coming (`session`).
+    SessionReminder,
 }
 
 pub struct Notification(pub notification::Model);
@@ -78,6 +80,14 @@ impl Notification {
         match self.0.flag_id {
             None => Ok(None),
             Some(id) => or_none(service::moderation::flag(rc(ctx)?, id).await).map(|f| f.map(Flag)),
+        }
+    }
+    /// For SESSION_REMINDER: the session.
+    async fn session(&self, ctx: &Context<'_>) -> Result<Option<GroupSession>> {
+        match self.0.session_id {
+            None => Ok(None),
+            Some(id) => or_none(service::sessions::readable(rc(ctx)?, id).await)
+                .map(|s| s.map(|(s, _)| GroupSession(s))),
         }
     }
 }

@@ -4,8 +4,8 @@ mod reactions;
 mod writes;
 
 pub use reactions::set_reaction;
-pub(crate) use writes::tombstone;
 pub use writes::{create_post, create_thread, delete_post, edit_post, NewPost, NewThread};
+pub(crate) use writes::{open_system_thread, tombstone};
 
 use super::{loaders::ReactionSummary, RequestCtx};
 use crate::{

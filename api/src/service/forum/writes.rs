@@ -49,7 +49,7 @@ async fn raise_crisis_flag(
     if open.is_none() {
         crate::service::moderation::insert_flag(
             w,
-            post,
+            crate::service::moderation::FlagAbout::post(post),
             None,
             reason,
             FlagSource::System,
@@ -156,6 +156,61 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
     .await?;
     db.commit(w).await?;
     Ok(thread)
+}
+
+/// A thread Hearth opens itself (a session's check-in or closing thread),
+/// inside `w`, which holds the group's lock: no policy applies, and the
+/// usual THREAD_CREATED event announces it.
+pub(crate) async fn open_system_thread(
+    w: &mut crate::store::WriteTxn,
+    group_id: Uuid,
+    author: Option<Uuid>,
+    kind: ThreadKind,
+    title: String,
+    body: String,
+    t: DateTime<Utc>,
+) -> AppResult<(thread::Model, post::Model)> {
+    let opening_post_id = Uuid::now_v7();
+    let thread = thread::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        group_id: Set(group_id),
+        author_id: Set(author),
+        title: Set(title),
+        kind: Set(kind),
+        pinned: Set(false),
+        locked: Set(false),
+        visible_posts: Set(1),
+        hidden_posts: Set(0),
+        created_at: Set(t),
+        last_activity_at: Set(t),
+        opening_post_id: Set(Some(opening_post_id)),
+        title_hidden: Set(false),
+    }
+    .insert(&w.txn)
+    .await?;
+    let post = post::ActiveModel {
+        id: Set(opening_post_id),
+        thread_id: Set(thread.id),
+        group_id: Set(group_id),
+        author_id: Set(author),
+        body: Set(Some(body)),
+        content_warning: Set(None),
+        reply_to_id: Set(None),
+        state: Set(PostState::Visible),
+        created_at: Set(t),
+        edited_at: Set(None),
+        risk: Set(None),
+    }
+    .insert(&w.txn)
+    .await?;
+    w.append_event(
+        group_id,
+        EventKind::ThreadCreated,
+        author,
+        Subject::post(thread.id, post.id),
+    )
+    .await?;
+    Ok((thread, post))
 }
 
 #[allow(clippy::too_many_arguments)]

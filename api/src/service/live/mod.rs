@@ -50,6 +50,10 @@ impl Scope {
                 MemberLeft,
                 GroupArchived,
                 GroupDeletionScheduled,
+                SessionScheduled,
+                SessionUpdated,
+                SessionCancelled,
+                SessionStarting,
             ],
             Scope::Moderation(_) => &[
                 FlagRaised,

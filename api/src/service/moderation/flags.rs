@@ -135,7 +135,7 @@ pub async fn flag_post(
     }
     let flag = insert_flag(
         &mut w,
-        &post,
+        FlagAbout::post(&post),
         Some(reporter),
         reason,
         FlagSource::Member,
@@ -153,9 +153,31 @@ pub async fn flag_post(
 /// event. An URGENT flag also gets its escalation deadline, `escalate_after`
 /// from now: a durable timer, handled by `escalation::Escalator`.
 #[allow(clippy::too_many_arguments)]
+/// What a flag is about: a post, or a member's check-in anchored on the
+/// session's check-in thread (`post`), with the member as the author.
+pub(crate) struct FlagAbout<'a> {
+    pub post: &'a post::Model,
+    pub author: Option<Uuid>,
+    pub snapshot: Option<String>,
+    pub check_in_id: Option<Uuid>,
+}
+
+impl<'a> FlagAbout<'a> {
+    /// A post, its author and its words as they are now.
+    pub fn post(post: &'a post::Model) -> Self {
+        FlagAbout {
+            post,
+            author: post.author_id,
+            snapshot: post.body.clone(),
+            check_in_id: None,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_flag(
     w: &mut WriteTxn,
-    post: &post::Model,
+    about: FlagAbout<'_>,
     reporter: Option<Uuid>,
     reason: FlagReason,
     source: FlagSource,
@@ -164,18 +186,19 @@ pub(crate) async fn insert_flag(
     t: DateTime<Utc>,
     escalate_after: chrono::Duration,
 ) -> AppResult<flag::Model> {
+    let post = about.post;
     let flag = flag::ActiveModel {
         id: Set(Uuid::now_v7()),
         post_id: Set(post.id),
         group_id: Set(post.group_id),
-        post_author_id: Set(post.author_id),
+        post_author_id: Set(about.author),
         reporter_id: Set(reporter),
         reason: Set(reason),
         source: Set(source),
         urgent: Set(urgent),
         status: Set(FlagStatus::Open),
         note: Set(note),
-        body_snapshot: Set(post.body.clone()),
+        body_snapshot: Set(about.snapshot),
         created_at: Set(t),
         resolved_at: Set(None),
         resolved_by: Set(None),
@@ -183,6 +206,7 @@ pub(crate) async fn insert_flag(
         acknowledged_at: Set(None),
         acknowledged_by: Set(None),
         escalated_at: Set(None),
+        check_in_id: Set(about.check_in_id),
     }
     .insert(&w.txn)
     .await
