@@ -82,7 +82,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 port = app.port(),
                 "Hearth is serving GraphQL at /graphql and GraphiQL at /"
             );
-            app.run_until_stopped().await?;
+            let stopped = app.run_until_stopped().await;
+            // The exporter's last spans go out before the process ends.
+            telemetry::shutdown();
+            stopped?;
             Ok(())
         }
         Command::Migrate => {

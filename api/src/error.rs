@@ -31,6 +31,11 @@ pub enum AppError {
     /// resumes from its last cursor.
     #[error("{0}")]
     Resync(String),
+    /// An automatic persisted query's hash that this server does not know:
+    /// the client sends it again with its text. The message is the one
+    /// Apollo clients look for.
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
 }
 
 /// What an UNAVAILABLE error suggests waiting before a retry.
@@ -51,6 +56,7 @@ impl AppError {
             AppError::Internal(_) => "INTERNAL",
             AppError::Unavailable(_) => "UNAVAILABLE",
             AppError::Resync(_) => "RESYNC",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 

@@ -9,7 +9,6 @@ use actix_web::{
     http::{header, StatusCode},
     web, HttpRequest, HttpResponse,
 };
-use async_graphql::http::GraphiQLSource;
 use futures_util::{FutureExt, StreamExt};
 use std::sync::Arc;
 use tracing_actix_web::RequestId;
@@ -18,6 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql))
         .route("/graphql", web::get().to(graphql_get))
         .route("/", web::get().to(graphiql))
+        .route("/graphiql/{file}", web::get().to(graphiql_asset))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/exports/{id}", web::get().to(export_download))
@@ -218,7 +218,7 @@ async fn graphql(
             )
         }
     };
-    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             return json(
@@ -227,25 +227,89 @@ async fn graphql(
             )
         }
     };
+    execute(state, &req, request, request_id.to_string(), Method::Post).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Post,
+    Get,
+}
+
+/// Whether the client asked for `application/graphql-response+json` (GraphQL
+/// over HTTP): then request errors answer 400 and the body has no `data`.
+fn wants_graphql_response(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(GRAPHQL_RESPONSE))
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Runs one GraphQL request, from POST or GET, and answers it.
+async fn execute(
+    state: Arc<AppState>,
+    req: &HttpRequest,
+    mut request: async_graphql::Request,
+    request_id: String,
+    method: Method,
+) -> HttpResponse {
+    let graphql_response = wants_graphql_response(req);
+    let registering = match persisted_query(&state, &mut request).await {
+        Ok(r) => r,
+        Err(e) => {
+            let status = if graphql_response && !matches!(e, AppError::PersistedQueryNotFound) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            return answer(status, graphql_response, &app_error_body(&e, &request_id));
+        }
+    };
     let parsed = state.documents.prepare(&mut request);
-    let request_id = request_id.to_string();
-    let auth = match accounts::authenticate(&state, authorization(&req)).await {
+    let (op_name, op_type) = operation(&mut request);
+    // One that does not parse counts as a query here: the engine reports why.
+    let is_query = op_type.is_none_or(|t| t == async_graphql::parser::types::OperationType::Query);
+    if method == Method::Get && !is_query {
+        // GET is for reads a cache may keep; anything else must be POSTed.
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .content_type("application/json")
+            .body(
+                client_error("only queries may be sent with GET: send mutations with POST")
+                    .to_string(),
+            );
+    }
+    let auth = match accounts::authenticate(&state, authorization(req)).await {
         Ok(a) => a,
         Err(e) => return json(StatusCode::OK, &app_error_body(&e, &request_id)),
     };
+    let anonymous = auth.viewer().is_none();
     let reason = req
         .headers()
         .get(ACCESS_REASON)
         .and_then(|v| v.to_str().ok());
     let auth = auth.with_access_reason(reason);
     let ctx = RequestCtx::new(state.services.clone(), auth, request_id.clone())
-        .with_client(client_addr(&req, &state.config.server.trusted_proxies));
+        .with_client(client_addr(req, &state.config.server.trusted_proxies));
     let audit = ctx.audit.clone();
+    // The operation, as a span of its own (its name and type, never its
+    // variables).
+    let op_name = op_name.unwrap_or_else(|| "anonymous".to_owned());
+    let span = tracing::info_span!(
+        "graphql",
+        otel.name = %format!("graphql {op_name}"),
+        graphql.operation.name = %op_name,
+        graphql.persisted = registering.is_some() || request.extensions.contains_key("persistedQuery"),
+    );
     // A panic anywhere below (ours or the engine's) is answered as INTERNAL
     // rather than a dropped connection.
-    let executed = std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx)))
-        .catch_unwind()
-        .await;
+    let executed = tracing::Instrument::instrument(
+        std::panic::AssertUnwindSafe(state.schema.execute(request.data(ctx))).catch_unwind(),
+        span,
+    )
+    .await;
     let mut response = match executed {
         Ok(r) => r,
         Err(_) => {
@@ -260,19 +324,154 @@ async fn graphql(
     if let Err(e) = audit.flush(&state.audit).await {
         return json(StatusCode::OK, &app_error_body(&e, &request_id));
     }
-    if let Some(parsed) = parsed.filter(|_| response.errors.is_empty()) {
+    let ok = response.errors.is_empty();
+    if let Some(parsed) = parsed.filter(|_| ok) {
         state.documents.keep(parsed);
     }
+    // A persisted query is kept only once it ran cleanly: nobody fills
+    // the store with documents that do not work.
+    if let Some((hash, query)) = registering.filter(|_| ok) {
+        state.persisted.put(&hash, &query).await;
+    }
     finalize_errors(&mut response.errors, &request_id);
-    match serde_json::to_string(&response) {
-        Ok(body) => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(body),
+    // No resolver ran: the request itself was refused (parse, validation).
+    let request_error =
+        !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty());
+    let body = if graphql_response && request_error {
+        serde_json::to_value(&response).map(|mut v| {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("data");
+            }
+            v
+        })
+    } else {
+        serde_json::to_value(&response)
+    };
+    let status = if graphql_response && request_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    match body {
+        Ok(body) => {
+            let mut r = answer(status, graphql_response, &body);
+            // A signed-out query over GET that ran cleanly may be cached by
+            // anyone; everything else is one person's.
+            let cache = if method == Method::Get && anonymous && ok {
+                "public, max-age=60"
+            } else {
+                "private, no-store"
+            };
+            if let Ok(v) = header::HeaderValue::from_str(cache) {
+                r.headers_mut().insert(header::CACHE_CONTROL, v);
+            }
+            r.headers_mut().insert(
+                header::VARY,
+                header::HeaderValue::from_static("Authorization, Accept"),
+            );
+            r
+        }
         Err(e) => {
             tracing::error!(error = %e, "serialising response");
             json(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &internal_error(&request_id),
+            )
+        }
+    }
+}
+
+fn answer(status: StatusCode, graphql_response: bool, body: &serde_json::Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(if graphql_response {
+            GRAPHQL_RESPONSE
+        } else {
+            "application/json"
+        })
+        .body(body.to_string())
+}
+
+/// Automatic persisted queries, as Apollo clients send them
+/// (`extensions.persistedQuery.sha256Hash`): a hash alone is looked up; a
+/// hash with its query is checked and, once the query runs cleanly,
+/// registered (returned here for that).
+async fn persisted_query(
+    state: &AppState,
+    request: &mut async_graphql::Request,
+) -> Result<Option<(String, String)>, AppError> {
+    let Some(pq) = request.extensions.get("persistedQuery") else {
+        return Ok(None);
+    };
+    let pq = pq.clone().into_json().unwrap_or_default();
+    if pq.get("version").and_then(|v| v.as_i64()) != Some(1) {
+        return Err(AppError::bad_input("persistedQuery.version must be 1"));
+    }
+    let hash = pq
+        .get("sha256Hash")
+        .and_then(|h| h.as_str())
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| AppError::bad_input("persistedQuery.sha256Hash must be 64 hex digits"))?
+        .to_ascii_lowercase();
+    if request.query.is_empty() {
+        let query = state
+            .persisted
+            .get(&hash)
+            .await
+            .ok_or(AppError::PersistedQueryNotFound)?;
+        request.query = query.to_string();
+        return Ok(None);
+    }
+    use sha2::{Digest, Sha256};
+    let actual: String = Sha256::digest(request.query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if actual != hash {
+        return Err(AppError::bad_input("provided sha does not match query"));
+    }
+    Ok(Some((hash, request.query.clone())))
+}
+
+/// The operation the request runs: its name and type, when the document
+/// parses and the operation can be told (a lone operation needs no
+/// `operationName`). Named operations are kept by name, anonymous ones
+/// alone.
+fn operation(
+    request: &mut async_graphql::Request,
+) -> (
+    Option<String>,
+    Option<async_graphql::parser::types::OperationType>,
+) {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let wanted = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return (wanted, None);
+    };
+    match (&doc.operations, wanted) {
+        (DocumentOperations::Single(op), name) => (name, Some(op.node.ty)),
+        (DocumentOperations::Multiple(ops), Some(n)) => {
+            let ty = ops.get(n.as_str()).map(|op| op.node.ty);
+            (Some(n), ty)
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            let (n, op) = ops
+                .iter()
+                .next()
+                .map(|(n, op)| (n.to_string(), op.node.ty))
+                .unzip();
+            (n, op)
+        }
+        // Several operations and no name: the engine refuses the request;
+        // it counts as a query only if every operation is one.
+        (DocumentOperations::Multiple(ops), None) => {
+            let all_queries = ops.values().all(|op| op.node.ty == OperationType::Query);
+            (
+                None,
+                Some(if all_queries {
+                    OperationType::Query
+                } else {
+                    OperationType::Mutation
+                }),
             )
         }
     }
@@ -302,7 +501,7 @@ async fn graphql_get(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if !is_ws {
-        return get_without_upgrade();
+        return get_query(state.into_inner(), &req, request_id.to_string()).await;
     }
     let Some(protocol) = crate::ws::negotiate(&req) else {
         return json(
@@ -325,23 +524,73 @@ async fn graphql_get(
     }
 }
 
-fn get_without_upgrade() -> HttpResponse {
-    json(
-        StatusCode::BAD_REQUEST,
-        &client_error("send queries with POST; GET /graphql is for WebSocket subscriptions"),
-    )
+/// A query sent with GET (GraphQL over HTTP): `query`, `operationName`,
+/// `variables` and `extensions` in the query string, so that a CDN may
+/// cache persisted queries.
+async fn get_query(state: Arc<AppState>, req: &HttpRequest, request_id: String) -> HttpResponse {
+    let qs = req.query_string();
+    if qs.is_empty() {
+        return json(
+            StatusCode::BAD_REQUEST,
+            &client_error("GET /graphql takes a query in its query string, or a WebSocket upgrade"),
+        );
+    }
+    if qs.len() > state.config.server.body_limit {
+        return json(
+            StatusCode::URI_TOO_LONG,
+            &client_error("the query string is too long: send the query with POST"),
+        );
+    }
+    match async_graphql::http::parse_query_string(qs) {
+        Ok(request) => execute(state, req, request, request_id, Method::Get).await,
+        Err(e) => json(
+            StatusCode::BAD_REQUEST,
+            &client_error(&format!("malformed query string: {e}")),
+        ),
+    }
 }
 
+/// What the GraphiQL page may load: only this origin's scripts, styles,
+/// fonts and images, and requests to this origin's API (HTTP and
+/// WebSocket). GraphiQL sets inline styles, hence 'unsafe-inline' for
+/// styles alone.
+const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+     connect-src 'self' ws: wss:; worker-src 'self' blob:; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+/// GraphiQL, served from here: the page and every asset it loads.
 async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .title("Hearth")
-                .finish(),
-        )
+        .insert_header((header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .body(include_str!("../graphiql/index.html"))
+}
+
+/// GraphiQL's assets, fetched from npm at build time (`api/build.rs`).
+async fn graphiql_asset(path: web::Path<String>) -> HttpResponse {
+    macro_rules! built {
+        ($name:literal) => {
+            include_bytes!(concat!(env!("OUT_DIR"), "/graphiql/", $name)).as_slice()
+        };
+    }
+    let (body, kind): (&'static [u8], &str) = match path.as_str() {
+        "graphiql.min.js" => (built!("graphiql.min.js"), "text/javascript"),
+        "graphiql.min.css" => (built!("graphiql.min.css"), "text/css"),
+        "react.production.min.js" => (built!("react.production.min.js"), "text/javascript"),
+        "react-dom.production.min.js" => (built!("react-dom.production.min.js"), "text/javascript"),
+        "graphql-ws.min.js" => (built!("graphql-ws.min.js"), "text/javascript"),
+        "init.js" => (include_bytes!("../graphiql/init.js"), "text/javascript"),
+        "page.css" => (include_bytes!("../graphiql/page.css"), "text/css"),
+        _ => return HttpResponse::NotFound().finish(),
+    };
+    HttpResponse::Ok()
+        .content_type(format!("{kind}; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(body)
 }
 
 async fn healthz() -> HttpResponse {
@@ -364,6 +613,7 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         state.notifier.refresh_metrics().await,
         state.escalator.refresh_metrics().await,
         state.pusher.refresh_metrics().await,
+        state.webhooks.refresh_metrics().await,
         state.urgent_pusher.refresh_metrics().await,
     ];
     for e in queues.into_iter().filter_map(Result::err) {

@@ -20,6 +20,8 @@ pub enum Kind {
     DataExport,
     GroupSession,
     CheckIn,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Kind {
@@ -37,10 +39,12 @@ impl Kind {
             Kind::DataExport => "DataExport",
             Kind::GroupSession => "GroupSession",
             Kind::CheckIn => "CheckIn",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 14] = [
         Kind::User,
         Kind::Group,
         Kind::Thread,
@@ -53,6 +57,8 @@ impl Kind {
         Kind::DataExport,
         Kind::GroupSession,
         Kind::CheckIn,
+        Kind::WebhookEndpoint,
+        Kind::WebhookDelivery,
     ];
 }
 

@@ -51,6 +51,10 @@ pub struct AppState {
     pub data_rights: Arc<crate::service::data_jobs::DataRightsWorker>,
     /// Opens check-in and closing threads, reminds, starts and ends sessions.
     pub session_worker: Arc<crate::service::session_jobs::SessionWorker>,
+    /// Turns events into webhook deliveries.
+    pub webhooks: Arc<crate::service::webhooks::WebhookWorker>,
+    /// Signs and sends webhook deliveries, with retries.
+    pub webhook_sender: Arc<crate::service::webhooks::Sender>,
     /// Every long-lived background task, stopped and joined on shutdown.
     pub tasks: Supervisor,
     /// Cancelled when the server begins to stop: WebSockets close with 1001.
@@ -135,6 +139,22 @@ impl AppState {
             Duration::from_secs(config.data.audit_coalesce_seconds),
         );
         let data_rights_wake = Arc::new(tokio::sync::Notify::new());
+        let webhooks_wake = Arc::new(tokio::sync::Notify::new());
+        let webhooks = Arc::new(crate::service::webhooks::WebhookWorker::new(
+            background.clone(),
+            crate::service::webhooks::WORKER,
+            Duration::from_secs(10),
+            100,
+            crate::service::webhooks::Fanout::new(background.clone(), webhooks_wake.clone()),
+            &worker_metrics,
+        )?);
+        let webhook_sender = Arc::new(crate::service::webhooks::Sender::new(
+            background.clone(),
+            webhooks_wake.clone(),
+            config.webhooks.clone(),
+            config.push.outbound_allow_private,
+            crate::service::webhooks::WebhookMetrics::register(&registry)?,
+        )?);
         let sessions_wake = Arc::new(tokio::sync::Notify::new());
         let session_worker = Arc::new(crate::service::session_jobs::SessionWorker::new(
             background.clone(),
@@ -182,6 +202,7 @@ impl AppState {
         let schema = build_schema(&config);
         let ws_schema = build_ws_schema(&config);
         let config_session_cache_ms = config.auth.session_cache_ms;
+        let config_redis_url = config.store.redis_url.clone();
         let support_resources = match &config.safety.support_resources {
             None => default_support_resources(),
             Some(path) => serde_json::from_slice(
@@ -221,6 +242,8 @@ impl AppState {
             vapid,
             data_rights_wake,
             sessions_wake,
+            webhooks_wake,
+            persisted: crate::store::persisted::PersistedQueries::new(config_redis_url.as_deref())?,
             audit,
         });
         tasks.spawn(
@@ -242,6 +265,8 @@ impl AppState {
             urgent_pusher,
             data_rights,
             session_worker,
+            webhooks,
+            webhook_sender,
             tasks,
             closing: CancellationToken::new(),
         }))
@@ -291,10 +316,20 @@ impl Application {
         state
             .tasks
             .spawn_with_token("sessions worker", state.session_worker.clone().run(stop));
+        let stop = state.tasks.token();
+        state
+            .tasks
+            .spawn_with_token("webhooks worker", state.webhooks.clone().run(stop));
+        if state.config.webhooks.webhook_sender {
+            let stop = state.tasks.token();
+            state
+                .tasks
+                .spawn_with_token("webhook sender", state.webhook_sender.clone().run(stop));
+        }
         let data = web::Data::from(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RedactingSpans>::new())
                 .app_data(data.clone())
                 .configure(http::routes)
         });

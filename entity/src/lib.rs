@@ -31,3 +31,5 @@ pub mod session_rsvp;
 pub mod thread;
 pub mod thread_read;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -14,6 +14,7 @@ mod m20261128_000011_notifications;
 mod m20261128_000012_push;
 mod m20261129_000013_data_rights;
 mod m20261129_000014_group_sessions;
+mod m20261129_000015_webhooks;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_push::Migration),
             Box::new(m20261129_000013_data_rights::Migration),
             Box::new(m20261129_000014_group_sessions::Migration),
+            Box::new(m20261129_000015_webhooks::Migration),
         ]
     }
 }

@@ -43,6 +43,43 @@ pub struct Config {
     pub data: DataConfig,
     #[command(flatten, next_help_heading = "Group sessions")]
     pub sessions: SessionsConfig,
+    #[command(flatten, next_help_heading = "Webhooks")]
+    pub webhooks: WebhookConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WebhookConfig {
+    /// Seconds between a failed delivery attempt and the next, one per
+    /// retry, comma-separated: seven attempts over about eight and a half
+    /// hours by default.
+    #[arg(long, env = "HEARTH_WEBHOOK_RETRY_SECONDS", default_value = "10,60,300,1800,7200,21600", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=604_800), global = true)]
+    pub webhook_retry_seconds: Vec<u64>,
+    /// Hours an endpoint may fail every attempt before it is disabled.
+    #[arg(long, env = "HEARTH_WEBHOOK_DISABLE_AFTER_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=720), global = true)]
+    pub webhook_disable_after_hours: u64,
+    /// The same in seconds, overriding the hours: for tests.
+    #[arg(long, env = "HEARTH_WEBHOOK_DISABLE_AFTER_SECONDS", value_parser = clap::value_parser!(u64).range(1..=2_592_000), global = true)]
+    pub webhook_disable_after_seconds: Option<u64>,
+    /// Seconds a receiver has to answer one attempt.
+    #[arg(long, env = "HEARTH_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60), global = true)]
+    pub webhook_timeout_seconds: u64,
+    /// Seconds the sender's lease lasts unrenewed; another instance takes
+    /// over the sending after.
+    #[arg(long, env = "HEARTH_WEBHOOK_LEASE_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(2..=600), global = true)]
+    pub webhook_lease_seconds: u64,
+    /// Whether this instance may send webhooks (`false`: it only queues
+    /// them, for the instances that do).
+    #[arg(long, env = "HEARTH_WEBHOOK_SENDER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub webhook_sender: bool,
+}
+
+impl WebhookConfig {
+    pub fn disable_after(&self) -> chrono::Duration {
+        chrono::Duration::seconds(
+            self.webhook_disable_after_seconds
+                .unwrap_or(self.webhook_disable_after_hours * 3600) as i64,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,3 +7,4 @@ pub mod notifications;
 pub mod policy;
 pub mod reading;
 pub mod sessions;
+pub mod webhooks;

@@ -7,6 +7,7 @@ pub mod query;
 pub mod sessions;
 pub mod subscription;
 pub mod types;
+pub mod webhooks;
 
 use crate::{
     config::Config,

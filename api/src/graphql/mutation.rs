@@ -73,10 +73,14 @@ pub struct FlagPostInput {
     pub note: Option<String>,
 }
 
-/// The schema's `Mutation`: the forum's own, then the sessions'.
+/// The schema's `Mutation`: the forum's own, the sessions', the webhooks'.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(CoreMutation, super::sessions::SessionMutation);
+pub struct MutationRoot(
+    CoreMutation,
+    super::sessions::SessionMutation,
+    super::webhooks::WebhookMutation,
+);
 
 #[derive(Default)]
 pub struct CoreMutation;

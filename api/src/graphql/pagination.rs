@@ -183,6 +183,8 @@ lists! {
     AccessEvents = "access": Uuid;
     /// `Group.sessions`: starts at, session.
     Sessions = "sessions": (DateTime<Utc>, Uuid);
+    /// `WebhookEndpoint.deliveries`: delivery.
+    Deliveries = "deliveries": Uuid;
     /// `Viewer.dataExports` needs none: at most a handful.
     /// `searchPosts`, in relevance order: the offset of the next hit.
     Search = "search": usize;

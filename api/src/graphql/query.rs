@@ -71,8 +71,10 @@ impl QueryRoot {
             Kind::Notification => Node::Notification(Notification(
                 service::notifications::notification(r, uuid).await?,
             )),
-            // Not a Node: listed on the viewer only.
-            Kind::PushSubscription => return Err(AppError::NotFound.into()),
+            // Not Nodes: listed on the viewer, or for admins only.
+            Kind::PushSubscription | Kind::WebhookEndpoint | Kind::WebhookDelivery => {
+                return Err(AppError::NotFound.into())
+            }
             Kind::AccessEvent => {
                 Node::AccessEvent(AccessEvent(service::audit::one(r, uuid).await?))
             }
@@ -83,6 +85,12 @@ impl QueryRoot {
             Kind::CheckIn => Node::CheckIn(CheckIn(service::sessions::check_in(r, uuid).await?)),
         };
         Ok(Some(node))
+    }
+
+    /// Every webhook endpoint, oldest first (at most 100). Admins only.
+    async fn webhook_endpoints(&self, ctx: &Context<'_>) -> Result<Vec<WebhookEndpoint>> {
+        let list = service::webhooks::list(rc(ctx)?).await?;
+        Ok(list.into_iter().map(WebhookEndpoint).collect())
     }
 
     /// What a client needs to subscribe a browser to Web Push; no sign-in

@@ -302,6 +302,18 @@ pub async fn carry_out(db: &Db, c: &account_closure::Model) -> AppResult<()> {
         .filter(entity::check_in::Column::UserId.eq(user_id))
         .exec(&w.txn)
         .await?;
+    // Closed flags' copies of their check-in notes go with the check-ins;
+    // an open one keeps its copy until a facilitator closes it.
+    flag::Entity::update_many()
+        .col_expr(
+            flag::Column::BodySnapshot,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(flag::Column::PostAuthorId.eq(user_id))
+        .filter(flag::Column::CheckInId.is_not_null())
+        .filter(flag::Column::Status.ne(entity::enums::FlagStatus::Open))
+        .exec(&w.txn)
+        .await?;
     entity::session_rsvp::Entity::delete_many()
         .filter(entity::session_rsvp::Column::UserId.eq(user_id))
         .exec(&w.txn)
@@ -327,13 +339,20 @@ pub async fn carry_out(db: &Db, c: &account_closure::Model) -> AppResult<()> {
 }
 
 /// Whether a flag's snapshot should go when the flag closes: its post's
-/// author erased their account.
+/// author erased their account, or closed it, for a check-in's note.
 pub async fn snapshot_must_go(
     db: &impl sea_orm::ConnectionTrait,
     f: &flag::Model,
 ) -> AppResult<bool> {
+    // A check-in's note goes on any closure, as the check-in does; a
+    // post's words only on erasure.
+    let mode = if f.check_in_id.is_some() {
+        None
+    } else {
+        Some(ERASE)
+    };
     match f.post_author_id {
-        Some(a) => Ok(store::closures::completed(db, a, Some(ERASE)).await?),
+        Some(a) => Ok(store::closures::completed(db, a, mode).await?),
         None => Ok(false),
     }
 }

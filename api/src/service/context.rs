@@ -35,4 +35,8 @@ pub struct Services {
     pub data_rights_wake: Arc<tokio::sync::Notify>,
     /// Wakes this instance's sessions worker (a series was scheduled).
     pub sessions_wake: Arc<tokio::sync::Notify>,
+    /// Wakes this instance's webhook sender (a ping or redelivery).
+    pub webhooks_wake: Arc<tokio::sync::Notify>,
+    /// Automatic persisted queries, shared through Redis when it is set.
+    pub persisted: crate::store::persisted::PersistedQueries,
 }

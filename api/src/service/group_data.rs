@@ -145,6 +145,20 @@ pub async fn sweep_retention(db: &Db) -> AppResult<u64> {
                 break;
             }
         }
+        // Check-in notes age out like posts; the moods stay for the trend.
+        let w = db.write_in(g.id).await?;
+        let cleared = entity::check_in::Entity::update_many()
+            .col_expr(
+                entity::check_in::Column::Note,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(entity::check_in::Column::GroupId.eq(g.id))
+            .filter(entity::check_in::Column::CreatedAt.lt(cutoff))
+            .filter(entity::check_in::Column::Note.is_not_null())
+            .exec(&w.txn)
+            .await?;
+        db.commit(w).await?;
+        total += cleared.rows_affected;
     }
     Ok(total)
 }

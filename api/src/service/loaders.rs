@@ -2,7 +2,9 @@
 //! request must never see another's cache. Each loader turns the N lookups of
 //! a page into one `WHERE id IN (…)`.
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{enums::ReactionKind, group, group_session, membership, post, reaction, thread, user};
+use entity::{
+    check_in, enums::ReactionKind, group, group_session, membership, post, reaction, thread, user,
+};
 use sea_orm::{
     sea_query::{CaseStatement, Expr, ExprTrait},
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
@@ -31,6 +33,9 @@ pub struct Loaders {
     /// RSVPs, attendance and check-ins, by session (unfiltered: the
     /// service filters them for the viewer).
     pub session_details: DataLoader<SessionDetailsLoader, HashMapCache>,
+    pub check_ins: DataLoader<CheckInLoader, HashMapCache>,
+    /// A member's recorded attendance statuses, by (group, member).
+    pub attendance: DataLoader<AttendanceLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -70,6 +75,12 @@ impl Loaders {
             }),
             group_sessions: cached(GroupSessionLoader(db.clone())),
             session_details: cached(SessionDetailsLoader(db.clone())),
+            check_ins: cached(CheckInLoader(db.clone())),
+            attendance: DataLoader::with_cache(
+                AttendanceLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         };
         if !cache {
             loaders.users.enable_all_cache(false);
@@ -83,6 +94,8 @@ impl Loaders {
             loaders.thread_states.enable_all_cache(false);
             loaders.group_sessions.enable_all_cache(false);
             loaders.session_details.enable_all_cache(false);
+            loaders.check_ins.enable_all_cache(false);
+            loaders.attendance.enable_all_cache(false);
         }
         loaders
     }
@@ -112,6 +125,38 @@ by_id_loader!(GroupLoader, group);
 by_id_loader!(ThreadLoader, thread);
 by_id_loader!(PostLoader, post);
 by_id_loader!(GroupSessionLoader, group_session);
+by_id_loader!(CheckInLoader, check_in);
+
+pub struct AttendanceLoader(DatabaseConnection);
+
+impl Loader<(Uuid, Uuid)> for AttendanceLoader {
+    type Value = Vec<entity::enums::AttendanceStatus>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, Uuid)],
+    ) -> Result<HashMap<(Uuid, Uuid), Self::Value>, Self::Error> {
+        use entity::session_attendance as a;
+        let rows: Vec<(Uuid, Uuid, entity::enums::AttendanceStatus)> = a::Entity::find()
+            .select_only()
+            .column(a::Column::GroupId)
+            .column(a::Column::UserId)
+            .column(a::Column::Status)
+            .filter(a::Column::GroupId.is_in(keys.iter().map(|k| k.0)))
+            .filter(a::Column::UserId.is_in(keys.iter().map(|k| k.1)))
+            .into_tuple()
+            .all(&self.0)
+            .await?;
+        let mut out: HashMap<(Uuid, Uuid), Self::Value> = HashMap::new();
+        for (g, u, status) in rows {
+            if keys.contains(&(g, u)) {
+                out.entry((g, u)).or_default().push(status);
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// What a session's members said and did.
 #[derive(Debug, Default)]

@@ -20,6 +20,7 @@ pub mod safety;
 pub mod search;
 pub mod session_jobs;
 pub mod sessions;
+pub mod webhooks;
 
 use crate::{
     auth::{Auth, Viewer},
@@ -107,6 +108,8 @@ impl RequestCtx {
         l.thread_states.clear::<Uuid>();
         l.group_sessions.clear::<Uuid>();
         l.session_details.clear::<Uuid>();
+        l.check_ins.clear::<Uuid>();
+        l.attendance.clear::<(Uuid, Uuid)>();
     }
 
     /// Hands the viewer's memberships, just read, to the loader, so that

@@ -525,6 +525,7 @@ impl Pusher {
         Ok(())
     }
 
+    #[tracing::instrument(name = "push delivery", skip_all, fields(push.kind = ?n.kind))]
     async fn send(
         &self,
         n: &notification::Model,

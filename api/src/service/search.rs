@@ -61,6 +61,8 @@ fn validate(query: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A span with the filter's shape and the page, never the words sought.
+#[tracing::instrument(name = "search", skip_all, fields(search.limit = limit, search.offset = offset))]
 pub async fn search(
     ctx: &RequestCtx,
     query: &str,

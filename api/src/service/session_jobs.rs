@@ -23,6 +23,8 @@ pub const WORKER: &str = "sessions";
 const LEASE_TTL: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_secs(1);
 const BATCH: u64 = 50;
+/// Seconds before a failed job is tried again.
+const RETRY_AFTER: i64 = 60;
 
 pub struct SessionWorker {
     db: Db,
@@ -64,6 +66,16 @@ impl SessionWorker {
         for job in due {
             if let Err(e) = self.run_job(&job).await {
                 tracing::warn!(job = %job.id, kind = ?job.kind, error = %e, "a session job failed");
+                // Tried again a minute later, so that failing jobs never
+                // stand in front of the others.
+                session_job::Entity::update_many()
+                    .col_expr(
+                        session_job::Column::DueAt,
+                        Expr::value(now() + chrono::Duration::seconds(RETRY_AFTER)),
+                    )
+                    .filter(session_job::Column::Id.eq(job.id))
+                    .exec(&self.db.conn)
+                    .await?;
             }
         }
         Ok(())

@@ -236,12 +236,15 @@ pub async fn update(ctx: &RequestCtx, input: Update<'_>) -> AppResult<group_sess
         active.video_url = Set(v);
     }
     let s = active.update(&w.txn).await?;
-    // What is not done yet is planned again for the new times.
-    session_job::Entity::delete_many()
+    // What is not done yet is planned again for the new times; once
+    // started, the start stays as it was (announced, or about to be).
+    let mut stale = session_job::Entity::delete_many()
         .filter(session_job::Column::SessionId.eq(s.id))
-        .filter(session_job::Column::DoneAt.is_null())
-        .exec(&w.txn)
-        .await?;
+        .filter(session_job::Column::DoneAt.is_null());
+    if started {
+        stale = stale.filter(session_job::Column::Kind.ne(SessionJobKind::Start));
+    }
+    stale.exec(&w.txn).await?;
     let jobs = jobs_for(&s, &ctx.state.config.sessions, t, |kind| match kind {
         SessionJobKind::OpenCheckIn => !opened,
         SessionJobKind::Start | SessionJobKind::Remind => !started,
@@ -440,12 +443,22 @@ pub async fn check_ins(
     Ok(seen)
 }
 
+/// Whether reading someone's check-in goes in their access log: one they
+/// shared with the facilitators only, or any read by a facilitator or an
+/// admin (what members share with the group is the group's to read).
+fn audited(standing: &Standing, c: &check_in::Model) -> bool {
+    c.visibility == CheckInVisibility::Facilitator || standing.is_moderator()
+}
+
 /// A check-in by id (`node`), for those who may see it.
 pub async fn check_in(ctx: &RequestCtx, id: Uuid) -> AppResult<check_in::Model> {
     ctx.viewer()?;
-    let found = check_in::Entity::find_by_id(id)
-        .one(&ctx.state.db.conn)
-        .await?;
+    let found = ctx
+        .loaders
+        .check_ins
+        .load_one(id)
+        .await
+        .map_err(AppError::from)?;
     let standing = ctx
         .standing(found.as_ref().map_or(Uuid::nil(), |c| c.group_id))
         .await?;
@@ -454,7 +467,7 @@ pub async fn check_in(ctx: &RequestCtx, id: Uuid) -> AppResult<check_in::Model> 
     if !policy::see_check_in(&standing, &found) {
         return Err(AppError::NotFound);
     }
-    if found.visibility == CheckInVisibility::Facilitator {
+    if audited(&standing, &found) {
         ctx.note_access(
             AccessKind::MoodData,
             Some(found.user_id),
@@ -534,6 +547,11 @@ pub async fn record_attendance(
     let w = db.write_in(s.group_id).await?;
     let standing = ctx.standing_in(&w, s.group_id).await?;
     policy::moderate(&standing)?;
+    if standing.archived {
+        return Err(AppError::forbidden(
+            "this group is archived: it is read-only",
+        ));
+    }
     let s = group_session::Entity::find_by_id(s.id)
         .one(&w.txn)
         .await?
@@ -816,7 +834,6 @@ pub(crate) async fn ensure_check_in_thread(
     let (th, p) = super::forum::open_system_thread(
         w,
         s.group_id,
-        s.created_by,
         ThreadKind::CheckIn,
         format!("Check-in · {when}"),
         format!("Check-ins are open for the session on {when}. How are you arriving this week?"),
@@ -844,7 +861,6 @@ pub(crate) async fn open_closing_thread(
     let (th, _) = super::forum::open_system_thread(
         w,
         s.group_id,
-        s.created_by,
         ThreadKind::Reflection,
         format!("Closing reflections · {when}"),
         format!("The session on {when} has ended. What are you taking with you?"),
@@ -920,14 +936,13 @@ pub async fn attendance_rate(
     if policy::read_group(&standing).is_err() || !policy::see_member_record(&standing, member_id) {
         return Ok(None);
     }
-    let statuses: Vec<AttendanceStatus> = session_attendance::Entity::find()
-        .select_only()
-        .column(session_attendance::Column::Status)
-        .filter(session_attendance::Column::GroupId.eq(group_id))
-        .filter(session_attendance::Column::UserId.eq(member_id))
-        .into_tuple()
-        .all(&ctx.state.db.conn)
-        .await?;
+    let statuses = ctx
+        .loaders
+        .attendance
+        .load_one((group_id, member_id))
+        .await
+        .map_err(AppError::from)?
+        .unwrap_or_default();
     Ok(rules::attendance_rate(statuses))
 }
 

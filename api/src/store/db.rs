@@ -156,6 +156,24 @@ async fn open_pool(
     }
     conn.set_metric_callback(move |info| {
         statements.inc();
+        if crate::telemetry::exporting() {
+            // A span per statement, for traces: the SQL without its values
+            // (members' words stay out), timed when it ended.
+            let _ = tracing::info_span!(
+                target: "hearth::sql",
+                "sql",
+                otel.name = "sql",
+                db.system = if info.statement.db_backend == sea_orm::DbBackend::Postgres {
+                    "postgresql"
+                } else {
+                    "sqlite"
+                },
+                db.statement = %info.statement.sql,
+                db.duration_ms = info.elapsed.as_secs_f64() * 1000.0,
+                error = info.failed,
+            )
+            .entered();
+        }
         if info.failed {
             tracing::debug!(sql = %info.statement, "statement failed");
         } else {

@@ -14,7 +14,6 @@ use std::{
     sync::Mutex,
     time::{Duration, Instant},
 };
-use tokio::sync::OnceCell;
 
 /// `COUNT/WINDOW`, for example `10/15m` (units: s, m, h, d).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,15 +79,9 @@ struct Log {
 pub struct Limits {
     namespace: String,
     memory: Mutex<(HashMap<String, Log>, u64)>,
-    redis: Option<Redis>,
-}
-
-struct Redis {
-    client: redis::Client,
-    conn: OnceCell<redis::aio::ConnectionManager>,
-    /// After a failed connection, Redis is not tried again for a while, so
-    /// that authentication never waits on it.
-    down_until: Mutex<Option<Instant>>,
+    /// After a failure Redis is not tried again for a while, so that
+    /// authentication never waits on it.
+    redis: Option<super::lazy_redis::LazyRedis>,
 }
 
 /// A counted event that can be taken back (a login that succeeded).
@@ -115,20 +108,11 @@ redis.call('PEXPIRE', KEYS[1], window)
 return {1, 0}
 ";
 
-/// How long Redis is left alone after a failed connection.
-const REDIS_RETRY: Duration = Duration::from_secs(5);
-const REDIS_CONNECT: Duration = Duration::from_millis(300);
-
 impl Limits {
     pub fn new(namespace: String, redis_url: Option<&str>) -> anyhow::Result<Self> {
-        let redis = match redis_url {
-            Some(url) => Some(Redis {
-                client: redis::Client::open(url)?,
-                conn: OnceCell::new(),
-                down_until: Mutex::new(None),
-            }),
-            None => None,
-        };
+        let redis = redis_url
+            .map(super::lazy_redis::LazyRedis::open)
+            .transpose()?;
         Ok(Limits {
             namespace,
             memory: Mutex::new((HashMap::new(), 0)),
@@ -150,8 +134,7 @@ impl Limits {
     /// Takes back a reserved event.
     pub async fn release(&self, r: Reservation) {
         if let Some(redis) = &self.redis {
-            if let Some(conn) = redis.conn.get() {
-                let mut conn = conn.clone();
+            if let Some(mut conn) = redis.existing() {
                 let removed: redis::RedisResult<i64> = redis::cmd("ZREM")
                     .arg(&r.key)
                     .arg(&r.id)
@@ -198,33 +181,11 @@ impl Limits {
 
     async fn run_redis(
         &self,
-        redis: &Redis,
+        redis: &super::lazy_redis::LazyRedis,
         key: &str,
         limit: Limit,
     ) -> Result<AppResult<Reservation>, String> {
-        let down = *redis.down_until.lock().unwrap_or_else(|p| p.into_inner());
-        if down.is_some_and(|t| Instant::now() < t) {
-            return Err("recently unreachable".into());
-        }
-        let connect = tokio::time::timeout(
-            REDIS_CONNECT,
-            redis
-                .conn
-                .get_or_try_init(|| redis.client.get_connection_manager()),
-        )
-        .await;
-        let conn = match connect {
-            Ok(Ok(c)) => c,
-            failed => {
-                *redis.down_until.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(Instant::now() + REDIS_RETRY);
-                return Err(match failed {
-                    Ok(Err(e)) => e.to_string(),
-                    _ => "connection timed out".into(),
-                });
-            }
-        };
-        let mut conn = conn.clone();
+        let mut conn = redis.conn().await?;
         let id = uuid::Uuid::new_v4().simple().to_string();
         let answer: redis::RedisResult<(i64, i64)> = redis::Script::new(SCRIPT)
             .key(key)

@@ -5,11 +5,13 @@ pub mod bus;
 pub mod closures;
 mod db;
 pub mod events;
+pub mod lazy_redis;
 pub mod lease;
 pub mod limits;
 pub mod notifications;
 pub mod outbox;
 pub mod pages;
+pub mod persisted;
 pub mod reads;
 
 pub use db::{connect, namespace, Db, WriteTxn};

@@ -53,6 +53,11 @@ pub const CONSUMERS: &[Consumer] = &[
         wants: |_| false,
         max_attempts: Some(30),
     },
+    Consumer {
+        name: WEBHOOKS,
+        wants: crate::domain::webhooks::wanted,
+        max_attempts: None,
+    },
     // Timers, not a subscription: rows come from `schedule`.
     Consumer {
         name: ESCALATION,
@@ -69,6 +74,9 @@ pub const PUSH: &str = "push";
 
 /// The consumer that pushes urgent flags and escalations.
 pub const PUSH_URGENT: &str = "push-urgent";
+
+/// The consumer that turns events into webhook deliveries.
+pub const WEBHOOKS: &str = "webhooks";
 
 /// The consumer whose rows are urgent flags' escalation deadlines.
 pub const ESCALATION: &str = "escalation";

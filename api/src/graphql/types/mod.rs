@@ -31,6 +31,7 @@ mod moderation;
 mod notifications;
 mod safety;
 mod sessions;
+mod webhooks;
 
 pub use accounts::*;
 pub use data_rights::*;
@@ -40,6 +41,7 @@ pub use moderation::*;
 pub use notifications::*;
 pub use safety::*;
 pub use sessions::*;
+pub use webhooks::*;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "db::PlatformRole")]

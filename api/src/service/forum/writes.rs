@@ -160,11 +160,11 @@ pub async fn create_thread(ctx: &RequestCtx, input: NewThread<'_>) -> AppResult<
 
 /// A thread Hearth opens itself (a session's check-in or closing thread),
 /// inside `w`, which holds the group's lock: no policy applies, and the
-/// usual THREAD_CREATED event announces it.
+/// usual THREAD_CREATED event announces it. Nobody authors it, so nobody
+/// can edit or delete its opening post.
 pub(crate) async fn open_system_thread(
     w: &mut crate::store::WriteTxn,
     group_id: Uuid,
-    author: Option<Uuid>,
     kind: ThreadKind,
     title: String,
     body: String,
@@ -174,7 +174,7 @@ pub(crate) async fn open_system_thread(
     let thread = thread::ActiveModel {
         id: Set(Uuid::now_v7()),
         group_id: Set(group_id),
-        author_id: Set(author),
+        author_id: Set(None),
         title: Set(title),
         kind: Set(kind),
         pinned: Set(false),
@@ -192,7 +192,7 @@ pub(crate) async fn open_system_thread(
         id: Set(opening_post_id),
         thread_id: Set(thread.id),
         group_id: Set(group_id),
-        author_id: Set(author),
+        author_id: Set(None),
         body: Set(Some(body)),
         content_warning: Set(None),
         reply_to_id: Set(None),
@@ -206,7 +206,7 @@ pub(crate) async fn open_system_thread(
     w.append_event(
         group_id,
         EventKind::ThreadCreated,
-        author,
+        None,
         Subject::post(thread.id, post.id),
     )
     .await?;

@@ -93,15 +93,21 @@ pub async fn set_post_hidden(
         .exec(&w.txn)
         .await?;
     let actor = standing.viewer.id;
-    // Hiding resolves the post's open flags, unless they are flags the actor
-    // may not see: a facilitator's own post.
-    if hide && policy::see_flag(&standing, post.author_id) {
+    // Hiding resolves the post's open flags that the actor may see (never
+    // those about their own words), and never a flag about a check-in: its
+    // post is only the check-in thread's anchor, and hiding it answers
+    // nothing about the member.
+    if hide {
         let open: Vec<flag::Model> = flag::Entity::find()
             .filter(flag::Column::PostId.eq(post_id))
             .filter(flag::Column::Status.eq(FlagStatus::Open))
+            .filter(flag::Column::CheckInId.is_null())
             .all(&w.txn)
             .await?;
-        for f in open {
+        for f in open
+            .into_iter()
+            .filter(|f| policy::see_flag(&standing, f.post_author_id))
+        {
             flag::Entity::update_many()
                 .col_expr(flag::Column::Status, Expr::value(FlagStatus::Resolved))
                 .col_expr(flag::Column::ResolvedAt, Expr::value(t))
