@@ -247,8 +247,35 @@ fn wants_graphql_response(req: &HttpRequest) -> bool {
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// Runs one GraphQL request, from POST or GET, and answers it.
+/// Runs one GraphQL request, from POST or GET, and answers it. Every
+/// answer says how it may be cached: nobody's but the client's unless a
+/// signed-out query ran cleanly.
 async fn execute(
+    state: Arc<AppState>,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    request_id: String,
+    method: Method,
+) -> HttpResponse {
+    let mut r = run(state, req, request, request_id, method).await;
+    let h = r.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    h.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Authorization, Accept"),
+    );
+    r
+}
+
+/// Queries longer than this are run but not registered as persisted.
+const MAX_PERSISTED: usize = 16 * 1024;
+
+async fn run(
     state: Arc<AppState>,
     req: &HttpRequest,
     mut request: async_graphql::Request,
@@ -296,7 +323,11 @@ async fn execute(
     let audit = ctx.audit.clone();
     // The operation, as a span of its own (its name and type, never its
     // variables).
-    let op_name = op_name.unwrap_or_else(|| "anonymous".to_owned());
+    // The client's operation name, when the document has it, cut short.
+    let op_name: String = op_name
+        .filter(|_| op_type.is_some())
+        .map(|n| n.chars().take(64).collect())
+        .unwrap_or_else(|| "anonymous".to_owned());
     let span = tracing::info_span!(
         "graphql",
         otel.name = %format!("graphql {op_name}"),
@@ -328,9 +359,12 @@ async fn execute(
     if let Some(parsed) = parsed.filter(|_| ok) {
         state.documents.keep(parsed);
     }
-    // A persisted query is kept only once it ran cleanly: nobody fills
-    // the store with documents that do not work.
-    if let Some((hash, query)) = registering.filter(|_| ok) {
+    // A persisted query is kept only once it ran cleanly, for a signed-in
+    // caller, and only a query (a mutation's text may carry members' words
+    // as literals), short enough: nobody fills the store.
+    if let Some((hash, query)) =
+        registering.filter(|(_, q)| ok && !anonymous && is_query && q.len() <= MAX_PERSISTED)
+    {
         state.persisted.put(&hash, &query).await;
     }
     finalize_errors(&mut response.errors, &request_id);
@@ -365,10 +399,6 @@ async fn execute(
             if let Ok(v) = header::HeaderValue::from_str(cache) {
                 r.headers_mut().insert(header::CACHE_CONTROL, v);
             }
-            r.headers_mut().insert(
-                header::VARY,
-                header::HeaderValue::from_static("Authorization, Accept"),
-            );
             r
         }
         Err(e) => {
@@ -541,7 +571,7 @@ async fn get_query(state: Arc<AppState>, req: &HttpRequest, request_id: String) 
             &client_error("the query string is too long: send the query with POST"),
         );
     }
-    match async_graphql::http::parse_query_string(qs) {
+    match request_from_query_string(qs) {
         Ok(request) => execute(state, req, request, request_id, Method::Get).await,
         Err(e) => json(
             StatusCode::BAD_REQUEST,
@@ -550,13 +580,35 @@ async fn get_query(state: Arc<AppState>, req: &HttpRequest, request_id: String) 
     }
 }
 
+/// `query`, `operationName`, `variables` and `extensions` (JSON), as GraphQL
+/// over HTTP names them.
+fn request_from_query_string(qs: &str) -> Result<async_graphql::Request, String> {
+    let mut request = async_graphql::Request::new("");
+    for (k, v) in url::form_urlencoded::parse(qs.as_bytes()) {
+        match &*k {
+            "query" => request.query = v.into_owned(),
+            "operationName" => request.operation_name = Some(v.into_owned()),
+            "variables" => {
+                request.variables = serde_json::from_str(&v)
+                    .map_err(|e| format!("variables is not a JSON object: {e}"))?
+            }
+            "extensions" => {
+                request.extensions = serde_json::from_str(&v)
+                    .map_err(|e| format!("extensions is not a JSON object: {e}"))?
+            }
+            _ => {}
+        }
+    }
+    Ok(request)
+}
+
 /// What the GraphiQL page may load: only this origin's scripts, styles,
-/// fonts and images, and requests to this origin's API (HTTP and
-/// WebSocket). GraphiQL sets inline styles, hence 'unsafe-inline' for
+/// fonts and images, and requests to this origin's API (`'self'` covers
+/// its WebSocket too). GraphiQL sets inline styles, hence 'unsafe-inline' for
 /// styles alone.
 const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
-     connect-src 'self' ws: wss:; worker-src 'self' blob:; base-uri 'none'; \
+     connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
 /// GraphiQL, served from here: the page and every asset it loads.

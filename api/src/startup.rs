@@ -203,6 +203,7 @@ impl AppState {
         let ws_schema = build_ws_schema(&config);
         let config_session_cache_ms = config.auth.session_cache_ms;
         let config_redis_url = config.store.redis_url.clone();
+        let config_namespace = store::namespace(&config);
         let support_resources = match &config.safety.support_resources {
             None => default_support_resources(),
             Some(path) => serde_json::from_slice(
@@ -243,7 +244,10 @@ impl AppState {
             data_rights_wake,
             sessions_wake,
             webhooks_wake,
-            persisted: crate::store::persisted::PersistedQueries::new(config_redis_url.as_deref())?,
+            persisted: crate::store::persisted::PersistedQueries::new(
+                config_namespace,
+                config_redis_url.as_deref(),
+            )?,
             audit,
         });
         tasks.spawn(

@@ -94,7 +94,9 @@ impl tracing_actix_web::RootSpanBuilder for RedactingSpans {
             .get::<tracing_actix_web::RequestId>()
             .map(|r| r.to_string())
             .unwrap_or_default();
-        let (route, target) = if request.path().starts_with("/calendar/") {
+        let calendar = request.path().starts_with("/calendar/")
+            || request.match_pattern().as_deref() == Some("/calendar/{file}");
+        let (route, target) = if calendar {
             (
                 "/calendar/{file}".to_owned(),
                 "/calendar/[redacted].ics".to_owned(),

@@ -207,7 +207,29 @@ async fn signed_retried_and_thin(app: TestApp) {
         "BAD_USER_INPUT",
     )
     .await;
-    let d = app.ok(Some(&a.token), CREATE, json!({"i": input})).await;
+    // An endpoint for every group tells a third party about groups the
+    // admin is not in: only with a stated reason, which is audited.
+    app.fails(Some(&a.token), CREATE, json!({"i": input}), "FORBIDDEN")
+        .await;
+    let d = app
+        .ok_reason(
+            &a.token,
+            "on-call pager for crisis flags",
+            CREATE,
+            json!({"i": input}),
+        )
+        .await;
+    let audit = "{ accessAudit(first: 20) { nodes { kind reason groupId } } }";
+    let log = app.ok(Some(&a.token), audit, json!({})).await;
+    assert!(
+        log["accessAudit"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "BREAK_GLASS"
+                && n["reason"].as_str().unwrap_or("").contains("on-call pager")),
+        "{log}"
+    );
     let secret = d["createWebhookEndpoint"]["secret"]
         .as_str()
         .unwrap()
@@ -334,8 +356,9 @@ async fn limited_to_groups(app: TestApp) {
     let (f, gid) = app.group_with_facilitator("wg-f").await;
     let (g, other) = app.group_with_facilitator("wg-g").await;
     let d = app
-        .ok(
-            Some(&a.token),
+        .ok_reason(
+            &a.token,
+            "records system integration",
             CREATE,
             json!({"i": {"url": rx.url, "events": ["MEMBER_JOINED"], "groupIds": [gid]}}),
         )
@@ -426,8 +449,9 @@ async fn a_killed_sender_loses_no_delivery() {
     rx.plan.lock().unwrap().hang_first = Some(Duration::from_secs(8));
     let a = admin(&writer, "wk-admin").await;
     let d = writer
-        .ok(
-            Some(&a.token),
+        .ok_reason(
+            &a.token,
+            "on-call pager",
             CREATE,
             json!({"i": {"url": rx.url, "events": ["MEMBER_JOINED"]}}),
         )

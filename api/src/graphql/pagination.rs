@@ -183,8 +183,8 @@ lists! {
     AccessEvents = "access": Uuid;
     /// `Group.sessions`: starts at, session.
     Sessions = "sessions": (DateTime<Utc>, Uuid);
-    /// `WebhookEndpoint.deliveries`: delivery.
-    Deliveries = "deliveries": Uuid;
+    /// `WebhookEndpoint.deliveries`: created at, delivery.
+    Deliveries = "deliveries": (DateTime<Utc>, Uuid);
     /// `Viewer.dataExports` needs none: at most a handful.
     /// `searchPosts`, in relevance order: the offset of the next hit.
     Search = "search": usize;

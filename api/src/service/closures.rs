@@ -323,6 +323,12 @@ pub async fn carry_out(db: &Db, c: &account_closure::Model) -> AppResult<()> {
         .exec(&w.txn)
         .await?;
     if erase {
+        // Webhook deliveries that name the member by their global ID.
+        let uid = crate::ids::encode(crate::ids::Kind::User, user_id).0;
+        entity::webhook_delivery::Entity::delete_many()
+            .filter(entity::webhook_delivery::Column::Payload.contains(uid.as_str()))
+            .exec(&w.txn)
+            .await?;
         entity::session_attendance::Entity::delete_many()
             .filter(entity::session_attendance::Column::UserId.eq(user_id))
             .exec(&w.txn)

@@ -278,6 +278,12 @@ async fn purge(db: &Db, group_id: Uuid) -> AppResult<()> {
         by_group("memberships"),
         format!("DELETE FROM groups WHERE id = {}", p(1)),
     ];
+    // Webhook deliveries name the group by its global ID in their payload.
+    let gid = crate::ids::encode(crate::ids::Kind::Group, group_id).0;
+    entity::webhook_delivery::Entity::delete_many()
+        .filter(entity::webhook_delivery::Column::Payload.contains(gid.as_str()))
+        .exec(&w.txn)
+        .await?;
     for sql in statements {
         w.txn
             .execute_raw(Statement::from_sql_and_values(

@@ -430,7 +430,7 @@ pub async fn check_ins(
         .cloned()
         .collect();
     for c in &seen {
-        if c.visibility == CheckInVisibility::Facilitator {
+        if audited(&standing, c) {
             ctx.note_access(
                 AccessKind::MoodData,
                 Some(c.user_id),

@@ -83,6 +83,32 @@ pub async fn create(
     if events.is_empty() {
         return Err(AppError::bad_input("events must name at least one kind"));
     }
+    // Deliveries tell a third party what happens in the groups covered: an
+    // admin covers a group they are not in (or every group) only by
+    // breaking glass, with a reason, and it is recorded in the audit.
+    let viewer = ctx.viewer()?.clone();
+    let covered_outside: Vec<Option<Uuid>> = match &input.group_ids {
+        None => vec![None],
+        Some(ids) => {
+            let mine: Vec<Uuid> = entity::membership::Entity::find()
+                .select_only()
+                .column(entity::membership::Column::GroupId)
+                .filter(entity::membership::Column::UserId.eq(viewer.id))
+                .filter(entity::membership::Column::GroupId.is_in(ids.iter().copied()))
+                .into_tuple()
+                .all(&ctx.state.db.conn)
+                .await?;
+            ids.iter()
+                .filter(|g| !mine.contains(g))
+                .map(|g| Some(*g))
+                .collect()
+        }
+    };
+    if !covered_outside.is_empty() && viewer.access_reason.is_none() {
+        return Err(AppError::forbidden(
+            "an endpoint for every group, or for groups you are not in, needs a stated reason (X-Hearth-Access-Reason): it is recorded in the access audit",
+        ));
+    }
     let group_ids = match input.group_ids {
         None => None,
         Some(ids) if ids.is_empty() || ids.len() > 100 => {
@@ -132,6 +158,20 @@ pub async fn create(
     .insert(&w.txn)
     .await?;
     db.commit(w).await?;
+    for group_id in covered_outside {
+        ctx.audit.record(crate::domain::audit::Access {
+            kind: crate::domain::audit::AccessKind::BreakGlass,
+            actor_id: Some(viewer.id),
+            subject_id: None,
+            group_id,
+            post_id: None,
+            flag_id: None,
+            reason: viewer
+                .access_reason
+                .as_ref()
+                .map(|r| format!("webhook endpoint {}: {r}", e.url)),
+        });
+    }
     Ok((e, secret))
 }
 
@@ -244,15 +284,22 @@ pub async fn deliveries(
     ctx: &RequestCtx,
     endpoint_id: Uuid,
     limit: u64,
-    after: Option<Uuid>,
+    after: Option<(DateTime<Utc>, Uuid)>,
 ) -> AppResult<Page<webhook_delivery::Model>> {
     require_admin(ctx)?;
     let mut q = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::EndpointId.eq(endpoint_id));
-    if let Some(a) = after {
-        q = q.filter(webhook_delivery::Column::Id.lt(a));
+    if let Some((at, id)) = after {
+        q = q.filter(crate::store::keyset_after(
+            webhook_delivery::Column::CreatedAt,
+            webhook_delivery::Column::Id,
+            at,
+            id,
+            true,
+        ));
     }
     let rows = q
+        .order_by_desc(webhook_delivery::Column::CreatedAt)
         .order_by_desc(webhook_delivery::Column::Id)
         .limit(limit + 1)
         .all(&ctx.state.db.conn)
@@ -432,11 +479,15 @@ pub struct Sender {
     cfg: WebhookConfig,
     allow_private: bool,
     metrics: WebhookMetrics,
+    last_prune: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
-/// Deliveries read per pass, and in flight at once.
-const BATCH: u64 = 50;
-const IN_FLIGHT: usize = 8;
+/// Deliveries in flight at once: one pass sends one wave, so that a pass
+/// (at most one timeout long) ends well within the lease, which is renewed
+/// between passes.
+const IN_FLIGHT: u64 = 8;
+/// Finished deliveries are kept this long for inspection and redelivery.
+const KEEP_DAYS: i64 = 30;
 
 enum Outcome {
     Sent(u16),
@@ -464,6 +515,7 @@ impl Sender {
             cfg,
             allow_private,
             metrics,
+            last_prune: Default::default(),
         })
     }
 
@@ -480,21 +532,46 @@ impl Sender {
     }
 
     async fn due(&self) -> AppResult<()> {
+        self.prune().await?;
+        // Urgent flags and escalations first: a pager waits for nobody.
         let due = webhook_delivery::Entity::find()
             .filter(webhook_delivery::Column::Status.eq(PENDING))
             .filter(webhook_delivery::Column::NextAttemptAt.lte(now()))
+            .order_by_desc(Expr::cust(
+                "kind IN ('URGENT_FLAG_RAISED', 'FLAG_ESCALATED')",
+            ))
             .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-            .limit(BATCH)
+            .limit(IN_FLIGHT)
             .all(&self.db.conn)
             .await?;
         futures_util::stream::iter(due)
-            .for_each_concurrent(IN_FLIGHT, |d| async move {
+            .for_each_concurrent(IN_FLIGHT as usize, |d| async move {
                 if let Err(e) = self.attempt(&d).await {
                     tracing::warn!(delivery = %d.id, error = %e, "a webhook attempt failed to record");
                 }
             })
             .await;
         Ok(())
+    }
+
+    /// Deletes finished deliveries past their keeping, at most hourly.
+    async fn prune(&self) -> AppResult<()> {
+        {
+            let mut last = self.last_prune.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(3600)) {
+                return Ok(());
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        let w = self.db.write().await?;
+        webhook_delivery::Entity::delete_many()
+            .filter(webhook_delivery::Column::Status.ne(PENDING))
+            .filter(
+                webhook_delivery::Column::CreatedAt.lt(now() - chrono::Duration::days(KEEP_DAYS)),
+            )
+            .exec(&w.txn)
+            .await?;
+        self.db.commit(w).await
     }
 
     async fn attempt(&self, d: &webhook_delivery::Model) -> AppResult<()> {

@@ -175,9 +175,9 @@ async fn open_pool(
             .entered();
         }
         if info.failed {
-            tracing::debug!(sql = %info.statement, "statement failed");
+            tracing::debug!(sql = %info.statement.sql, "statement failed");
         } else {
-            tracing::trace!(sql = %info.statement, elapsed = ?info.elapsed, "statement");
+            tracing::trace!(sql = %info.statement.sql, elapsed = ?info.elapsed, "statement");
         }
     });
     Ok(conn)

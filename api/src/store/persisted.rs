@@ -16,17 +16,30 @@ const TTL_SECONDS: u64 = 7 * 86_400;
 const REDIS_TIMEOUT: Duration = super::lazy_redis::CONNECT;
 
 pub struct PersistedQueries {
+    namespace: String,
     local: Mutex<LruCache<String, Arc<str>>>,
     redis: Option<LazyRedis>,
 }
 
-fn key(hash: &str) -> String {
-    format!("hearth:apq:{hash}")
+/// Whether `query` is the text `hash` names: checked on every read from
+/// Redis too, so that a key written by anyone else is no query of ours.
+fn matches(hash: &str, query: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let actual: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    actual == hash
 }
 
 impl PersistedQueries {
-    pub fn new(redis_url: Option<&str>) -> anyhow::Result<Self> {
+    fn key(&self, hash: &str) -> String {
+        format!("hearth:apq:{}:{hash}", self.namespace)
+    }
+
+    pub fn new(namespace: String, redis_url: Option<&str>) -> anyhow::Result<Self> {
         Ok(PersistedQueries {
+            namespace,
             local: Mutex::new(LruCache::new(
                 NonZeroUsize::new(LOCAL).unwrap_or(NonZeroUsize::MIN),
             )),
@@ -42,12 +55,15 @@ impl PersistedQueries {
         let mut conn = redis.conn().await.ok()?;
         let found: Option<String> = tokio::time::timeout(
             REDIS_TIMEOUT,
-            redis::cmd("GET").arg(key(hash)).query_async(&mut conn),
+            redis::cmd("GET")
+                .arg(self.key(hash))
+                .query_async::<Option<String>>(&mut conn),
         )
         .await
         .ok()
         .and_then(|r| r.map_err(|_| redis.failed()).ok())
-        .flatten();
+        .flatten()
+        .filter(|q| matches(hash, q));
         let q: Arc<str> = Arc::from(found?);
         if let Ok(mut local) = self.local.lock() {
             local.put(hash.to_owned(), q.clone());
@@ -68,7 +84,7 @@ impl PersistedQueries {
         let set: Result<redis::RedisResult<()>, _> = tokio::time::timeout(
             REDIS_TIMEOUT,
             redis::cmd("SET")
-                .arg(key(hash))
+                .arg(self.key(hash))
                 .arg(query)
                 .arg("EX")
                 .arg(TTL_SECONDS)

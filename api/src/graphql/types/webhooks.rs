@@ -74,7 +74,7 @@ impl WebhookEndpoint {
         let page = service::webhooks::deliveries(rc(ctx)?, self.0.id, limit, after).await?;
         Ok(connection(
             page,
-            |d| pg::encode::<pg::Deliveries>(&d.id),
+            |d| pg::encode::<pg::Deliveries>(&(d.created_at, d.id)),
             WebhookDelivery,
         ))
     }
