@@ -668,6 +668,9 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         state.webhooks.refresh_metrics().await,
         state.urgent_pusher.refresh_metrics().await,
     ];
+    if let Err(e) = state.webhook_sender.refresh_metrics().await {
+        tracing::warn!(error = %e, "counting disabled webhook endpoints");
+    }
     for e in queues.into_iter().filter_map(Result::err) {
         tracing::warn!(error = %e, "reading a worker's queue");
     }

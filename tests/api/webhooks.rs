@@ -341,6 +341,7 @@ async fn signed_retried_and_thin(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("410"));
+    assert_eq!(app.metric("hearth_webhook_endpoints_disabled").await, 1.0);
     let count = deliveries(&app, &a).await.len();
     app.member_of(&f, &gid, "wh-m3").await;
     app.wait_notified().await;

@@ -454,6 +454,9 @@ impl Handler for Fanout {
 #[derive(Clone)]
 pub struct WebhookMetrics {
     attempts: IntCounterVec,
+    /// Endpoints that receive nothing until an admin enables them again:
+    /// for an alert, since a pager behind one hears nothing.
+    disabled: prometheus::IntGauge,
 }
 
 impl WebhookMetrics {
@@ -466,7 +469,12 @@ impl WebhookMetrics {
             &["outcome"],
         )?;
         registry.register(Box::new(attempts.clone()))?;
-        Ok(WebhookMetrics { attempts })
+        let disabled = prometheus::IntGauge::new(
+            "hearth_webhook_endpoints_disabled",
+            "Webhook endpoints disabled (410 Gone, or failing too long) and receiving nothing",
+        )?;
+        registry.register(Box::new(disabled.clone()))?;
+        Ok(WebhookMetrics { attempts, disabled })
     }
 }
 
@@ -517,6 +525,18 @@ impl Sender {
             metrics,
             last_prune: Default::default(),
         })
+    }
+
+    /// Reads how many endpoints are disabled, for `/metrics`.
+    pub async fn refresh_metrics(&self) -> AppResult<()> {
+        let n = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::DisabledAt.is_not_null())
+            .count(&self.db.conn)
+            .await?;
+        self.metrics
+            .disabled
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
+        Ok(())
     }
 
     pub async fn run(self: Arc<Self>, stop: crate::tasks::CancellationToken) {
@@ -657,10 +677,15 @@ impl Sender {
             }
         };
         a.update(&w.txn).await?;
+        let disabling = endpoint.disabled_at.is_set();
         if endpoint.is_changed() {
             endpoint.update(&w.txn).await?;
         }
         self.db.commit(w).await?;
+        if disabling {
+            // Nothing reaches this endpoint from now on: say so loudly.
+            tracing::error!(endpoint = %ep.id, url = %ep.url, "a webhook endpoint was disabled and receives nothing until an admin enables it");
+        }
         self.metrics
             .attempts
             .with_label_values(&[outcome_label])
