@@ -541,17 +541,23 @@ pub fn redis_url() -> Option<String> {
 /// Two instances on one fresh Postgres database and one Redis, as in a
 /// deployment behind a load balancer.
 pub async fn spawn_pair(redis: &str) -> (TestApp, TestApp) {
+    spawn_pair_with(redis, |_| {}).await
+}
+
+/// [`spawn_pair`], both instances' settings changed by `tweak`.
+pub async fn spawn_pair_with(redis: &str, tweak: impl Fn(&mut Config)) -> (TestApp, TestApp) {
     let url = fresh_postgres_database().await;
     let secret = "a shared secret that is long enough for HS256".to_owned();
     let mut apps = Vec::new();
     for migrate in [true, false] {
         let (url, redis, secret) = (url.clone(), redis.to_owned(), secret.clone());
         apps.push(
-            spawn_app_with(true, move |c| {
+            spawn_app_with(true, |c| {
                 c.store.database_url = Some(url);
                 c.store.redis_url = Some(redis);
                 c.auth.jwt_secret = Some(secret.into());
                 c.store.migrate = migrate;
+                tweak(c);
             })
             .await,
         );

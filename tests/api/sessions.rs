@@ -758,25 +758,7 @@ async fn pair(backend: Backend) -> (TestApp, TestApp) {
     };
     if backend == Backend::Postgres {
         let redis = crate::helpers::redis_url().expect("REDIS_URL with TEST_DATABASE_URL");
-        let url = crate::helpers::fresh_postgres_database().await;
-        let secret = "a shared secret that is long enough for HS256".to_owned();
-        let mut apps = Vec::new();
-        for migrate in [true, false] {
-            let (url, redis, secret) = (url.clone(), redis.clone(), secret.clone());
-            apps.push(
-                spawn_app_with(true, move |c| {
-                    c.store.database_url = Some(url);
-                    c.store.redis_url = Some(redis);
-                    c.auth.jwt_secret = Some(secret.into());
-                    c.store.migrate = migrate;
-                    fast(c);
-                })
-                .await,
-            );
-        }
-        let b = apps.pop().unwrap();
-        let a = apps.pop().unwrap();
-        return (a, b);
+        return crate::helpers::spawn_pair_with(&redis, fast).await;
     }
     let secret = "a shared secret that is long enough for HS256".to_owned();
     let s1 = secret.clone();

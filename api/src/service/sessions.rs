@@ -379,17 +379,21 @@ pub async fn details(
     Ok((standing, d))
 }
 
+/// Everyone's answers for facilitators; the viewer's own for a member.
+fn responses<T: Clone>(standing: &Standing, rows: &[T], member: impl Fn(&T) -> Uuid) -> Vec<T> {
+    let all = policy::see_everyones_responses(standing);
+    rows.iter()
+        .filter(|r| all || member(r) == standing.viewer.id)
+        .cloned()
+        .collect()
+}
+
 pub async fn rsvps(
     ctx: &RequestCtx,
     s: &group_session::Model,
 ) -> AppResult<Vec<session_rsvp::Model>> {
     let (standing, d) = details(ctx, s).await?;
-    let all = policy::see_everyones_responses(&standing);
-    Ok(d.rsvps
-        .iter()
-        .filter(|r| all || r.user_id == standing.viewer.id)
-        .cloned()
-        .collect())
+    Ok(responses(&standing, &d.rsvps, |r| r.user_id))
 }
 
 pub async fn attendance(
@@ -397,12 +401,7 @@ pub async fn attendance(
     s: &group_session::Model,
 ) -> AppResult<Vec<session_attendance::Model>> {
     let (standing, d) = details(ctx, s).await?;
-    let all = policy::see_everyones_responses(&standing);
-    Ok(d.attendance
-        .iter()
-        .filter(|r| all || r.user_id == standing.viewer.id)
-        .cloned()
-        .collect())
+    Ok(responses(&standing, &d.attendance, |r| r.user_id))
 }
 
 pub async fn viewer_rsvp(
