@@ -291,7 +291,11 @@ async fn run(
             } else {
                 StatusCode::OK
             };
-            return answer(status, graphql_response, &app_error_body(&e, &request_id));
+            return answer(
+                status,
+                graphql_response,
+                app_error_body(&e, &request_id).to_string().into_bytes(),
+            );
         }
     };
     let parsed = state.documents.prepare(&mut request);
@@ -371,15 +375,17 @@ async fn run(
     // No resolver ran: the request itself was refused (parse, validation).
     let request_error =
         !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty());
+    // Written straight to bytes: a detour through `serde_json::Value`
+    // copied the whole tree of a page once more.
     let body = if graphql_response && request_error {
-        serde_json::to_value(&response).map(|mut v| {
+        serde_json::to_value(&response).and_then(|mut v| {
             if let Some(o) = v.as_object_mut() {
                 o.remove("data");
             }
-            v
+            serde_json::to_vec(&v)
         })
     } else {
-        serde_json::to_value(&response)
+        serde_json::to_vec(&response)
     };
     let status = if graphql_response && request_error {
         StatusCode::BAD_REQUEST
@@ -388,7 +394,7 @@ async fn run(
     };
     match body {
         Ok(body) => {
-            let mut r = answer(status, graphql_response, &body);
+            let mut r = answer(status, graphql_response, body);
             // A signed-out query over GET that ran cleanly may be cached by
             // anyone; everything else is one person's.
             let cache = if method == Method::Get && anonymous && ok {
@@ -411,14 +417,14 @@ async fn run(
     }
 }
 
-fn answer(status: StatusCode, graphql_response: bool, body: &serde_json::Value) -> HttpResponse {
+fn answer(status: StatusCode, graphql_response: bool, body: Vec<u8>) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(if graphql_response {
             GRAPHQL_RESPONSE
         } else {
             "application/json"
         })
-        .body(body.to_string())
+        .body(body)
 }
 
 /// Automatic persisted queries, as Apollo clients send them

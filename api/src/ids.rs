@@ -25,7 +25,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn tag(self) -> &'static str {
+    const fn tag(self) -> &'static str {
         match self {
             Kind::User => "User",
             Kind::Group => "Group",
@@ -62,8 +62,27 @@ impl Kind {
     ];
 }
 
+/// The longest tag `encode` has room for.
+const TAG_MAX: usize = 16;
+
+// Every tag fits `encode`'s buffer, checked when compiling.
+const _: () = {
+    let mut i = 0;
+    while i < Kind::ALL.len() {
+        assert!(Kind::ALL[i].tag().len() <= TAG_MAX);
+        i += 1;
+    }
+};
+
 pub fn encode(kind: Kind, id: Uuid) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.tag(), id.simple())))
+    // On the stack: a page encodes a few hundred of these.
+    let tag = kind.tag().as_bytes();
+    let mut raw = [0u8; TAG_MAX + 1 + uuid::fmt::Simple::LENGTH];
+    raw[..tag.len()].copy_from_slice(tag);
+    raw[tag.len()] = b':';
+    let end = tag.len() + 1 + uuid::fmt::Simple::LENGTH;
+    id.simple().encode_lower(&mut raw[tag.len() + 1..end]);
+    ID(URL_SAFE_NO_PAD.encode(&raw[..end]))
 }
 
 /// Any global ID: its type and UUID.

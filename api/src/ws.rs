@@ -170,7 +170,7 @@ async fn run(
         .or_else(|| payload.get("X-Hearth-Access-Reason"))
         .and_then(|v| v.as_str())
         .map(str::to_owned);
-    let auth = match accounts::authenticate(&state, Some(&header)).await {
+    let auth = match Box::pin(accounts::authenticate(&state, Some(&header))).await {
         Ok(a) => a.with_access_reason(reason.as_deref()),
         Err(crate::error::AppError::Unavailable(_)) => {
             return Some(CloseReason {
@@ -323,7 +323,9 @@ async fn run(
             _ = recheck.tick() => {
                 // The session may have been logged out, the account deleted
                 // or the role changed since the connection was opened.
-                match accounts::authenticate(&state, Some(&header)).await {
+                // Boxed, as every rare await here: an idle connection's task
+                // is as large as its largest await.
+                match Box::pin(accounts::authenticate(&state, Some(&header))).await {
                     Ok(Auth::Viewer(v))
                         if v.id == viewer.id && v.role == viewer.role && v.closing == viewer.closing => {}
                     Ok(Auth::Viewer(_)) => return close(4401, "your account changed: reconnect"),

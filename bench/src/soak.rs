@@ -162,7 +162,7 @@ impl World {
     }
 }
 
-/// Waits until the server's search queue is empty (at most five minutes);
+/// Waits until the workers' queues are empty (at most five minutes);
 /// how long that took.
 async fn drain_queue(client: &reqwest::Client, metrics: &str) -> anyhow::Result<Duration> {
     let started = Instant::now();
@@ -173,16 +173,19 @@ async fn drain_queue(client: &reqwest::Client, metrics: &str) -> anyhow::Result<
             .await?
             .text()
             .await?;
+        // Every worker's rows (indexing, notifications, pushes) but the
+        // escalation timers, which wait for their deadline.
         let depth: f64 = text
             .lines()
-            .find_map(|l| l.strip_prefix(r#"hearth_worker_queue_depth{worker="search"} "#))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0.0);
+            .filter(|l| l.starts_with("hearth_worker_queue_depth{"))
+            .filter(|l| !l.contains(r#"worker="escalation""#))
+            .filter_map(|l| l.rsplit(' ').next()?.trim().parse::<f64>().ok())
+            .sum();
         if depth == 0.0 {
             return Ok(started.elapsed());
         }
         if started.elapsed() > Duration::from_secs(300) {
-            bail!("the search queue still held {depth} rows after five minutes");
+            bail!("the workers' queues still held {depth} rows after five minutes");
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -305,7 +308,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
     let capacity = cal.ok as f64 / (cal.elapsed + drain).as_secs_f64();
     let rate = capacity * o.load;
     println!(
-        "  capacity of the mix (16 clients, {half:.0} s after {half:.0} s of warm-up, then {:.1} s until the search queue drained): {capacity:.0} ops/s; offering {rate:.0} ops/s ({:.0}%) for {} s",
+        "  capacity of the mix (16 clients, {half:.0} s after {half:.0} s of warm-up, then {:.1} s until the workers' queues drained): {capacity:.0} ops/s; offering {rate:.0} ops/s ({:.0}%) for {} s",
         drain.as_secs_f64(),
         o.load * 100.0,
         o.duration

@@ -15,6 +15,7 @@ mod m20261128_000012_push;
 mod m20261129_000013_data_rights;
 mod m20261129_000014_group_sessions;
 mod m20261129_000015_webhooks;
+mod m20261129_000016_posts_by_author;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_data_rights::Migration),
             Box::new(m20261129_000014_group_sessions::Migration),
             Box::new(m20261129_000015_webhooks::Migration),
+            Box::new(m20261129_000016_posts_by_author::Migration),
         ]
     }
 }

@@ -34,9 +34,11 @@ pub trait Cursor {
 
 /// Opaque text for a position in list `C`.
 pub fn encode<C: Cursor>(key: &C::Key) -> String {
-    let mut parts = vec![C::LIST.to_owned()];
-    key.write(&mut parts);
-    URL_SAFE_NO_PAD.encode(parts.join("|"))
+    // One buffer: a page writes a cursor for every edge.
+    let mut raw = String::with_capacity(96);
+    raw.push_str(C::LIST);
+    key.write(&mut raw);
+    URL_SAFE_NO_PAD.encode(raw)
 }
 
 /// The key inside a cursor of list `C`; BAD_USER_INPUT when the text is
@@ -64,13 +66,14 @@ pub fn decode<C: Cursor>(cursor: Option<&str>) -> AppResult<Option<C::Key>> {
 
 /// One field of a cursor's key.
 pub trait Part: Sized {
-    fn write(&self) -> String;
+    /// Appends the part's text to `out`.
+    fn write(&self, out: &mut String);
     fn read(s: &str) -> Option<Self>;
 }
 
 impl Part for Uuid {
-    fn write(&self) -> String {
-        self.simple().to_string()
+    fn write(&self, out: &mut String) {
+        out.push_str(self.simple().encode_lower(&mut Uuid::encode_buffer()));
     }
     fn read(s: &str) -> Option<Self> {
         Uuid::try_parse(s).ok()
@@ -78,8 +81,8 @@ impl Part for Uuid {
 }
 
 impl Part for DateTime<Utc> {
-    fn write(&self) -> String {
-        self.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
     }
     fn read(s: &str) -> Option<Self> {
         DateTime::parse_from_rfc3339(s)
@@ -89,8 +92,8 @@ impl Part for DateTime<Utc> {
 }
 
 impl Part for bool {
-    fn write(&self) -> String {
-        if *self { "1" } else { "0" }.to_owned()
+    fn write(&self, out: &mut String) {
+        out.push(if *self { '1' } else { '0' });
     }
     fn read(s: &str) -> Option<Self> {
         match s {
@@ -102,25 +105,39 @@ impl Part for bool {
 }
 
 impl Part for usize {
-    fn write(&self) -> String {
-        self.to_string()
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "{self}");
     }
     fn read(s: &str) -> Option<Self> {
         s.parse().ok()
     }
 }
 
+trait WritePart {
+    fn write_part(&self, out: &mut String);
+}
+
+impl<P: Part> WritePart for P {
+    fn write_part(&self, out: &mut String) {
+        out.push('|');
+        self.write(out);
+    }
+}
+
 /// A cursor's whole key: one part, or a tuple of parts.
 pub trait Key: Sized {
     const LEN: usize;
-    fn write(&self, out: &mut Vec<String>);
+    /// Appends each part, after a `|`.
+    fn write(&self, out: &mut String);
     fn read(parts: &[&str]) -> Option<Self>;
 }
 
 impl<A: Part> Key for A {
     const LEN: usize = 1;
-    fn write(&self, out: &mut Vec<String>) {
-        out.push(Part::write(self));
+    fn write(&self, out: &mut String) {
+        out.push('|');
+        Part::write(self, out);
     }
     fn read(parts: &[&str]) -> Option<Self> {
         A::read(parts.first()?)
@@ -129,8 +146,9 @@ impl<A: Part> Key for A {
 
 impl<A: Part, B: Part> Key for (A, B) {
     const LEN: usize = 2;
-    fn write(&self, out: &mut Vec<String>) {
-        out.extend([self.0.write(), self.1.write()]);
+    fn write(&self, out: &mut String) {
+        self.0.write_part(out);
+        self.1.write_part(out);
     }
     fn read(parts: &[&str]) -> Option<Self> {
         Some((A::read(parts.first()?)?, B::read(parts.get(1)?)?))
@@ -139,8 +157,10 @@ impl<A: Part, B: Part> Key for (A, B) {
 
 impl<A: Part, B: Part, C: Part> Key for (A, B, C) {
     const LEN: usize = 3;
-    fn write(&self, out: &mut Vec<String>) {
-        out.extend([self.0.write(), self.1.write(), self.2.write()]);
+    fn write(&self, out: &mut String) {
+        self.0.write_part(out);
+        self.1.write_part(out);
+        self.2.write_part(out);
     }
     fn read(parts: &[&str]) -> Option<Self> {
         Some((

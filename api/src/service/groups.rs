@@ -309,7 +309,7 @@ pub async fn viewer_groups(
         .await?;
     let page = Page::from_overfetch(rows, limit, after.is_some());
     let groups = ctx
-        .loaders
+        .loaders()
         .groups
         .load_many(page.items.iter().map(|m| m.group_id))
         .await

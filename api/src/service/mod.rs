@@ -38,7 +38,9 @@ pub struct RequestCtx {
     pub state: Arc<Services>,
     pub auth: Auth,
     pub request_id: String,
-    pub loaders: Loaders,
+    /// Built on first use: an idle WebSocket connection, and many
+    /// requests, never need them.
+    loaders: std::sync::OnceLock<Loaders>,
     /// Where the request came from (see `http::client_addr`), for limits.
     pub client: Option<std::net::IpAddr>,
     /// login, register and refreshSession calls in this request (or on
@@ -61,17 +63,27 @@ impl RequestCtx {
     }
 
     fn build(state: Arc<Services>, auth: Auth, request_id: String, cache: bool) -> Self {
-        let loaders = Loaders::new(&state.db.conn, auth.viewer().map(|v| v.id), cache);
         RequestCtx {
             state,
             auth,
             request_id,
-            loaders,
+            loaders: std::sync::OnceLock::new(),
             client: None,
             auth_ops: Default::default(),
             cached: cache,
             audit: Default::default(),
         }
+    }
+
+    /// The request's loaders.
+    pub fn loaders(&self) -> &Loaders {
+        self.loaders.get_or_init(|| {
+            Loaders::new(
+                &self.state.db.conn,
+                self.auth.viewer().map(|v| v.id),
+                self.cached,
+            )
+        })
     }
 
     pub fn with_client(mut self, client: Option<std::net::IpAddr>) -> Self {
@@ -96,7 +108,9 @@ impl RequestCtx {
     /// with it: mutations run one after another in a request, and each must
     /// see what the previous one wrote.
     pub fn forget_cached(&self) {
-        let l = &self.loaders;
+        let Some(l) = self.loaders.get() else {
+            return;
+        };
         l.users.clear::<Uuid>();
         l.groups.clear::<Uuid>();
         l.threads.clear::<Uuid>();
@@ -117,7 +131,7 @@ impl RequestCtx {
     /// loader caches: a connection re-reads them for every event.
     pub async fn prime_memberships(&self, memberships: &[membership::Model]) {
         if self.cached {
-            self.loaders
+            self.loaders()
                 .memberships
                 .feed_many(memberships.iter().map(|m| (m.group_id, m.clone())))
                 .await;
@@ -132,7 +146,7 @@ impl RequestCtx {
     pub async fn standing(&self, group_id: Uuid) -> AppResult<Standing> {
         let viewer = self.viewer()?.clone();
         let membership = self
-            .loaders
+            .loaders()
             .memberships
             .load_one(group_id)
             .await
@@ -167,7 +181,7 @@ impl RequestCtx {
         policy::read_group(&standing)?;
         self.note_group_read(&standing, head.thread.group_id);
         if self.cached {
-            let l = &self.loaders;
+            let l = &self.loaders();
             l.threads.feed_one(id, head.thread.clone()).await;
             if let Some(m) = head.membership {
                 l.memberships.feed_one(m.group_id, m).await;
@@ -218,7 +232,7 @@ impl RequestCtx {
     }
 
     pub async fn group_by_id(&self, id: Uuid) -> AppResult<Option<group::Model>> {
-        self.loaders
+        self.loaders()
             .groups
             .load_one(id)
             .await
@@ -226,7 +240,7 @@ impl RequestCtx {
     }
 
     pub async fn load_thread(&self, id: Uuid) -> AppResult<Option<thread::Model>> {
-        self.loaders
+        self.loaders()
             .threads
             .load_one(id)
             .await
@@ -234,15 +248,18 @@ impl RequestCtx {
     }
 
     pub async fn load_post(&self, id: Uuid) -> AppResult<Option<post::Model>> {
-        self.loaders
+        self.loaders()
             .posts
             .load_one(id)
             .await
             .map_err(AppError::from)
     }
 
+    /// An account as pages show it: `password_hash` may be missing (a
+    /// page's authors are read without it), so never check a password
+    /// against what this returns.
     pub async fn load_user(&self, id: Uuid) -> AppResult<Option<user::Model>> {
-        self.loaders
+        self.loaders()
             .users
             .load_one(id)
             .await
@@ -254,7 +271,7 @@ impl RequestCtx {
     /// been allowed to read the post.
     pub async fn reactions_on(&self, post_id: Uuid) -> AppResult<Vec<loaders::ReactionSummary>> {
         Ok(self
-            .loaders
+            .loaders()
             .reactions
             .load_one(post_id)
             .await
@@ -266,7 +283,7 @@ impl RequestCtx {
         if self.auth.viewer().is_none() {
             return Ok(None);
         }
-        self.loaders
+        self.loaders()
             .memberships
             .load_one(group_id)
             .await

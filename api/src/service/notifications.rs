@@ -35,31 +35,53 @@ impl Notifier {
         Notifier { db }
     }
 
-    async fn notify(&self, e: &event::Model) -> AppResult<()> {
-        let rows = match e.kind {
+    /// Who is told of `e`. A reaction is folded into its own row here.
+    async fn plan(&self, e: &event::Model) -> AppResult<Vec<New>> {
+        Ok(match e.kind {
             EventKind::PostCreated => self.new_post(e).await?,
             EventKind::ThreadCreated => self.new_thread(e).await?,
-            EventKind::ReactionsChanged => return self.reaction(e).await,
+            EventKind::ReactionsChanged => {
+                self.reaction(e).await?;
+                Vec::new()
+            }
             EventKind::PostHidden | EventKind::PostRestored => self.post_moderated(e).await?,
             EventKind::ActionTaken => self.member_moderated(e).await?,
             EventKind::FlagRaised => self.flag(e, NotificationKind::UrgentFlag).await?,
             EventKind::FlagEscalated => self.flag(e, NotificationKind::FlagEscalated).await?,
             EventKind::SessionReminder => self.session_reminder(e).await?,
             _ => Vec::new(),
-        };
-        if rows.is_empty() {
-            return Ok(());
+        })
+    }
+
+    /// Writes the planned notifications of several events in one
+    /// transaction, with their pushes (due now; urgent ones on their own
+    /// queue): one commit per batch rather than per event.
+    async fn write(&self, planned: &[(&event::Model, &[New])]) -> AppResult<()> {
+        let (mut urgent_ids, mut ordinary) = (Vec::new(), Vec::new());
+        for (e, _) in planned {
+            if urgent(e.kind) {
+                urgent_ids.push(e.id);
+            } else {
+                ordinary.push(e.id);
+            }
         }
+        let rows: Vec<New> = planned
+            .iter()
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect();
         let mut told: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
         let w = self.db.write().await?;
         store::insert(&w.txn, rows).await?;
-        // Their pushes, due now, in the same transaction; urgent ones on
-        // their own queue.
-        let queue = match e.kind {
-            EventKind::FlagRaised | EventKind::FlagEscalated => crate::store::outbox::PUSH_URGENT,
-            _ => crate::store::outbox::PUSH,
-        };
-        crate::store::outbox::schedule(&w.txn, queue, e.id, crate::store::now()).await?;
+        let at = crate::store::now();
+        crate::store::outbox::schedule_many(
+            &w.txn,
+            crate::store::outbox::PUSH_URGENT,
+            &urgent_ids,
+            at,
+        )
+        .await?;
+        crate::store::outbox::schedule_many(&w.txn, crate::store::outbox::PUSH, &ordinary, at)
+            .await?;
         self.db.commit(w).await?;
         told.sort();
         told.dedup();
@@ -123,7 +145,8 @@ impl Notifier {
                 .await?
                 .flatten(),
         };
-        let (chosen, posters) = store::thread_levels(&self.db.conn, p.thread_id).await?;
+        let (chosen, posters) =
+            store::thread_levels(&self.db.conn, p.thread_id, Some(e.group_id)).await?;
         Ok(self
             .members_at(e, p.author_id)
             .await?
@@ -213,7 +236,7 @@ impl Notifier {
         {
             return Ok(());
         }
-        let (chosen, _) = store::thread_levels(&self.db.conn, p.thread_id).await?;
+        let (chosen, _) = store::thread_levels(&self.db.conn, p.thread_id, None).await?;
         if chosen.get(&author) == Some(&entity::enums::NotificationLevel::Muted) {
             return Ok(());
         }
@@ -311,11 +334,53 @@ impl Notifier {
     }
 }
 
+fn urgent(kind: EventKind) -> bool {
+    matches!(kind, EventKind::FlagRaised | EventKind::FlagEscalated)
+}
+
 impl Handler for Notifier {
     async fn handle(&self, jobs: &[Job]) -> anyhow::Result<Vec<(i64, String)>> {
         let mut failed = Vec::new();
+        // Urgent flags first, each written as soon as it is planned: no
+        // ordinary event in the batch holds them back.
+        let (urgent_jobs, jobs): (Vec<&Job>, Vec<&Job>) =
+            jobs.iter().partition(|j| urgent(j.event.kind));
+        for job in urgent_jobs {
+            let done = match self.plan(&job.event).await {
+                Ok(rows) if rows.is_empty() => Ok(()),
+                Ok(rows) => self.write(&[(&job.event, rows.as_slice())]).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = done {
+                failed.push((job.id, e.to_string()));
+            }
+        }
+        let mut planned = Vec::new();
         for job in jobs {
-            if let Err(e) = self.notify(&job.event).await {
+            match self.plan(&job.event).await {
+                Ok(rows) if rows.is_empty() => {}
+                Ok(rows) => planned.push((job, rows)),
+                Err(e) => failed.push((job.id, e.to_string())),
+            }
+        }
+        if planned.len() > 1 {
+            let batch: Vec<_> = planned
+                .iter()
+                .map(|(j, r)| (&j.event, r.as_slice()))
+                .collect();
+            match self.write(&batch).await {
+                Ok(()) => return Ok(failed),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    events = planned.len(),
+                    "writing a batch of notifications failed; writing them one at a time"
+                ),
+            }
+        }
+        // One at a time, so that one event that cannot be written does not
+        // hold back the others.
+        for (job, rows) in &planned {
+            if let Err(e) = self.write(&[(&job.event, rows.as_slice())]).await {
                 failed.push((job.id, e.to_string()));
             }
         }

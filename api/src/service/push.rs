@@ -370,6 +370,21 @@ impl Pusher {
             .all(conn)
             .await?;
         let users: Vec<Uuid> = notes.iter().map(|n| n.user_id).collect();
+        // Devices first: most notifications go to members without one, and
+        // need no further reads.
+        let subs = push_subscription::Entity::find()
+            .filter(push_subscription::Column::UserId.is_in(users.iter().copied()))
+            .all(conn)
+            .await?;
+        if subs.is_empty() {
+            return Ok(());
+        }
+        let with_devices: HashSet<Uuid> = subs.iter().map(|s| s.user_id).collect();
+        let notes: Vec<_> = notes
+            .into_iter()
+            .filter(|n| with_devices.contains(&n.user_id))
+            .collect();
+        let users: Vec<Uuid> = with_devices.into_iter().collect();
         let admins: HashSet<Uuid> = user::Entity::find()
             .select_only()
             .column(user::Column::Id)
@@ -393,13 +408,6 @@ impl Pusher {
             }
         }
         let notes = current;
-        let subs = push_subscription::Entity::find()
-            .filter(push_subscription::Column::UserId.is_in(users.iter().copied()))
-            .all(conn)
-            .await?;
-        if subs.is_empty() {
-            return Ok(());
-        }
         let done: HashSet<(Uuid, Uuid)> = push_delivery::Entity::find()
             .filter(push_delivery::Column::NotificationId.is_in(notes.iter().map(|n| n.id)))
             .all(conn)

@@ -15,7 +15,7 @@ use uuid::Uuid;
 pub async fn unread(ctx: &RequestCtx, thread_id: Uuid) -> AppResult<Unread> {
     ctx.viewer()?;
     Ok(ctx
-        .loaders
+        .loaders()
         .unread
         .load_one(thread_id)
         .await
@@ -28,7 +28,7 @@ pub async fn unread(ctx: &RequestCtx, thread_id: Uuid) -> AppResult<Unread> {
 pub async fn unread_threads(ctx: &RequestCtx, group_id: Uuid) -> AppResult<i64> {
     ctx.viewer()?;
     Ok(ctx
-        .loaders
+        .loaders()
         .unread_threads
         .load_one(group_id)
         .await
@@ -39,7 +39,7 @@ pub async fn unread_threads(ctx: &RequestCtx, group_id: Uuid) -> AppResult<i64> 
 pub async fn notification_level(ctx: &RequestCtx, thread_id: Uuid) -> AppResult<NotificationLevel> {
     ctx.viewer()?;
     let state = ctx
-        .loaders
+        .loaders()
         .thread_states
         .load_one(thread_id)
         .await

@@ -36,7 +36,7 @@ use uuid::Uuid;
 pub async fn readable(ctx: &RequestCtx, id: Uuid) -> AppResult<(group_session::Model, Standing)> {
     ctx.viewer()?;
     let found = ctx
-        .loaders
+        .loaders()
         .group_sessions
         .load_one(id)
         .await
@@ -370,7 +370,7 @@ pub async fn details(
     let standing = ctx.standing(s.group_id).await?;
     policy::read_group(&standing)?;
     let d = ctx
-        .loaders
+        .loaders()
         .session_details
         .load_one(s.id)
         .await
@@ -453,7 +453,7 @@ fn audited(standing: &Standing, c: &check_in::Model) -> bool {
 pub async fn check_in(ctx: &RequestCtx, id: Uuid) -> AppResult<check_in::Model> {
     ctx.viewer()?;
     let found = ctx
-        .loaders
+        .loaders()
         .check_ins
         .load_one(id)
         .await
@@ -936,7 +936,7 @@ pub async fn attendance_rate(
         return Ok(None);
     }
     let statuses = ctx
-        .loaders
+        .loaders()
         .attendance
         .load_one((group_id, member_id))
         .await

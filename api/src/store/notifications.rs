@@ -30,33 +30,33 @@ pub struct New {
 /// Writes `rows`; one already written for the same member and event
 /// (a retried event) is left as it is.
 pub async fn insert(db: &impl ConnectionTrait, rows: Vec<New>) -> Result<(), DbErr> {
-    if rows.is_empty() {
-        return Ok(());
-    }
     let t = now();
-    let models = rows.into_iter().map(|n| notification::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(n.user_id),
-        kind: Set(n.kind),
-        group_id: Set(n.group_id),
-        thread_id: Set(n.thread_id),
-        post_id: Set(n.post_id),
-        flag_id: Set(n.flag_id),
-        actor_id: Set(n.actor_id),
-        event_id: Set(n.event_id),
-        created_at: Set(t),
-        updated_at: Set(t),
-        read_at: Set(None),
-        session_id: Set(n.session_id),
-    });
-    notification::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::columns([notification::Column::UserId, notification::Column::EventId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    // Within SQLite's 32,766 bound parameters per statement (13 a row).
+    for chunk in rows.chunks(2000) {
+        let models = chunk.iter().map(|n| notification::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(n.user_id),
+            kind: Set(n.kind),
+            group_id: Set(n.group_id),
+            thread_id: Set(n.thread_id),
+            post_id: Set(n.post_id),
+            flag_id: Set(n.flag_id),
+            actor_id: Set(n.actor_id),
+            event_id: Set(n.event_id),
+            created_at: Set(t),
+            updated_at: Set(t),
+            read_at: Set(None),
+            session_id: Set(n.session_id),
+        });
+        notification::Entity::insert_many(models)
+            .on_conflict(
+                OnConflict::columns([notification::Column::UserId, notification::Column::EventId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -99,10 +99,13 @@ pub async fn admins(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
         .await
 }
 
-/// The levels members chose in a thread, and who has written in it.
+/// The levels members chose in a thread and, given its group, which of
+/// the group's members have written in it (found by index, whatever the
+/// thread's length).
 pub async fn thread_levels(
     db: &impl ConnectionTrait,
     thread_id: Uuid,
+    posters_of: Option<Uuid>,
 ) -> Result<(HashMap<Uuid, NotificationLevel>, HashSet<Uuid>), DbErr> {
     let chosen: Vec<(Uuid, Option<NotificationLevel>)> = thread_read::Entity::find()
         .select_only()
@@ -113,14 +116,28 @@ pub async fn thread_levels(
         .into_tuple()
         .all(db)
         .await?;
-    let posters: Vec<Option<Uuid>> = post::Entity::find()
-        .select_only()
-        .column(post::Column::AuthorId)
-        .distinct()
-        .filter(post::Column::ThreadId.eq(thread_id))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let posters: Vec<Option<Uuid>> = match posters_of {
+        None => Vec::new(),
+        Some(group_id) => {
+            post::Entity::find()
+                .select_only()
+                .column(post::Column::AuthorId)
+                .distinct()
+                .filter(post::Column::ThreadId.eq(thread_id))
+                .filter(
+                    post::Column::AuthorId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(membership::Column::UserId)
+                            .from(membership::Entity)
+                            .and_where(membership::Column::GroupId.eq(group_id))
+                            .to_owned(),
+                    ),
+                )
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+    };
     Ok((
         chosen
             .into_iter()

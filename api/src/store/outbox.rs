@@ -132,6 +132,20 @@ pub async fn schedule(
     insert(txn, vec![row(consumer, event_id, due)]).await
 }
 
+/// `schedule` for several events at once, in one statement.
+pub async fn schedule_many(
+    txn: &DatabaseTransaction,
+    consumer: &str,
+    event_ids: &[i64],
+    due: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    insert(
+        txn,
+        event_ids.iter().map(|id| row(consumer, *id, due)).collect(),
+    )
+    .await
+}
+
 fn row(consumer: &str, event_id: i64, at: chrono::DateTime<chrono::Utc>) -> outbox::ActiveModel {
     outbox::ActiveModel {
         id: sea_orm::NotSet,

@@ -88,17 +88,19 @@ fn post_at(c: &mut Cols) -> Result<Option<post::Model>, DbErr> {
     }))
 }
 
-/// Columns of an account, in the order [`user_at`] reads them.
-const USER: [user::Column; 7] = [
+/// Columns of an account, in the order [`user_at`] reads them. Not the
+/// password hash: a page shows authors and never checks a password, and
+/// the hash would travel once per post.
+const USER: [user::Column; 6] = [
     user::Column::Id,
     user::Column::Handle,
     user::Column::DisplayName,
-    user::Column::PasswordHash,
     user::Column::ExternalSubject,
     user::Column::Role,
     user::Column::CreatedAt,
 ];
 
+/// An author as a page shows it, without the password hash.
 fn user_at(c: &mut Cols) -> Result<Option<user::Model>, DbErr> {
     let Some(id) = c.next::<Option<Uuid>>()? else {
         c.skip(USER.len() - 1);
@@ -108,7 +110,7 @@ fn user_at(c: &mut Cols) -> Result<Option<user::Model>, DbErr> {
         id,
         handle: c.next()?,
         display_name: c.next()?,
-        password_hash: c.next()?,
+        password_hash: None,
         external_subject: c.next()?,
         role: c.enumerated()?,
         created_at: c.next()?,

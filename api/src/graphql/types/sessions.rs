@@ -162,7 +162,7 @@ impl CheckIn {
     }
     async fn session(&self, ctx: &Context<'_>) -> Result<GroupSession> {
         let s = rc(ctx)?
-            .loaders
+            .loaders()
             .group_sessions
             .load_one(self.0.session_id)
             .await

@@ -142,7 +142,7 @@ pub async fn posts(
 
 /// Gives the request's loaders what a page brought.
 async fn hand_over(ctx: &RequestCtx, rows: &[PostRow]) {
-    let l = &ctx.loaders;
+    let l = &ctx.loaders();
     let mut users = Vec::with_capacity(rows.len() * 2);
     let mut replies = Vec::new();
     let mut reactions = Vec::new();

@@ -247,7 +247,11 @@ impl Live {
                     // Fell behind the instance's traffic: what this stream
                     // missed is in the log.
                     Err(RecvError::Lagged(_)) => {
-                        match read_log(&self.state, self.scope, self.group_id, self.floor).await {
+                        // Boxed: an idle stream waits on `recv`, and its
+                        // state is as large as its largest await.
+                        match Box::pin(read_log(&self.state, self.scope, self.group_id, self.floor))
+                            .await
+                        {
                             Ok(Some(rows)) => {
                                 if let Some(last) = rows.last() {
                                     self.floor = last.seq;
@@ -280,13 +284,18 @@ impl Live {
                 continue;
             }
             // Access as of now (at most a second old).
-            let access = delivery::access(&self.state, self.group_id, &self.recipient).await?;
+            let access = Box::pin(delivery::access(
+                &self.state,
+                self.group_id,
+                &self.recipient,
+            ))
+            .await?;
             if let Scope::Moderation(_) = self.scope {
                 if !access.moderator {
                     return None;
                 }
             }
-            if !delivery::shows(&self.state, &self.recipient, access, &e).await {
+            if !Box::pin(delivery::shows(&self.state, &self.recipient, access, &e)).await {
                 continue;
             }
             return Some(Delivery::Event(e));
