@@ -79,8 +79,8 @@ pub fn init(format: LogFormat) {
     let _ = result;
 }
 
-/// The root span of each HTTP request, with the fields
-/// `tracing-actix-web` gives it, except that the target is the path alone
+/// The root span of each HTTP request but a WebSocket upgrade, with the
+/// fields `tracing-actix-web` gives it, except that the target is the path alone
 /// (a GET query's variables, such as a search's words, never reach a log
 /// or a trace) and a calendar feed's path, whose token is the credential,
 /// is redacted.
@@ -89,6 +89,16 @@ pub struct RedactingSpans;
 impl tracing_actix_web::RootSpanBuilder for RedactingSpans {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
         use actix_web::HttpMessage;
+        // A WebSocket's upgrade request would keep its span, with its
+        // formatted fields, open for the life of the connection; the
+        // connection's own events say what happens on it.
+        let upgrade = request
+            .headers()
+            .get(actix_web::http::header::UPGRADE)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+        if upgrade {
+            return tracing::Span::none();
+        }
         let request_id = request
             .extensions()
             .get::<tracing_actix_web::RequestId>()

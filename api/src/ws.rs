@@ -115,10 +115,12 @@ fn close(code: u16, why: &str) -> Option<CloseReason> {
     })
 }
 
-fn parse(msg: &Message) -> Result<Option<ClientMessage>, Option<CloseReason>> {
+/// Boxed: a message is a few hundred bytes, and the connection's task
+/// would keep room for one for its whole life.
+fn parse(msg: &Message) -> Result<Option<Box<ClientMessage>>, Option<CloseReason>> {
     match msg {
         Message::Text(t) => serde_json::from_str(t)
-            .map(Some)
+            .map(|m| Some(Box::new(m)))
             .map_err(|_| close(4400, "invalid message")),
         Message::Binary(_) => Err(close(4400, "binary frames are not supported")),
         Message::Close(_) => Err(None),
@@ -152,24 +154,27 @@ async fn run(
             },
         }
     };
-    let payload = match &first {
-        ClientMessage::ConnectionInit { payload } => payload.clone().unwrap_or_default(),
-        _ => return close(4401, "unauthorized: send connection_init first"),
+    // Read in place: a copy of the payload would live as long as the
+    // connection.
+    let ClientMessage::ConnectionInit { payload } = &*first else {
+        return close(4401, "unauthorized: send connection_init first");
     };
-    let header = payload
-        .get("authorization")
-        .or_else(|| payload.get("Authorization"))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
-    let Some(header) = header else {
+    let field = |names: &[&str]| {
+        let p = payload.as_ref()?;
+        names
+            .iter()
+            .find_map(|n| p.get(*n))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let Some(header) = field(&["authorization", "Authorization"]) else {
         return close(4401, "unauthorized: no access token in connection_init");
     };
-    let reason = payload
-        .get("accessReason")
-        .or_else(|| payload.get(crate::http::ACCESS_REASON))
-        .or_else(|| payload.get("X-Hearth-Access-Reason"))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
+    let reason = field(&[
+        "accessReason",
+        crate::http::ACCESS_REASON,
+        "X-Hearth-Access-Reason",
+    ]);
     let auth = match Box::pin(accounts::authenticate(&state, Some(&header))).await {
         Ok(a) => a.with_access_reason(reason.as_deref()),
         Err(crate::error::AppError::Unavailable(_)) => {
@@ -216,7 +221,7 @@ async fn run(
                 data.insert(ctx);
                 Ok(data)
             });
-    if tx.send(Box::new(first)).await.is_err() {
+    if tx.send(first).await.is_err() {
         return None;
     }
 
@@ -249,7 +254,7 @@ async fn run(
                     Ok(None) => continue,
                     Err(reason) => return reason,
                 };
-                match &m {
+                match &*m {
                     ClientMessage::Start { id, .. } => {
                         if active.contains(id) {
                             return close(4409, &format!("subscriber for {id} already exists"));
@@ -271,7 +276,7 @@ async fn run(
                     }
                     _ => {}
                 }
-                match tx.try_send(Box::new(m)) {
+                match tx.try_send(m) {
                     Ok(()) => {}
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         return close(4429, "too many messages awaiting an answer");

@@ -16,6 +16,7 @@ mod m20261129_000013_data_rights;
 mod m20261129_000014_group_sessions;
 mod m20261129_000015_webhooks;
 mod m20261129_000016_posts_by_author;
+mod m20261129_000017_notifications_by_event;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_group_sessions::Migration),
             Box::new(m20261129_000015_webhooks::Migration),
             Box::new(m20261129_000016_posts_by_author::Migration),
+            Box::new(m20261129_000017_notifications_by_event::Migration),
         ]
     }
 }

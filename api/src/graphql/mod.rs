@@ -132,12 +132,14 @@ impl Extension for ErrorCodes {
         let audit = ctx
             .data_opt::<RequestCtx>()
             .map(|rc| (rc.audit.clone(), rc.state.audit.clone()));
+        // The flush is boxed per response: `then` keeps its future inline,
+        // and an idle subscription would otherwise carry a write's state.
         next.run(ctx, stream)
             .then(move |resp| {
                 let audit = audit.clone();
                 async move {
                     match audit {
-                        Some((buffer, writer)) => audited(buffer, writer, resp).await,
+                        Some((buffer, writer)) => Box::pin(audited(buffer, writer, resp)).await,
                         None => resp,
                     }
                 }

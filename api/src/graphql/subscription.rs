@@ -223,6 +223,10 @@ impl ModerationEvent {
     }
 }
 
+/// Each field's opening work (`live::subscribe`, `notifications::live`) is
+/// boxed: the engine keeps a subscription's resolver future inline beside
+/// its stream for as long as the stream lives, so an unboxed one would
+/// make every idle subscription as large as its largest database read.
 pub struct SubscriptionRoot;
 
 fn deliver<T>(wrap: fn(event::Model) -> T) -> impl Fn(Delivery) -> Result<T> {
@@ -254,7 +258,7 @@ impl SubscriptionRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let after = pg::decode::<Notifications>(after.as_deref())?;
-        let s = crate::service::notifications::live(r, after).await?;
+        let s = Box::pin(crate::service::notifications::live(r, after)).await?;
         Ok(s.map(|n| {
             Ok(NotificationEvent {
                 cursor: pg::encode::<Notifications>(&n.id),
@@ -274,7 +278,7 @@ impl SubscriptionRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Thread, &thread_id)?;
         let after = checked_cursor(after)?;
-        let s = live::subscribe(r, Scope::Thread(id), after).await?;
+        let s = Box::pin(live::subscribe(r, Scope::Thread(id), after)).await?;
         Ok(s.map(deliver(ThreadEvent)))
     }
 
@@ -289,7 +293,7 @@ impl SubscriptionRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Group, &group_id)?;
         let after = checked_cursor(after)?;
-        let s = live::subscribe(r, Scope::Group(id), after).await?;
+        let s = Box::pin(live::subscribe(r, Scope::Group(id), after)).await?;
         Ok(s.map(deliver(GroupEvent)))
     }
 
@@ -304,7 +308,7 @@ impl SubscriptionRoot {
         r.viewer()?;
         let id = ids::decode(Kind::Group, &group_id)?;
         let after = checked_cursor(after)?;
-        let s = live::subscribe(r, Scope::Moderation(id), after).await?;
+        let s = Box::pin(live::subscribe(r, Scope::Moderation(id), after)).await?;
         Ok(s.map(deliver(ModerationEvent)))
     }
 }

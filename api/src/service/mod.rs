@@ -39,8 +39,9 @@ pub struct RequestCtx {
     pub auth: Auth,
     pub request_id: String,
     /// Built on first use: an idle WebSocket connection, and many
-    /// requests, never need them.
-    loaders: std::sync::OnceLock<Loaders>,
+    /// requests, never need them. Boxed: a connection's context is kept
+    /// for its life, and should not carry thirteen loaders inline.
+    loaders: std::sync::OnceLock<Box<Loaders>>,
     /// Where the request came from (see `http::client_addr`), for limits.
     pub client: Option<std::net::IpAddr>,
     /// login, register and refreshSession calls in this request (or on
@@ -78,11 +79,11 @@ impl RequestCtx {
     /// The request's loaders.
     pub fn loaders(&self) -> &Loaders {
         self.loaders.get_or_init(|| {
-            Loaders::new(
+            Box::new(Loaders::new(
                 &self.state.db.conn,
                 self.auth.viewer().map(|v| v.id),
                 self.cached,
-            )
+            ))
         })
     }
 

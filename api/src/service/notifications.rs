@@ -472,12 +472,14 @@ pub async fn live(
     };
     Ok(futures_util::stream::unfold(
         follow,
+        // The reads are boxed: an idle stream waits on `wake`, and its
+        // state is as large as its largest await.
         move |mut f| async move {
             loop {
                 if let Some(n) = f.ready.pop_front() {
                     // Still the viewer's to see now (they may have left
                     // the group since the batch was read)?
-                    match store::one(&f.db.conn, viewer, admin, n.id).await {
+                    match Box::pin(store::one(&f.db.conn, viewer, admin, n.id)).await {
                         Ok(Some(n)) => return Some((n, f)),
                         Ok(None) => continue,
                         Err(e) => {
@@ -486,7 +488,7 @@ pub async fn live(
                         }
                     }
                 }
-                match store::after(&f.db.conn, viewer, admin, f.last, LIVE_BATCH).await {
+                match Box::pin(store::after(&f.db.conn, viewer, admin, f.last, LIVE_BATCH)).await {
                     Ok(rows) if !rows.is_empty() => {
                         if let Some(n) = rows.last() {
                             f.last = n.id;

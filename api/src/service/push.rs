@@ -365,13 +365,24 @@ impl Pusher {
 
     async fn push_event(&self, e: &event::Model) -> anyhow::Result<()> {
         let conn = &self.db.conn;
+        // Only members with a device: most have none, and an event for
+        // none of them costs this one read.
         let notes = notification::Entity::find()
             .filter(notification::Column::EventId.eq(e.id))
+            .filter(
+                notification::Column::UserId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(push_subscription::Column::UserId)
+                        .from(push_subscription::Entity)
+                        .to_owned(),
+                ),
+            )
             .all(conn)
             .await?;
+        if notes.is_empty() {
+            return Ok(());
+        }
         let users: Vec<Uuid> = notes.iter().map(|n| n.user_id).collect();
-        // Devices first: most notifications go to members without one, and
-        // need no further reads.
         let subs = push_subscription::Entity::find()
             .filter(push_subscription::Column::UserId.is_in(users.iter().copied()))
             .all(conn)
