@@ -17,6 +17,7 @@ mod m20261129_000014_group_sessions;
 mod m20261129_000015_webhooks;
 mod m20261129_000016_posts_by_author;
 mod m20261129_000017_notifications_by_event;
+mod m20261129_000018_outbox_live_index;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_webhooks::Migration),
             Box::new(m20261129_000016_posts_by_author::Migration),
             Box::new(m20261129_000017_notifications_by_event::Migration),
+            Box::new(m20261129_000018_outbox_live_index::Migration),
         ]
     }
 }

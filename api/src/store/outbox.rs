@@ -162,8 +162,18 @@ fn row(consumer: &str, event_id: i64, at: chrono::DateTime<chrono::Utc>) -> outb
 /// The consumer's oldest rows that are due, at most `limit`, with their
 /// events. Two statements whatever the batch size.
 pub async fn due(db: &Db, consumer: &str, limit: u64) -> Result<Vec<Job>, DbErr> {
+    // The consumer is written into the statement, not bound: Postgres then
+    // plans each consumer's poll with that consumer's share of the table.
+    // Bound, one consumer's backlog could make the plan it caches for all
+    // of them walk the primary key through that backlog on every poll.
+    let named = match self::consumer(consumer) {
+        Some(c) if literal_safe(c.name) => {
+            Expr::cust(format!("\"outbox\".\"consumer\" = '{}'", c.name))
+        }
+        _ => outbox::Column::Consumer.eq(consumer),
+    };
     let rows = outbox::Entity::find()
-        .filter(outbox::Column::Consumer.eq(consumer))
+        .filter(named)
         .filter(outbox::Column::DeadAt.is_null())
         .filter(outbox::Column::NextAttemptAt.lte(now()))
         .order_by_asc(outbox::Column::Id)
@@ -206,6 +216,11 @@ pub async fn due(db: &Db, consumer: &str, limit: u64) -> Result<Vec<Job>, DbErr>
             .await?;
     }
     Ok(jobs)
+}
+
+/// A consumer's name as it may appear in SQL text.
+fn literal_safe(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
 }
 
 /// Removes handled rows.
@@ -299,4 +314,18 @@ pub async fn stats(db: &impl ConnectionTrait, consumer: &str) -> Result<Stats, D
         oldest,
         dead,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_consumer_name_is_written_as_a_literal() {
+        for c in CONSUMERS {
+            assert!(literal_safe(c.name), "{}", c.name);
+        }
+        assert!(!literal_safe("push'; --"));
+        assert!(!literal_safe(""));
+    }
 }
