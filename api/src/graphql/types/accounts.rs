@@ -4,7 +4,9 @@ use super::*;
 /// Another person as group members see them: no login handle, no e-mail.
 pub struct User(pub user::Model);
 
-#[Object]
+// Serial: its fields need nothing that is not already loaded, and
+// resolving them concurrently costs a task each (see `Post`).
+#[Object(serial)]
 impl User {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)

@@ -149,7 +149,12 @@ impl Post {
     }
 }
 
-#[Object]
+// Serial: the engine would otherwise resolve each field of each post as
+// a task of its own. Its reads are loader lookups that the page's
+// statement primed; where they are not primed (a post on its own), the
+// loaders still batch them across the posts of a list, one loader after
+// another.
+#[Object(serial)]
 impl Post {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Post, self.0.id)
@@ -235,6 +240,7 @@ impl Post {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct ReactionCount {
     pub kind: ReactionKind,
     pub count: i32,
