@@ -198,6 +198,15 @@ impl AppState {
             "event pruner",
             store::events::prune_forever(db.clone(), config.store.event_retention_days),
         );
+        if config.store.db_upkeep_seconds > 0 {
+            tasks.spawn(
+                "table upkeep",
+                store::upkeep::run_forever(
+                    db.clone(),
+                    Duration::from_secs(config.store.db_upkeep_seconds),
+                ),
+            );
+        }
         crate::auth::password::warm_up();
         let schema = build_schema(&config);
         let ws_schema = build_ws_schema(&config);

@@ -31,4 +31,5 @@ mod security;
 mod sessions;
 mod statements;
 mod tracing_export;
+mod upkeep;
 mod webhooks;

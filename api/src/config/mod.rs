@@ -317,6 +317,16 @@ pub struct StoreConfig {
         global = true
     )]
     pub event_retention_days: i64,
+    /// Seconds between vacuums of the busiest tables, on a Postgres whose
+    /// autovacuum is off (see `store::upkeep`); 0 never.
+    #[arg(
+        long,
+        env = "HEARTH_DB_UPKEEP_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(0..=86_400),
+        global = true
+    )]
+    pub db_upkeep_seconds: u64,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -331,6 +341,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("db_pool", &self.db_pool)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("event_retention_days", &self.event_retention_days)
+            .field("db_upkeep_seconds", &self.db_upkeep_seconds)
             .finish()
     }
 }

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod pages;
 pub mod persisted;
 pub mod reads;
+pub mod upkeep;
 
 pub use db::{connect, namespace, Db, WriteTxn};
 
