@@ -89,6 +89,9 @@ impl AppState {
         )?;
         registry.register(Box::new(background_statements.clone()))?;
         let background = db.background(&config, background_statements).await?;
+        // Table upkeep holds a connection for a whole vacuum: not one of the
+        // requests'.
+        let upkeep_db = background.clone();
         let live_cache = Arc::new(crate::service::live::LiveCache::default());
         let relay = crate::service::live::relay::Relay::spawn(
             background.clone(),
@@ -202,7 +205,7 @@ impl AppState {
             tasks.spawn(
                 "table upkeep",
                 store::upkeep::run_forever(
-                    db.clone(),
+                    upkeep_db,
                     Duration::from_secs(config.store.db_upkeep_seconds),
                 ),
             );

@@ -92,10 +92,14 @@ impl tracing_actix_web::RootSpanBuilder for RedactingSpans {
         // A WebSocket's upgrade request would keep its span, with its
         // formatted fields, open for the life of the connection; the
         // connection's own events say what happens on it.
-        let upgrade = request
-            .headers()
-            .get(actix_web::http::header::UPGRADE)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+        // Only where a WebSocket can open, so that no other request can
+        // shed its span by adding the header.
+        let upgrade = request.method() == actix_web::http::Method::GET
+            && request.path() == "/graphql"
+            && request
+                .headers()
+                .get(actix_web::http::header::UPGRADE)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
         if upgrade {
             return tracing::Span::none();
         }

@@ -22,18 +22,26 @@ const OLD: &str = "outbox_consumer_live";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // Partial indexes in the form Postgres and SQLite share.
+        // Partial indexes in the form Postgres and SQLite share; IF NOT
+        // EXISTS because SQLite runs a migration outside a transaction, and
+        // one cut short must be able to run again.
         let db = m.get_connection();
         db.execute_unprepared(
-            "CREATE INDEX outbox_live ON outbox (consumer, id) WHERE dead_at IS NULL",
+            "CREATE INDEX IF NOT EXISTS outbox_live ON outbox (consumer, id) WHERE dead_at IS NULL",
         )
         .await?;
         db.execute_unprepared(
-            "CREATE INDEX outbox_dead ON outbox (consumer) WHERE dead_at IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS outbox_dead ON outbox (consumer) WHERE dead_at IS NOT NULL",
         )
         .await?;
-        m.drop_index(Index::drop().name(OLD).table(Outbox::Table).to_owned())
-            .await
+        m.drop_index(
+            Index::drop()
+                .name(OLD)
+                .table(Outbox::Table)
+                .if_exists()
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

@@ -49,9 +49,12 @@ pub async fn run_forever(db: Db, every: Duration) {
         }
         let started = std::time::Instant::now();
         // VACUUM runs outside a transaction; each call here is its own.
+        // SKIP_LOCKED: a table another instance is vacuuming, or a
+        // migration holds, is left for the next round rather than waited
+        // on.
         match db
             .conn
-            .execute_unprepared(&format!("VACUUM (ANALYZE) {TABLES}"))
+            .execute_unprepared(&format!("VACUUM (ANALYZE, SKIP_LOCKED) {TABLES}"))
             .await
         {
             Ok(_) => tracing::debug!(elapsed = ?started.elapsed(), "vacuumed"),

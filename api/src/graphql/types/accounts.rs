@@ -5,7 +5,8 @@ use super::*;
 pub struct User(pub user::Model);
 
 // Serial: its fields need nothing that is not already loaded, and
-// resolving them concurrently costs a task each (see `Post`).
+// resolving them concurrently costs an entry in a FuturesUnordered and a
+// wake-up each (see `Post`).
 #[Object(serial)]
 impl User {
     pub async fn id(&self) -> ID {

@@ -149,11 +149,13 @@ impl Post {
     }
 }
 
-// Serial: the engine would otherwise resolve each field of each post as
-// a task of its own. Its reads are loader lookups that the page's
-// statement primed; where they are not primed (a post on its own), the
-// loaders still batch them across the posts of a list, one loader after
-// another.
+// Serial: the engine would otherwise resolve the fields of each post
+// concurrently, each an entry in a FuturesUnordered with its wake-ups. Its
+// reads are loader lookups that the page's statement primed; where they
+// are not primed (a post on its own, or a live event, whose loaders keep
+// nothing), they run one after another, and `body` and `contentWarning`
+// each read the viewer's membership. The loaders still batch them across
+// the posts of a list.
 #[Object(serial)]
 impl Post {
     pub async fn id(&self) -> ID {
