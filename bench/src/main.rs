@@ -231,6 +231,9 @@ enum Command {
         /// half warms up).
         #[arg(long, default_value_t = 60)]
         calibrate: u64,
+        /// Seconds of the same open-loop load before the measured part.
+        #[arg(long, default_value_t = 120)]
+        warmup: u64,
         /// Share of the measured capacity to offer.
         #[arg(long, default_value_t = 0.8)]
         load: f64,
@@ -385,6 +388,7 @@ async fn main() -> anyhow::Result<()> {
             subscribers,
             duration,
             calibrate,
+            warmup,
             load,
             pids,
             metrics_url,
@@ -395,6 +399,7 @@ async fn main() -> anyhow::Result<()> {
                 subscribers,
                 duration,
                 calibrate,
+                warmup,
                 load,
                 pids,
                 metrics_url,

@@ -4,9 +4,14 @@
 //! subscriptions receiving the posts' and reactions' events. First the mix
 //! runs closed-loop for `--calibrate` seconds to find what the server
 //! sustains; then it is offered open-loop at `--load` of that for
-//! `--duration` seconds. Reports errors, the p99 of each operation per
-//! minute, the events the subscribers received, and the servers' resident
-//! memory at the start and the end.
+//! `--warmup` seconds and then, measured, for `--duration` seconds. Reports
+//! errors, the p99 of each operation per minute, the events the subscribers
+//! received, and the servers' resident memory at the start and the end of
+//! the measured part, as samples and as the medians of its first and last
+//! minute (the allocator's working set moves by tens of MiB from one second
+//! to the next). The warm-up lets bounded caches fill first: the crisis
+//! detector's lazy DFAs grow with the variety of text seen until their
+//! limit (`domain::crisis`), over some 10,000 posts.
 use crate::{
     gql,
     load::{closed_loop, first_thread, login, Run, PAGE},
@@ -30,6 +35,7 @@ pub struct Options {
     pub subscribers: usize,
     pub duration: u64,
     pub calibrate: u64,
+    pub warmup: u64,
     pub load: f64,
     pub pids: Vec<u32>,
     /// The server's metrics listener, to wait for its deferred work.
@@ -326,21 +332,42 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         );
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_start: Vec<Option<Rss>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
-    let received_start = received.load(Ordering::Relaxed);
+    let mut rss_start: Vec<Option<Rss>> = o.pids.iter().map(|p| rss_kib(*p)).collect();
+    let mut received_start = received.load(Ordering::Relaxed);
 
-    // Open loop: each tick starts the operations due by then.
+    // Open loop: each tick starts the operations due by then. The first
+    // `warmup` seconds are offered the same way but not measured.
     let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let first_error: Arc<Mutex<Option<String>>> = Arc::default();
     let in_flight = Arc::new(tokio::sync::Semaphore::new(1024));
-    let started = Instant::now();
+    let warmup = Duration::from_secs(o.warmup);
+    if o.warmup > 0 {
+        println!("  warming up for {} s at that rate", o.warmup);
+    }
+    let began = Instant::now();
+    let mut started = began + warmup;
+    let mut measuring = o.warmup == 0;
     let mut tick = tokio::time::interval(Duration::from_millis(5));
     let (mut issued, mut shed) = (0u64, 0u64);
     let mut rss_minutes: Vec<Vec<Rss>> = Vec::new();
+    // One sample a second of the measured part, for the medians.
+    let mut rss_seconds: Vec<Vec<Rss>> = Vec::new();
     let mut last_minute = u64::MAX;
-    while started.elapsed() < Duration::from_secs(o.duration) {
+    let mut last_second = u64::MAX;
+    while began.elapsed() < warmup + Duration::from_secs(o.duration) {
         tick.tick().await;
-        let due = (started.elapsed().as_secs_f64() * rate) as u64;
+        if !measuring && began.elapsed() >= warmup {
+            measuring = true;
+            started = Instant::now();
+            rss_start = o.pids.iter().map(|p| rss_kib(*p)).collect();
+            received_start = received.load(Ordering::Relaxed);
+            // Warm-up operations still in flight are not counted.
+            if let Ok(mut s) = samples.lock() {
+                s.clear();
+            }
+            shed = 0;
+        }
+        let due = (began.elapsed().as_secs_f64() * rate) as u64;
         while issued < due {
             let i = counter.fetch_add(1, Ordering::Relaxed);
             issued += 1;
@@ -350,12 +377,16 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             };
             let (w, samples, first_error) = (world.clone(), samples.clone(), first_error.clone());
             let at = started.elapsed().as_secs() as u32;
+            let counted = measuring;
             tokio::spawn(async move {
                 let op = Op::pick(i);
                 let t = Instant::now();
                 let r = w.op(op, i).await;
                 let took = t.elapsed();
                 drop(permit);
+                if !counted {
+                    return;
+                }
                 if let Err(e) = &r {
                     if let Ok(mut f) = first_error.lock() {
                         f.get_or_insert_with(|| format!("{}: {e:#}", op.name()));
@@ -366,7 +397,15 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 }
             });
         }
-        let minute = started.elapsed().as_secs() / 60;
+        if !measuring {
+            continue;
+        }
+        let second = started.elapsed().as_secs();
+        if second != last_second {
+            last_second = second;
+            rss_seconds.push(o.pids.iter().filter_map(|p| rss_kib(*p)).collect());
+        }
+        let minute = second / 60;
         if minute != last_minute {
             last_minute = minute;
             rss_minutes.push(o.pids.iter().filter_map(|p| rss_kib(*p)).collect());
@@ -439,6 +478,27 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
                 "    MiB each minute (all/anonymous): {}",
                 per_minute.join(" ")
             );
+            let median = |secs: &[Vec<Rss>]| {
+                let mut v: Vec<u64> = secs
+                    .iter()
+                    .filter_map(|s| s.get(i))
+                    .map(|r| r.total)
+                    .collect();
+                v.sort_unstable();
+                v.get(v.len() / 2).copied()
+            };
+            let n = rss_seconds.len().min(60);
+            if let (Some(first), Some(last)) = (
+                median(&rss_seconds[..n]),
+                median(&rss_seconds[rss_seconds.len() - n..]),
+            ) {
+                println!(
+                    "    median RSS over the first minute {} KiB, over the last minute {} KiB ({:+.1}%)",
+                    first,
+                    last,
+                    change(first, last)
+                );
+            }
         }
     }
     let ended = ended.load(Ordering::Relaxed);

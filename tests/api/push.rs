@@ -258,6 +258,28 @@ async fn pushes_end_to_end(app: TestApp) {
     .await;
     assert_eq!(svc.to("/m-gone").len(), 1);
 
+    // A reaction to m's post reaches m's inbox but is not pushed.
+    let mine = app.post(&m.token, &tid, "a small step today").await;
+    app.ok(
+        Some(&f.token),
+        "mutation($p: ID!) { react(postId: $p, kind: HUG) { id } }",
+        json!({"p": mine}),
+    )
+    .await;
+    until(10, "m's REACTION notification", || async {
+        let d = app
+            .ok(
+                Some(&m.token),
+                "{ viewer { notifications(first: 50) { nodes { kind } } } }",
+                json!({}),
+            )
+            .await;
+        d.to_string().contains("\"REACTION\"")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(svc.to("/m-phone").len(), 1, "a reaction is not pushed");
+
     // Quiet hours around now: the facilitator's REPLY waits, the
     // URGENT_FLAG does not.
     let now = chrono::Utc::now();

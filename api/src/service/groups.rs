@@ -310,7 +310,7 @@ pub async fn viewer_groups(
     let page = Page::from_overfetch(rows, limit, after.is_some());
     let groups = ctx
         .loaders()
-        .groups
+        .groups()
         .load_many(page.items.iter().map(|m| m.group_id))
         .await
         .map_err(AppError::from)?;

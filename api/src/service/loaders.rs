@@ -13,96 +13,87 @@ use sea_orm::{
     sea_query::{CaseStatement, Expr, ExprTrait},
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
 use uuid::Uuid;
 
 pub type LoadError = Arc<DbErr>;
 
-pub struct Loaders {
-    pub users: DataLoader<UserLoader, Cache>,
-    pub groups: DataLoader<GroupLoader, Cache>,
-    pub threads: DataLoader<ThreadLoader, Cache>,
-    pub posts: DataLoader<PostLoader, Cache>,
-    /// The viewer's own membership, by group.
-    pub memberships: DataLoader<MembershipLoader, Cache>,
-    /// Reaction counts (and the viewer's own), by post.
-    pub reactions: DataLoader<ReactionLoader, Cache>,
-    /// What is unread to the viewer, by thread.
-    pub unread: DataLoader<UnreadLoader, Cache>,
-    /// Threads with unread posts, by group.
-    pub unread_threads: DataLoader<UnreadThreadsLoader, Cache>,
-    /// The viewer's read mark and notification level, by thread.
-    pub thread_states: DataLoader<ThreadStateLoader, Cache>,
-    pub group_sessions: DataLoader<GroupSessionLoader, Cache>,
-    /// RSVPs, attendance and check-ins, by session (unfiltered: the
-    /// service filters them for the viewer).
-    pub session_details: DataLoader<SessionDetailsLoader, Cache>,
-    pub check_ins: DataLoader<CheckInLoader, Cache>,
-    /// A member's recorded attendance statuses, by (group, member).
-    pub attendance: DataLoader<AttendanceLoader, Cache>,
+/// Declares the loaders, each built on first use: a WebSocket connection
+/// keeps its loaders for its whole life and uses one or two of them.
+macro_rules! loaders {
+    ($($(#[$doc:meta])* $name:ident: $loader:ty, $key:ty = |$db:ident, $viewer:pat_param| $make:expr;)*) => {
+        pub struct Loaders {
+            db: DatabaseConnection,
+            viewer_id: Option<Uuid>,
+            cache: bool,
+            $($name: OnceLock<DataLoader<$loader, Cache>>,)*
+        }
+
+        impl Loaders {
+            /// `cache`: keep results for the life of the loaders. Requests
+            /// do; a WebSocket connection does not, so that each event is
+            /// resolved with the data and permissions of its delivery time.
+            pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>, cache: bool) -> Self {
+                Loaders {
+                    db: db.clone(),
+                    viewer_id,
+                    cache,
+                    $($name: OnceLock::new(),)*
+                }
+            }
+
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> &DataLoader<$loader, Cache> {
+                    self.$name.get_or_init(|| {
+                        let ($db, $viewer) = (self.db.clone(), self.viewer_id);
+                        // Cached for the request: a page asks for the same
+                        // membership or author many times, and should pay
+                        // for it once.
+                        let l = DataLoader::with_cache($make, tokio::spawn, Cache::new());
+                        if !self.cache {
+                            l.enable_all_cache(false);
+                        }
+                        l
+                    })
+                }
+            )*
+
+            /// Forgets what the loaders built so far have cached.
+            pub fn clear(&self) {
+                $(if let Some(l) = self.$name.get() {
+                    l.clear::<$key>();
+                })*
+            }
+        }
+    };
 }
 
-impl Loaders {
-    /// `cache`: keep results for the life of the loaders. Requests do; a
-    /// WebSocket connection does not, so that each event is resolved with
-    /// the data and permissions of its delivery time.
-    pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>, cache: bool) -> Self {
-        // Cached for the request: a page asks for the same membership or
-        // author many times, and should pay for it once.
-        fn cached<L: Loader<Uuid>>(loader: L) -> DataLoader<L, Cache> {
-            DataLoader::with_cache(loader, tokio::spawn, Cache::new())
-        }
-        let loaders = Loaders {
-            users: cached(UserLoader(db.clone())),
-            groups: cached(GroupLoader(db.clone())),
-            threads: cached(ThreadLoader(db.clone())),
-            posts: cached(PostLoader(db.clone())),
-            memberships: cached(MembershipLoader {
-                db: db.clone(),
-                viewer_id,
-            }),
-            reactions: cached(ReactionLoader {
-                db: db.clone(),
-                viewer_id,
-            }),
-            unread: cached(UnreadLoader {
-                db: db.clone(),
-                viewer_id,
-            }),
-            unread_threads: cached(UnreadThreadsLoader {
-                db: db.clone(),
-                viewer_id,
-            }),
-            thread_states: cached(ThreadStateLoader {
-                db: db.clone(),
-                viewer_id,
-            }),
-            group_sessions: cached(GroupSessionLoader(db.clone())),
-            session_details: cached(SessionDetailsLoader(db.clone())),
-            check_ins: cached(CheckInLoader(db.clone())),
-            attendance: DataLoader::with_cache(
-                AttendanceLoader(db.clone()),
-                tokio::spawn,
-                Cache::new(),
-            ),
-        };
-        if !cache {
-            loaders.users.enable_all_cache(false);
-            loaders.groups.enable_all_cache(false);
-            loaders.threads.enable_all_cache(false);
-            loaders.posts.enable_all_cache(false);
-            loaders.memberships.enable_all_cache(false);
-            loaders.reactions.enable_all_cache(false);
-            loaders.unread.enable_all_cache(false);
-            loaders.unread_threads.enable_all_cache(false);
-            loaders.thread_states.enable_all_cache(false);
-            loaders.group_sessions.enable_all_cache(false);
-            loaders.session_details.enable_all_cache(false);
-            loaders.check_ins.enable_all_cache(false);
-            loaders.attendance.enable_all_cache(false);
-        }
-        loaders
-    }
+loaders! {
+    users: UserLoader, Uuid = |db, _| UserLoader(db);
+    groups: GroupLoader, Uuid = |db, _| GroupLoader(db);
+    threads: ThreadLoader, Uuid = |db, _| ThreadLoader(db);
+    posts: PostLoader, Uuid = |db, _| PostLoader(db);
+    /// The viewer's own membership, by group.
+    memberships: MembershipLoader, Uuid = |db, viewer_id| MembershipLoader { db, viewer_id };
+    /// Reaction counts (and the viewer's own), by post.
+    reactions: ReactionLoader, Uuid = |db, viewer_id| ReactionLoader { db, viewer_id };
+    /// What is unread to the viewer, by thread.
+    unread: UnreadLoader, Uuid = |db, viewer_id| UnreadLoader { db, viewer_id };
+    /// Threads with unread posts, by group.
+    unread_threads: UnreadThreadsLoader, Uuid = |db, viewer_id| UnreadThreadsLoader { db, viewer_id };
+    /// The viewer's read mark and notification level, by thread.
+    thread_states: ThreadStateLoader, Uuid = |db, viewer_id| ThreadStateLoader { db, viewer_id };
+    group_sessions: GroupSessionLoader, Uuid = |db, _| GroupSessionLoader(db);
+    /// RSVPs, attendance and check-ins, by session (unfiltered: the
+    /// service filters them for the viewer).
+    session_details: SessionDetailsLoader, Uuid = |db, _| SessionDetailsLoader(db);
+    check_ins: CheckInLoader, Uuid = |db, _| CheckInLoader(db);
+    /// A member's recorded attendance statuses, by (group, member).
+    attendance: AttendanceLoader, (Uuid, Uuid) = |db, _| AttendanceLoader(db);
 }
 
 macro_rules! by_id_loader {

@@ -112,19 +112,7 @@ impl RequestCtx {
         let Some(l) = self.loaders.get() else {
             return;
         };
-        l.users.clear::<Uuid>();
-        l.groups.clear::<Uuid>();
-        l.threads.clear::<Uuid>();
-        l.posts.clear::<Uuid>();
-        l.memberships.clear::<Uuid>();
-        l.reactions.clear::<Uuid>();
-        l.unread.clear::<Uuid>();
-        l.unread_threads.clear::<Uuid>();
-        l.thread_states.clear::<Uuid>();
-        l.group_sessions.clear::<Uuid>();
-        l.session_details.clear::<Uuid>();
-        l.check_ins.clear::<Uuid>();
-        l.attendance.clear::<(Uuid, Uuid)>();
+        l.clear();
     }
 
     /// Hands the viewer's memberships, just read, to the loader, so that
@@ -133,7 +121,7 @@ impl RequestCtx {
     pub async fn prime_memberships(&self, memberships: &[membership::Model]) {
         if self.cached {
             self.loaders()
-                .memberships
+                .memberships()
                 .feed_many(memberships.iter().map(|m| (m.group_id, m.clone())))
                 .await;
         }
@@ -148,7 +136,7 @@ impl RequestCtx {
         let viewer = self.viewer()?.clone();
         let membership = self
             .loaders()
-            .memberships
+            .memberships()
             .load_one(group_id)
             .await
             .map_err(AppError::from)?;
@@ -183,15 +171,15 @@ impl RequestCtx {
         self.note_group_read(&standing, head.thread.group_id);
         if self.cached {
             let l = &self.loaders();
-            l.threads.feed_one(id, head.thread.clone()).await;
+            l.threads().feed_one(id, head.thread.clone()).await;
             if let Some(m) = head.membership {
-                l.memberships.feed_one(m.group_id, m).await;
+                l.memberships().feed_one(m.group_id, m).await;
             }
             if let Some(u) = head.author {
-                l.users.feed_one(u.id, u).await;
+                l.users().feed_one(u.id, u).await;
             }
             if let Some(g) = head.group {
-                l.groups.feed_one(g.id, g).await;
+                l.groups().feed_one(g.id, g).await;
             }
         }
         Ok((head.thread, standing))
@@ -234,7 +222,7 @@ impl RequestCtx {
 
     pub async fn group_by_id(&self, id: Uuid) -> AppResult<Option<group::Model>> {
         self.loaders()
-            .groups
+            .groups()
             .load_one(id)
             .await
             .map_err(AppError::from)
@@ -242,7 +230,7 @@ impl RequestCtx {
 
     pub async fn load_thread(&self, id: Uuid) -> AppResult<Option<thread::Model>> {
         self.loaders()
-            .threads
+            .threads()
             .load_one(id)
             .await
             .map_err(AppError::from)
@@ -250,7 +238,7 @@ impl RequestCtx {
 
     pub async fn load_post(&self, id: Uuid) -> AppResult<Option<post::Model>> {
         self.loaders()
-            .posts
+            .posts()
             .load_one(id)
             .await
             .map_err(AppError::from)
@@ -261,7 +249,7 @@ impl RequestCtx {
     /// against what this returns.
     pub async fn load_user(&self, id: Uuid) -> AppResult<Option<user::Model>> {
         self.loaders()
-            .users
+            .users()
             .load_one(id)
             .await
             .map_err(AppError::from)
@@ -273,7 +261,7 @@ impl RequestCtx {
     pub async fn reactions_on(&self, post_id: Uuid) -> AppResult<Vec<loaders::ReactionSummary>> {
         Ok(self
             .loaders()
-            .reactions
+            .reactions()
             .load_one(post_id)
             .await
             .map_err(AppError::from)?
@@ -285,7 +273,7 @@ impl RequestCtx {
             return Ok(None);
         }
         self.loaders()
-            .memberships
+            .memberships()
             .load_one(group_id)
             .await
             .map_err(AppError::from)

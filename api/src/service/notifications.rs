@@ -35,15 +35,13 @@ impl Notifier {
         Notifier { db }
     }
 
-    /// Who is told of `e`. A reaction is folded into its own row here.
+    /// Who is told of `e`. A reaction's row is folded into the author's
+    /// unread one for the post when it is written.
     async fn plan(&self, e: &event::Model) -> AppResult<Vec<New>> {
         Ok(match e.kind {
             EventKind::PostCreated => self.new_post(e).await?,
             EventKind::ThreadCreated => self.new_thread(e).await?,
-            EventKind::ReactionsChanged => {
-                self.reaction(e).await?;
-                Vec::new()
-            }
+            EventKind::ReactionsChanged => self.reaction(e).await?,
             EventKind::PostHidden | EventKind::PostRestored => self.post_moderated(e).await?,
             EventKind::ActionTaken => self.member_moderated(e).await?,
             EventKind::FlagRaised => self.flag(e, NotificationKind::UrgentFlag).await?,
@@ -55,23 +53,35 @@ impl Notifier {
 
     /// Writes the planned notifications of several events in one
     /// transaction, with their pushes (due now; urgent ones on their own
-    /// queue): one commit per batch rather than per event.
+    /// queue): one commit per batch rather than per event, which on SQLite
+    /// is one turn of the single writer. Reactions are not pushed.
     async fn write(&self, planned: &[(&event::Model, &[New])]) -> AppResult<()> {
         let (mut urgent_ids, mut ordinary) = (Vec::new(), Vec::new());
         for (e, _) in planned {
             if urgent(e.kind) {
                 urgent_ids.push(e.id);
-            } else {
+            } else if e.kind != EventKind::ReactionsChanged {
                 ordinary.push(e.id);
             }
         }
-        let rows: Vec<New> = planned
+        let (reactions, rows): (Vec<New>, Vec<New>) = planned
             .iter()
             .flat_map(|(_, r)| r.iter().cloned())
-            .collect();
-        let mut told: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
+            .partition(|r| r.kind == NotificationKind::Reaction);
+        let mut told: Vec<Uuid> = rows.iter().chain(&reactions).map(|r| r.user_id).collect();
         let w = self.db.write().await?;
         store::insert(&w.txn, rows).await?;
+        // In order, so that a second reaction to a post in the same batch
+        // folds into the row the first one wrote.
+        for r in reactions {
+            let folded = match r.post_id {
+                Some(post) => store::fold_reaction(&w.txn, r.user_id, post).await?,
+                None => false,
+            };
+            if !folded {
+                store::insert(&w.txn, vec![r]).await?;
+            }
+        }
         let at = crate::store::now();
         crate::store::outbox::schedule_many(
             &w.txn,
@@ -213,13 +223,13 @@ impl Notifier {
     }
 
     /// REACTION: to the post's author, folded into their unread one for the
-    /// post. A reaction taken back since is not told.
-    async fn reaction(&self, e: &event::Model) -> AppResult<()> {
+    /// post when written. A reaction taken back since is not told.
+    async fn reaction(&self, e: &event::Model) -> AppResult<Vec<New>> {
         let (Some(p), Some(actor)) = (self.post(e).await?, e.actor_id) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let Some(author) = p.author_id.filter(|a| *a != actor) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let still = reaction::Entity::find()
             .filter(reaction::Column::PostId.eq(p.id))
@@ -234,21 +244,16 @@ impl Notifier {
                 .iter()
                 .all(|m| m.user_id != author)
         {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let (chosen, _) = store::thread_levels(&self.db.conn, p.thread_id, None).await?;
         if chosen.get(&author) == Some(&entity::enums::NotificationLevel::Muted) {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        let w = self.db.write().await?;
-        if !store::fold_reaction(&w.txn, author, p.id).await? {
-            let row = New {
-                actor_id: None,
-                ..Self::row(e, author, NotificationKind::Reaction)
-            };
-            store::insert(&w.txn, vec![row]).await?;
-        }
-        self.db.commit(w).await
+        Ok(vec![New {
+            actor_id: None,
+            ..Self::row(e, author, NotificationKind::Reaction)
+        }])
     }
 
     /// MODERATION: the post's author, told that the group's facilitators

@@ -16,7 +16,7 @@ pub async fn unread(ctx: &RequestCtx, thread_id: Uuid) -> AppResult<Unread> {
     ctx.viewer()?;
     Ok(ctx
         .loaders()
-        .unread
+        .unread()
         .load_one(thread_id)
         .await
         .map_err(AppError::from)?
@@ -29,7 +29,7 @@ pub async fn unread_threads(ctx: &RequestCtx, group_id: Uuid) -> AppResult<i64> 
     ctx.viewer()?;
     Ok(ctx
         .loaders()
-        .unread_threads
+        .unread_threads()
         .load_one(group_id)
         .await
         .map_err(AppError::from)?
@@ -40,7 +40,7 @@ pub async fn notification_level(ctx: &RequestCtx, thread_id: Uuid) -> AppResult<
     ctx.viewer()?;
     let state = ctx
         .loaders()
-        .thread_states
+        .thread_states()
         .load_one(thread_id)
         .await
         .map_err(AppError::from)?

@@ -37,7 +37,7 @@ pub async fn readable(ctx: &RequestCtx, id: Uuid) -> AppResult<(group_session::M
     ctx.viewer()?;
     let found = ctx
         .loaders()
-        .group_sessions
+        .group_sessions()
         .load_one(id)
         .await
         .map_err(AppError::from)?;
@@ -371,7 +371,7 @@ pub async fn details(
     policy::read_group(&standing)?;
     let d = ctx
         .loaders()
-        .session_details
+        .session_details()
         .load_one(s.id)
         .await
         .map_err(AppError::from)?
@@ -454,7 +454,7 @@ pub async fn check_in(ctx: &RequestCtx, id: Uuid) -> AppResult<check_in::Model> 
     ctx.viewer()?;
     let found = ctx
         .loaders()
-        .check_ins
+        .check_ins()
         .load_one(id)
         .await
         .map_err(AppError::from)?;
@@ -937,7 +937,7 @@ pub async fn attendance_rate(
     }
     let statuses = ctx
         .loaders()
-        .attendance
+        .attendance()
         .load_one((group_id, member_id))
         .await
         .map_err(AppError::from)?

@@ -169,7 +169,30 @@ impl<H: Handler> Worker<H> {
         if jobs.is_empty() {
             return Ok(0);
         }
-        let failed: HashMap<i64, String> = match self.handler.handle(&jobs).await {
+        // A batch may outlast the lease's renewal interval (on SQLite each
+        // of its writes waits its turn for the one writer): it is renewed
+        // meanwhile, so that a slow batch is not redone by its next holder.
+        let keepalive = async {
+            let every = (self.lease.ttl() / 3).max(Duration::from_millis(100));
+            loop {
+                tokio::time::sleep(every).await;
+                match self.lease.acquire().await {
+                    Ok(true) => {}
+                    // Lost: the fence below requeues the batch's events.
+                    Ok(false) => std::future::pending::<()>().await,
+                    Err(e) => {
+                        tracing::warn!(worker = self.name(), error = %e, "renewing the lease during a batch")
+                    }
+                }
+            }
+        };
+        let handled = tokio::select! {
+            biased;
+            r = self.handler.handle(&jobs) => r,
+            // It never ends; the arm only satisfies the types.
+            () = keepalive => anyhow::bail!("the lease's keep-alive ended"),
+        };
+        let failed: HashMap<i64, String> = match handled {
             Ok(failed) => failed.into_iter().collect(),
             Err(e) => {
                 let all: Vec<_> = jobs.iter().map(|j| (j, format!("{e:#}"))).collect();

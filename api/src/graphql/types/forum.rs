@@ -84,7 +84,7 @@ impl Thread {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Connection<String, Post>> {
+    ) -> Result<PostConnection> {
         use service::forum::PostsWindow;
         let window = match (first, last) {
             (Some(_), Some(_)) => {
@@ -110,7 +110,66 @@ impl Thread {
             }
         };
         let page = service::forum::posts(rc(ctx)?, self.0.id, window, posts_include(ctx)).await?;
-        Ok(connection(page, |p| pg::encode::<pg::Posts>(&p.id), Post))
+        Ok(PostConnection {
+            has_previous: page.has_previous,
+            has_next: page.has_next,
+            edges: page
+                .items
+                .into_iter()
+                .map(|p| PostEdge {
+                    cursor: pg::encode::<pg::Posts>(&p.id),
+                    node: Post(p),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A thread's posts: the same type, fields and descriptions as the
+/// library's `Connection`, but resolved serially (as `Post` is), without a
+/// future per field of each edge.
+pub struct PostConnection {
+    edges: Vec<PostEdge>,
+    has_previous: bool,
+    has_next: bool,
+}
+
+#[Object(serial)]
+impl PostConnection {
+    /// Information to aid in pagination.
+    async fn page_info(&self) -> async_graphql::connection::PageInfo {
+        async_graphql::connection::PageInfo {
+            has_previous_page: self.has_previous,
+            has_next_page: self.has_next,
+            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
+            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
+        }
+    }
+    /// A list of edges.
+    async fn edges(&self) -> &[PostEdge] {
+        &self.edges
+    }
+    /// A list of nodes.
+    async fn nodes(&self) -> Vec<&Post> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+}
+
+pub struct PostEdge {
+    cursor: String,
+    node: Post,
+}
+
+/// An edge in a connection.
+#[Object(serial)]
+impl PostEdge {
+    /// The item at the end of the edge
+    async fn node(&self) -> &Post {
+        &self.node
+    }
+    /// A cursor for use in pagination
+    async fn cursor(&self) -> &str {
+        &self.cursor
     }
 }
 

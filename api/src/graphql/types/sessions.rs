@@ -163,7 +163,7 @@ impl CheckIn {
     async fn session(&self, ctx: &Context<'_>) -> Result<GroupSession> {
         let s = rc(ctx)?
             .loaders()
-            .group_sessions
+            .group_sessions()
             .load_one(self.0.session_id)
             .await
             .map_err(AppError::from)?;

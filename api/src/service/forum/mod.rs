@@ -165,7 +165,7 @@ async fn hand_over(ctx: &RequestCtx, rows: &[PostRow]) {
             reactions.push((r.post.id, list));
         }
     }
-    l.users.feed_many(users).await;
-    l.posts.feed_many(replies).await;
-    l.reactions.feed_many(reactions).await;
+    l.users().feed_many(users).await;
+    l.posts().feed_many(replies).await;
+    l.reactions().feed_many(reactions).await;
 }
