@@ -229,7 +229,7 @@ async fn pushes_end_to_end(app: TestApp) {
 
     // A new thread: m's phone gets a push with no text in it; the gone
     // subscription is removed.
-    let (tid, _) = app
+    let (tid, opening) = app
         .thread(&f.token, &gid, "Private title about my sister")
         .await;
     until(10, "m's phone gets a push", || async {
@@ -257,28 +257,6 @@ async fn pushes_end_to_end(app: TestApp) {
     })
     .await;
     assert_eq!(svc.to("/m-gone").len(), 1);
-
-    // A reaction to m's post reaches m's inbox but is not pushed.
-    let mine = app.post(&m.token, &tid, "a small step today").await;
-    app.ok(
-        Some(&f.token),
-        "mutation($p: ID!) { react(postId: $p, kind: HUG) { id } }",
-        json!({"p": mine}),
-    )
-    .await;
-    until(10, "m's REACTION notification", || async {
-        let d = app
-            .ok(
-                Some(&m.token),
-                "{ viewer { notifications(first: 50) { nodes { kind } } } }",
-                json!({}),
-            )
-            .await;
-        d.to_string().contains("\"REACTION\"")
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(svc.to("/m-phone").len(), 1, "a reaction is not pushed");
 
     // Quiet hours around now: the facilitator's REPLY waits, the
     // URGENT_FLAG does not.
@@ -318,6 +296,27 @@ async fn pushes_end_to_end(app: TestApp) {
     newest_notification(&app, &f, "REPLY").await; // in the inbox, not pushed
     let d = app.ok(Some(&f.token), QUIET, json!({})).await;
     assert!(d["setQuietHours"]["quietHours"].is_null());
+
+    // A reaction to f's post reaches f's inbox but is not pushed.
+    app.ok(
+        Some(&m.token),
+        "mutation($p: ID!) { react(postId: $p, kind: HUG) { id } }",
+        json!({"p": opening}),
+    )
+    .await;
+    until(10, "f's REACTION notification", || async {
+        let d = app
+            .ok(
+                Some(&f.token),
+                "{ viewer { notifications(first: 50) { nodes { kind } } } }",
+                json!({}),
+            )
+            .await;
+        d.to_string().contains("\"REACTION\"")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(svc.to("/f-desk").len(), 1, "a reaction is not pushed");
 
     // Unregistering: the owner only.
     let d = app.ok(Some(&m.token), SUBS, json!({})).await;

@@ -51,6 +51,16 @@ impl Lease {
         Ok(held)
     }
 
+    /// Renews the lease if this holder still has it, unexpired: unlike
+    /// [`Lease::acquire`], never takes back a lease that lapsed meanwhile
+    /// (another may have held it and done this holder's work since).
+    pub async fn renew(&self) -> anyhow::Result<bool> {
+        let w = self.db.write().await?;
+        let held = self.fence(&w.txn).await?;
+        self.db.commit(w).await?;
+        Ok(held)
+    }
+
     /// Renews the lease inside `txn` if this holder still has it, unexpired;
     /// returns whether it did. On Postgres the update also locks the row
     /// until `txn` ends, so no one can take the lease in between.

@@ -176,7 +176,7 @@ impl<H: Handler> Worker<H> {
             let every = (self.lease.ttl() / 3).max(Duration::from_millis(100));
             loop {
                 tokio::time::sleep(every).await;
-                match self.lease.acquire().await {
+                match self.lease.renew().await {
                     Ok(true) => {}
                     // Lost: the fence below requeues the batch's events.
                     Ok(false) => std::future::pending::<()>().await,
