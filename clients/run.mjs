@@ -35,7 +35,11 @@ async function scripted(h, tag, make, { registerWith = 'client' } = {}) {
   const joined = await c.mutate(JOIN, { c: s.code });
   check(joined.joinGroup.role === 'MEMBER', `${tag}: joined`);
   const live = collect((next, fail) => c.subscribe(EVENTS, { t: s.tid }, next, fail), 1);
-  await sleep(500);
+  // A live subscription sees only what commits after it opens, and a lazy
+  // graphql-ws client that just closed its socket (the join was its only
+  // operation) opens a new one first: at 500 ms it missed the post in
+  // about half the runs on a slow machine.
+  await sleep(3000);
   const posted = await c.mutate(POST, { t: s.tid, b: `${tag}: hello` });
   check(posted.createPost.body === `${tag}: hello`, `${tag}: posted`);
   const [first] = await live;
