@@ -213,7 +213,7 @@ impl CoreMutation {
             },
         )
         .await?;
-        Ok(Post(p))
+        Ok(Post::from(p))
     }
 
     /// The author only.
@@ -222,14 +222,14 @@ impl CoreMutation {
         r.viewer()?;
         let id = ids::decode(Kind::Post, &input.post_id)?;
         let p = forum::edit_post(r, id, &input.body, input.content_warning.as_deref()).await?;
-        Ok(Post(p))
+        Ok(Post::from(p))
     }
 
     /// The author only; leaves a DELETED tombstone.
     async fn delete_post(&self, ctx: &Context<'_>, post_id: ID) -> Result<Post> {
         let r = rc_write(ctx)?;
         r.viewer()?;
-        Ok(Post(
+        Ok(Post::from(
             forum::delete_post(r, ids::decode(Kind::Post, &post_id)?).await?,
         ))
     }
@@ -239,7 +239,9 @@ impl CoreMutation {
         let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
-        Ok(Post(forum::set_reaction(r, id, kind.into(), true).await?))
+        Ok(Post::from(
+            forum::set_reaction(r, id, kind.into(), true).await?,
+        ))
     }
 
     /// Idempotent.
@@ -247,7 +249,9 @@ impl CoreMutation {
         let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
-        Ok(Post(forum::set_reaction(r, id, kind.into(), false).await?))
+        Ok(Post::from(
+            forum::set_reaction(r, id, kind.into(), false).await?,
+        ))
     }
 
     /// Any member, once per post and reason.
@@ -305,7 +309,7 @@ impl CoreMutation {
         let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
-        Ok(Post(
+        Ok(Post::from(
             moderation::set_post_hidden(r, id, moderation::PostVisibility::Hide, reason.as_deref())
                 .await?,
         ))
@@ -320,7 +324,7 @@ impl CoreMutation {
         let r = rc_write(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &post_id)?;
-        Ok(Post(
+        Ok(Post::from(
             moderation::set_post_hidden(
                 r,
                 id,

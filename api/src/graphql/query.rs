@@ -63,7 +63,7 @@ impl QueryRoot {
             Kind::User => Node::User(User(service::groups::visible_user(r, uuid).await?)),
             Kind::Group => Node::Group(Group(service::groups::group(r, uuid).await?)),
             Kind::Thread => Node::Thread(Thread(service::forum::thread(r, uuid).await?)),
-            Kind::Post => Node::Post(Post(service::forum::post(r, uuid).await?)),
+            Kind::Post => Node::Post(Post::from(service::forum::post(r, uuid).await?)),
             Kind::Flag => Node::Flag(Flag(service::moderation::flag(r, uuid).await?)),
             Kind::ModerationAction => Node::ModerationAction(ModerationAction(
                 service::moderation::action(r, uuid).await?,
@@ -223,7 +223,7 @@ impl QueryRoot {
                 Edge::new(
                     pg::encode::<pg::Search>(&h.next_offset),
                     PostSearchHit {
-                        post: Post(h.post),
+                        post: Post::from(h.post),
                         highlight: h.highlight,
                         score: h.score,
                     },
@@ -262,6 +262,6 @@ impl QueryRoot {
         let r = rc(ctx)?;
         r.viewer()?;
         let id = ids::decode(Kind::Post, &id)?;
-        Ok(Some(Post(service::forum::post(r, id).await?)))
+        Ok(Some(Post::from(service::forum::post(r, id).await?)))
     }
 }

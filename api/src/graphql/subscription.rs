@@ -90,7 +90,7 @@ async fn thread_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Thread>
 }
 
 async fn post_of(ctx: &Context<'_>, e: &event::Model) -> Result<Option<Post>> {
-    Ok(objects(ctx, e).await?.post.clone().map(Post))
+    Ok(objects(ctx, e).await?.post.clone().map(Post::from))
 }
 
 async fn group_of(ctx: &Context<'_>, e: &event::Model) -> Result<Group> {

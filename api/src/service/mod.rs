@@ -198,15 +198,28 @@ impl RequestCtx {
         w: &crate::store::WriteTxn,
         group_id: Uuid,
     ) -> AppResult<Standing> {
+        Ok(self.standing_and_thread_in(w, group_id, None).await?.0)
+    }
+
+    /// `standing_in`, with one of the group's threads read again in the
+    /// same statement (None when it is gone or in another group).
+    pub async fn standing_and_thread_in(
+        &self,
+        w: &crate::store::WriteTxn,
+        group_id: Uuid,
+        thread_id: Option<Uuid>,
+    ) -> AppResult<(Standing, Option<thread::Model>)> {
         let viewer = self.viewer()?.clone();
-        let (membership, archived) =
-            crate::store::pages::write_standing(&w.txn, group_id, viewer.id)
-                .await?
-                .unwrap_or((None, false));
+        let found =
+            crate::store::pages::write_standing(&w.txn, group_id, viewer.id, thread_id).await?;
+        let (membership, archived, thread) = match found {
+            Some(f) => (f.membership, f.archived, f.thread),
+            None => (None, false, None),
+        };
         let mut standing = Standing::new(viewer, membership);
         standing.archived = archived;
         self.note_group_read(&standing, group_id);
-        Ok(standing)
+        Ok((standing, thread))
     }
 
     pub async fn readable_post(&self, id: Uuid) -> AppResult<(post::Model, Standing)> {

@@ -2,7 +2,7 @@
 use super::{now, WriteTxn};
 use crate::error::{AppError, AppResult};
 use entity::{enums::EventKind, event};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, NotSet, Set, Statement};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ConnectionTrait, DbBackend, NotSet, Set, Statement};
 use uuid::Uuid;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -80,45 +80,118 @@ impl WriteTxn {
         subject: Subject,
     ) -> AppResult<i64> {
         self.lock_group(group_id).await?;
-        // The next number in the group's sequence, under the row lock this
-        // transaction holds (on SQLite, the one writer's).
         let backend = self.txn.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => {
-                "UPDATE groups SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq"
+        let at = now();
+        let model = if backend == DbBackend::Postgres {
+            self.append_pg(group_id, kind, actor_id, subject, at)
+                .await?
+        } else {
+            // The next number in the group's sequence, under SQLite's one
+            // writer.
+            let seq: i64 = self
+                .txn
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    "UPDATE groups SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq",
+                    [group_id.into()],
+                ))
+                .await?
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("event for a missing group")))?
+                .try_get_by_index(0)?;
+            let model = event::ActiveModel {
+                id: NotSet,
+                group_id: Set(group_id),
+                seq: Set(seq),
+                kind: Set(kind),
+                thread_id: Set(subject.thread_id),
+                post_id: Set(subject.post_id),
+                member_id: Set(subject.member_id),
+                flag_id: Set(subject.flag_id),
+                action_id: Set(subject.action_id),
+                actor_id: Set(actor_id),
+                created_at: Set(at),
+                session_id: Set(subject.session_id),
             }
-            _ => "UPDATE groups SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq",
+            .insert(&self.txn)
+            .await?;
+            super::outbox::enqueue(&self.txn, &model).await?;
+            model
         };
-        let seq: i64 = self
-            .txn
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [group_id.into()],
-            ))
-            .await?
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("event for a missing group")))?
-            .try_get_by_index(0)?;
-        let model = event::ActiveModel {
-            id: NotSet,
-            group_id: Set(group_id),
-            seq: Set(seq),
-            kind: Set(kind),
-            thread_id: Set(subject.thread_id),
-            post_id: Set(subject.post_id),
-            member_id: Set(subject.member_id),
-            flag_id: Set(subject.flag_id),
-            action_id: Set(subject.action_id),
-            actor_id: Set(actor_id),
-            created_at: Set(now()),
-            session_id: Set(subject.session_id),
-        }
-        .insert(&self.txn)
-        .await?;
-        super::outbox::enqueue(&self.txn, &model).await?;
         let id = model.id;
         self.pending.push(model);
         Ok(id)
+    }
+
+    /// The sequence number, the event and its outbox rows in one statement:
+    /// a write holds its group's lock across every round trip it makes.
+    /// The sequence is drawn under the row lock this transaction holds.
+    async fn append_pg(
+        &mut self,
+        group_id: Uuid,
+        kind: EventKind,
+        actor_id: Option<Uuid>,
+        subject: Subject,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<event::Model> {
+        let consumers: Vec<&'static str> = super::outbox::consumers_of(kind).collect();
+        // One placeholder per consumer (a handful); no outbox insert for none.
+        let outbox = if consumers.is_empty() {
+            String::new()
+        } else {
+            let values: Vec<String> = (0..consumers.len())
+                .map(|i| format!("(${})", 11 + i))
+                .collect();
+            format!(
+                ", o AS (INSERT INTO outbox (consumer, event_id, attempts, next_attempt_at, \
+                 created_at) SELECT v.c, e.id, 0, $9, $9 FROM e, (VALUES {}) AS v(c))",
+                values.join(", ")
+            )
+        };
+        let sql = format!(
+            "WITH s AS (UPDATE groups SET event_seq = event_seq + 1 WHERE id = $1 \
+             RETURNING event_seq), \
+             e AS (INSERT INTO events (group_id, seq, kind, thread_id, post_id, member_id, \
+             flag_id, action_id, actor_id, created_at, session_id) \
+             SELECT $1, s.event_seq, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM s \
+             RETURNING id, seq){outbox} \
+             SELECT id, seq FROM e"
+        );
+        let mut values: Vec<sea_orm::Value> = vec![
+            group_id.into(),
+            kind.to_value().into(),
+            subject.thread_id.into(),
+            subject.post_id.into(),
+            subject.member_id.into(),
+            subject.flag_id.into(),
+            subject.action_id.into(),
+            actor_id.into(),
+            at.into(),
+            subject.session_id.into(),
+        ];
+        values.extend(consumers.iter().map(|c| (*c).into()));
+        let row = self
+            .txn
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql,
+                values,
+            ))
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("event for a missing group")))?;
+        Ok(event::Model {
+            id: row.try_get_by_index(0)?,
+            group_id,
+            seq: row.try_get_by_index(1)?,
+            kind,
+            thread_id: subject.thread_id,
+            post_id: subject.post_id,
+            member_id: subject.member_id,
+            flag_id: subject.flag_id,
+            action_id: subject.action_id,
+            actor_id,
+            created_at: at,
+            session_id: subject.session_id,
+        })
     }
 }
 

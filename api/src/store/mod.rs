@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod pages;
 pub mod persisted;
+pub mod posts;
 pub mod reads;
 pub mod upkeep;
 

@@ -102,10 +102,8 @@ pub struct Job {
 /// Queues `e` for every consumer that wants its kind, inside the
 /// transaction that appended it.
 pub async fn enqueue(txn: &DatabaseTransaction, e: &event::Model) -> Result<(), DbErr> {
-    let rows: Vec<_> = CONSUMERS
-        .iter()
-        .filter(|c| (c.wants)(e.kind))
-        .map(|c| row(c.name, e.id, e.created_at))
+    let rows: Vec<_> = consumers_of(e.kind)
+        .map(|c| row(c, e.id, e.created_at))
         .collect();
     insert(txn, rows).await
 }
@@ -117,6 +115,14 @@ async fn insert(txn: &DatabaseTransaction, rows: Vec<outbox::ActiveModel>) -> Re
             .await?;
     }
     Ok(())
+}
+
+/// The consumers that want events of `kind`.
+pub fn consumers_of(kind: EventKind) -> impl Iterator<Item = &'static str> {
+    CONSUMERS
+        .iter()
+        .filter(move |c| (c.wants)(kind))
+        .map(|c| c.name)
 }
 
 /// Queues event `event_id` for `consumer` at `due` rather than now: a timer

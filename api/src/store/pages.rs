@@ -391,14 +391,24 @@ pub async fn thread_posts(
         .collect()
 }
 
-/// The viewer's membership of a group and whether the group is archived
-/// (or being deleted), in one statement: what a write re-checks inside its
-/// transaction. None when the group does not exist.
+/// What a write re-checks inside its transaction.
+pub struct WriteStanding {
+    pub membership: Option<membership::Model>,
+    /// The group is archived (or being deleted).
+    pub archived: bool,
+    /// The thread asked for, when it is in this group.
+    pub thread: Option<thread::Model>,
+}
+
+/// The viewer's membership of a group, whether the group is archived, and
+/// optionally one of its threads, in one statement. None when the group
+/// does not exist.
 pub async fn write_standing(
     conn: &impl ConnectionTrait,
     group_id: Uuid,
     viewer: Uuid,
-) -> Result<Option<(Option<membership::Model>, bool)>, DbErr> {
+    thread_id: Option<Uuid>,
+) -> Result<Option<WriteStanding>, DbErr> {
     let mut q = Query::select();
     q.from_as(group::Entity, Alias::new("g"));
     columns::<membership::Entity>(&mut q, "m");
@@ -413,13 +423,31 @@ pub async fn write_standing(
         col("m", membership::Column::GroupId)
             .equals((Alias::new("g"), group::Column::Id))
             .and(col("m", membership::Column::UserId).eq(viewer)),
-    )
-    .and_where(col("g", group::Column::Id).eq(group_id));
+    );
+    if let Some(thread_id) = thread_id {
+        columns::<thread::Entity>(&mut q, "t");
+        q.join_as(
+            JoinType::LeftJoin,
+            thread::Entity,
+            Alias::new("t"),
+            col("t", thread::Column::Id).eq(thread_id).and(
+                col("t", thread::Column::GroupId).equals((Alias::new("g"), group::Column::Id)),
+            ),
+        );
+    }
+    q.and_where(col("g", group::Column::Id).eq(group_id));
     let Some(row) = conn.query_one(&q).await? else {
         return Ok(None);
     };
     let archived = row
         .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "g_archived_at")?
         .is_some();
-    Ok(Some((optional::<membership::Model>(&row, "m")?, archived)))
+    Ok(Some(WriteStanding {
+        membership: optional::<membership::Model>(&row, "m")?,
+        archived,
+        thread: match thread_id {
+            Some(_) => optional::<thread::Model>(&row, "t")?,
+            None => None,
+        },
+    }))
 }

@@ -2,6 +2,7 @@
 use super::*;
 
 /// Another person as group members see them: no login handle, no e-mail.
+#[derive(Clone)]
 pub struct User(pub user::Model);
 
 // Serial: its fields need nothing that is not already loaded, and

@@ -1,6 +1,7 @@
 //! Threads, posts and reaction counts.
 use super::*;
 use crate::domain::audit::AccessKind;
+use std::{borrow::Cow, sync::Arc};
 
 pub struct Thread(pub thread::Model);
 
@@ -66,7 +67,7 @@ impl Thread {
         let Some(id) = service::reading::unread(r, self.0.id).await?.first else {
             return Ok(None);
         };
-        Ok(r.load_post(id).await?.map(Post))
+        Ok(r.load_post(id).await?.map(Post::from))
     }
     /// WATCHING where the viewer started or wrote in the thread, NORMAL
     /// elsewhere, unless they chose (`setThreadNotificationLevel`).
@@ -109,7 +110,10 @@ impl Thread {
                 }
             }
         };
-        let page = service::forum::posts(rc(ctx)?, self.0.id, window, posts_include(ctx)).await?;
+        let r = rc(ctx)?;
+        let page = service::forum::posts(r, self.0.id, window, posts_include(ctx)).await?;
+        // The viewer's standing in the thread's group, once for the page.
+        let standing = Arc::new(r.standing(self.0.group_id).await?);
         Ok(PostConnection {
             has_previous: page.has_previous,
             has_next: page.has_next,
@@ -117,8 +121,17 @@ impl Thread {
                 .items
                 .into_iter()
                 .map(|p| PostEdge {
-                    cursor: pg::encode::<pg::Posts>(&p.id),
-                    node: Post(p),
+                    cursor: pg::encode::<pg::Posts>(&p.post.id),
+                    node: Post(
+                        p.post,
+                        Some(Box::new(OnPage {
+                            standing: standing.clone(),
+                            author: p.author.map(|a| a.map(User)),
+                            reactions: p
+                                .reactions
+                                .map(|list| list.into_iter().map(ReactionCount::from).collect()),
+                        })),
+                    ),
                 })
                 .collect(),
         })
@@ -190,9 +203,33 @@ fn posts_include(ctx: &Context<'_>) -> service::forum::PostsInclude {
     }
 }
 
-pub struct Post(pub post::Model);
+/// A post, and what its page brought along for it.
+pub struct Post(pub post::Model, Option<Box<OnPage>>);
+
+/// What a page of posts read for each of them, so that their fields need
+/// no lookups: the viewer's standing in the group, and the author and
+/// reaction counts when the page read them.
+pub struct OnPage {
+    standing: Arc<policy::Standing>,
+    author: Option<Option<User>>,
+    reactions: Option<Vec<ReactionCount>>,
+}
+
+impl From<post::Model> for Post {
+    fn from(p: post::Model) -> Self {
+        Post(p, None)
+    }
+}
 
 impl Post {
+    /// The viewer's standing in the post's group: the page's, or looked up.
+    async fn standing(&self, rc: &crate::service::RequestCtx) -> Result<Cow<'_, policy::Standing>> {
+        Ok(match &self.1 {
+            Some(on) => Cow::Borrowed(&*on.standing),
+            None => Cow::Owned(rc.standing(self.0.group_id).await?),
+        })
+    }
+
     /// A hidden post's words are its author's to know who read: the read
     /// is audited (for anyone but the author).
     fn note_hidden_read(&self, rc: &crate::service::RequestCtx) {
@@ -224,14 +261,17 @@ impl Post {
         let t = rc(ctx)?.load_thread(self.0.thread_id).await?;
         t.map(Thread).ok_or_else(|| AppError::NotFound.into())
     }
-    async fn author(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        load_user(ctx, self.0.author_id).await
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<Cow<'_, User>>> {
+        if let Some(Some(author)) = self.1.as_ref().map(|on| &on.author) {
+            return Ok(author.as_ref().map(Cow::Borrowed));
+        }
+        Ok(load_user(ctx, self.0.author_id).await?.map(Cow::Owned))
     }
     /// Null when deleted, and when hidden unless the viewer facilitates the
     /// group or wrote the post.
     async fn body(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         let rc = rc(ctx)?;
-        let standing = rc.standing(self.0.group_id).await?;
+        let standing = self.standing(rc).await?;
         Ok(if policy::see_post_body(&standing, &self.0) {
             self.note_hidden_read(rc);
             self.0.body.as_deref()
@@ -241,7 +281,7 @@ impl Post {
     }
     async fn content_warning(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         let rc = rc(ctx)?;
-        let standing = rc.standing(self.0.group_id).await?;
+        let standing = self.standing(rc).await?;
         Ok(if policy::see_post_body(&standing, &self.0) {
             if self.0.content_warning.is_some() {
                 self.note_hidden_read(rc);
@@ -258,7 +298,7 @@ impl Post {
                 .load_post(id)
                 .await?
                 .filter(|p| p.thread_id == self.0.thread_id)
-                .map(Post)),
+                .map(Post::from)),
         }
     }
     async fn state(&self) -> PostState {
@@ -287,20 +327,28 @@ impl Post {
             .collect())
     }
     /// One entry per kind with count > 0, in ReactionKind order.
-    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionCount>> {
+    async fn reactions(&self, ctx: &Context<'_>) -> Result<Cow<'_, Vec<ReactionCount>>> {
+        if let Some(Some(list)) = self.1.as_ref().map(|on| &on.reactions) {
+            return Ok(Cow::Borrowed(list));
+        }
         let list = rc(ctx)?.reactions_on(self.0.id).await?;
-        Ok(list
-            .into_iter()
-            .map(|r| ReactionCount {
-                kind: r.kind.into(),
-                count: i32::try_from(r.count).unwrap_or(i32::MAX),
-                viewer_has_reacted: r.viewer_has_reacted,
-            })
-            .collect())
+        Ok(Cow::Owned(
+            list.into_iter().map(ReactionCount::from).collect(),
+        ))
     }
 }
 
-#[derive(SimpleObject)]
+impl From<crate::service::loaders::ReactionSummary> for ReactionCount {
+    fn from(r: crate::service::loaders::ReactionSummary) -> Self {
+        ReactionCount {
+            kind: r.kind.into(),
+            count: i32::try_from(r.count).unwrap_or(i32::MAX),
+            viewer_has_reacted: r.viewer_has_reacted,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
 #[graphql(serial)]
 pub struct ReactionCount {
     pub kind: ReactionKind,

@@ -25,7 +25,7 @@ impl Flag {
     }
     async fn post(&self, ctx: &Context<'_>) -> Result<Post> {
         let p = rc(ctx)?.load_post(self.0.post_id).await?;
-        p.map(Post).ok_or_else(|| AppError::NotFound.into())
+        p.map(Post::from).ok_or_else(|| AppError::NotFound.into())
     }
     async fn reason(&self) -> FlagReason {
         self.0.reason.into()
@@ -167,7 +167,7 @@ impl ModerationAction {
                 .load_post(id)
                 .await?
                 .filter(|p| p.group_id == self.0.group_id)
-                .map(Post)),
+                .map(Post::from)),
         }
     }
     async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Thread>> {

@@ -67,7 +67,9 @@ impl Notification {
     async fn post(&self, ctx: &Context<'_>) -> Result<Option<Post>> {
         match self.0.post_id {
             None => Ok(None),
-            Some(id) => or_none(service::forum::post(rc(ctx)?, id).await).map(|p| p.map(Post)),
+            Some(id) => {
+                or_none(service::forum::post(rc(ctx)?, id).await).map(|p| p.map(Post::from))
+            }
         }
     }
     /// Who did it; null for what Hearth or the group's facilitators did

@@ -16,7 +16,7 @@ use crate::{
     },
 };
 use chrono::{DateTime, Utc};
-use entity::{post, thread};
+use entity::{post, thread, user};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -97,16 +97,26 @@ pub struct PostsInclude {
     pub reactions: bool,
 }
 
+/// A post of a page, with what the page's statement brought along for it.
+pub struct PagePost {
+    pub post: post::Model,
+    /// Its author, when the page read authors (None inside: no author).
+    pub author: Option<Option<user::Model>>,
+    /// Its reaction counts, when the page read them.
+    pub reactions: Option<Vec<ReactionSummary>>,
+}
+
 /// `Thread.posts`, tombstones included so replies keep their context; the
 /// caller has checked the viewer may read the thread. One statement brings
-/// the page with its authors and replied-to posts, one more the reactions;
-/// both are handed to the request's loaders, which the fields then read.
+/// the page with its authors, replied-to posts and reaction counts. Each
+/// post carries its own author and counts; replied-to posts and their
+/// authors go to the request's loaders, which their fields then read.
 pub async fn posts(
     ctx: &RequestCtx,
     thread_id: Uuid,
     window: PostsWindow,
     include: PostsInclude,
-) -> AppResult<Page<post::Model>> {
+) -> AppResult<Page<PagePost>> {
     let conn = &ctx.state.db.conn;
     // On a WebSocket nothing is kept between events: nothing to hand over.
     let joins = match (ctx.caches(), ctx.auth.viewer()) {
@@ -131,41 +141,48 @@ pub async fn posts(
         };
     }
     if ctx.caches() {
-        hand_over(ctx, &page.items).await;
+        hand_over(ctx, &mut page.items).await;
     }
     Ok(Page {
-        items: page.items.into_iter().map(|r| r.post).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| PagePost {
+                author: joins.author.then_some(r.author),
+                reactions: r.reactions.map(|list| {
+                    list.into_iter()
+                        .map(|(kind, count, mine)| ReactionSummary {
+                            kind,
+                            count,
+                            viewer_has_reacted: mine,
+                        })
+                        .collect()
+                }),
+                post: r.post,
+            })
+            .collect(),
         has_next: page.has_next,
         has_previous: page.has_previous,
     })
 }
 
-/// Gives the request's loaders what a page brought.
-async fn hand_over(ctx: &RequestCtx, rows: &[PostRow]) {
+/// Gives the request's loaders the replied-to posts and their authors.
+async fn hand_over(ctx: &RequestCtx, rows: &mut [PostRow]) {
     let l = &ctx.loaders();
-    let mut users = Vec::with_capacity(rows.len() * 2);
+    let mut users = Vec::new();
     let mut replies = Vec::new();
-    let mut reactions = Vec::new();
     for r in rows {
-        for u in [&r.author, &r.reply_author].into_iter().flatten() {
-            users.push((u.id, u.clone()));
+        if let Some(u) = r.reply_author.take() {
+            users.push((u.id, u));
         }
-        if let Some(p) = &r.reply {
-            replies.push((p.id, p.clone()));
-        }
-        if let Some(list) = &r.reactions {
-            let list = list
-                .iter()
-                .map(|&(kind, count, mine)| ReactionSummary {
-                    kind,
-                    count,
-                    viewer_has_reacted: mine,
-                })
-                .collect();
-            reactions.push((r.post.id, list));
+        if let Some(p) = r.reply.take() {
+            replies.push((p.id, p));
         }
     }
-    l.users().feed_many(users).await;
-    l.posts().feed_many(replies).await;
-    l.reactions().feed_many(reactions).await;
+    if !users.is_empty() {
+        l.users().feed_many(users).await;
+    }
+    if !replies.is_empty() {
+        l.posts().feed_many(replies).await;
+    }
 }

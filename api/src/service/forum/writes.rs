@@ -272,34 +272,26 @@ pub async fn create_post(ctx: &RequestCtx, input: NewPost<'_>) -> AppResult<post
     let db = &ctx.state.db;
     let mut w = db.write_in(thread.group_id).await?;
     // Again under the lock: a removal, mute or lock may have committed.
-    let standing = ctx.standing_in(&w, thread.group_id).await?;
-    let thread = thread::Entity::find_by_id(thread.id)
-        .one(&w.txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    policy::post_in_thread(&standing, &thread, t)?;
-    let post = insert_post(
-        &w.txn,
-        &thread,
-        Uuid::now_v7(),
-        standing.viewer.id,
-        body,
-        cw,
-        input.reply_to,
-        detection.risk,
-        t,
-    )
-    .await?;
-    raise_crisis_flag(&mut w, ctx, &post, detection, t).await?;
-    thread::Entity::update_many()
-        .col_expr(
-            thread::Column::VisiblePosts,
-            Expr::col(thread::Column::VisiblePosts).add(1),
-        )
-        .col_expr(thread::Column::LastActivityAt, Expr::value(t))
-        .filter(thread::Column::Id.eq(thread.id))
-        .exec(&w.txn)
+    let (standing, thread) = ctx
+        .standing_and_thread_in(&w, thread.group_id, Some(thread.id))
         .await?;
+    let thread = thread.ok_or(AppError::NotFound)?;
+    policy::post_in_thread(&standing, &thread, t)?;
+    let post = post::Model {
+        id: Uuid::now_v7(),
+        thread_id: thread.id,
+        group_id: thread.group_id,
+        author_id: Some(standing.viewer.id),
+        body: Some(body),
+        content_warning: cw,
+        reply_to_id: input.reply_to,
+        state: PostState::Visible,
+        created_at: t,
+        edited_at: None,
+        risk: detection.risk.stored(),
+    };
+    crate::store::posts::insert_counted(&w.txn, &post).await?;
+    raise_crisis_flag(&mut w, ctx, &post, detection, t).await?;
     w.append_event(
         thread.group_id,
         EventKind::PostCreated,
