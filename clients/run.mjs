@@ -35,11 +35,9 @@ async function scripted(h, tag, make, { registerWith = 'client' } = {}) {
   const joined = await c.mutate(JOIN, { c: s.code });
   check(joined.joinGroup.role === 'MEMBER', `${tag}: joined`);
   const live = collect((next, fail) => c.subscribe(EVENTS, { t: s.tid }, next, fail), 1);
-  // A live subscription sees only what commits after it opens, and a lazy
-  // graphql-ws client that just closed its socket (the join was its only
-  // operation) opens a new one first: at 500 ms it missed the post in
-  // about half the runs on a slow machine.
-  await sleep(3000);
+  // A live subscription without a cursor sees only what commits after the
+  // server has opened it, and nothing tells the client when that is.
+  await sleep(1000);
   const posted = await c.mutate(POST, { t: s.tid, b: `${tag}: hello` });
   check(posted.createPost.body === `${tag}: hello`, `${tag}: posted`);
   const [first] = await live;
@@ -137,10 +135,20 @@ function urql(h) {
   };
 }
 
-/** graphql-ws over `graphql-transport-ws`: every operation on the socket. */
-function transportWs(h) {
+/**
+ * graphql-ws over `graphql-transport-ws`: every operation on the socket.
+ * Lazy, so the socket closes after each lone operation; `closes` gets each
+ * close code the client saw.
+ */
+function transportWs(h, closes) {
   return (token) => {
-    const ws = wsClient({ url: h.ws, webSocketImpl: WebSocket, lazy: true, connectionParams: { Authorization: `Bearer ${token}` } });
+    const ws = wsClient({
+      url: h.ws,
+      webSocketImpl: WebSocket,
+      lazy: true,
+      connectionParams: { Authorization: `Bearer ${token}` },
+      on: { closed: (e) => closes.push(e.code) },
+    });
     const once = (query, variables) =>
       new Promise((resolve, reject) => {
         let data;
@@ -217,7 +225,12 @@ async function main() {
       check(hashedOnly.length >= 2, `hashed-only GET requests were sent (${hashedOnly.length})`);
     });
     await run('urql with its subscription exchange', () => scripted(h, 'urql', urql(h)));
-    await run('graphql-ws client, graphql-transport-ws protocol', () => scripted(h, 'gqlws', transportWs(h), { registerWith: 'fetch' }));
+    await run('graphql-ws client, graphql-transport-ws protocol', async () => {
+      const closes = [];
+      await scripted(h, 'gqlws', transportWs(h, closes), { registerWith: 'fetch' });
+      // Any other code than 1000 makes graphql-ws reconnect after a back-off.
+      check(closes.length > 0 && closes.every((c) => c === 1000), `every close was normal (${closes})`);
+    });
     await run('subscriptions-transport-ws client, legacy graphql-ws protocol', () => scripted(h, 'legacy', legacyWs(h), { registerWith: 'fetch' }));
     await run('GraphiQL in headless Chromium, nothing from another origin', () => graphiql(h));
   } finally {

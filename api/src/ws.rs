@@ -123,7 +123,13 @@ fn parse(msg: &Message) -> Result<Option<Box<ClientMessage>>, Option<CloseReason
             .map(|m| Some(Box::new(m)))
             .map_err(|_| close(4400, "invalid message")),
         Message::Binary(_) => Err(close(4400, "binary frames are not supported")),
-        Message::Close(_) => Err(None),
+        // Echo the client's status code (RFC 6455, 5.5.1): a close frame
+        // without one reads as 1005, and graphql-ws treats that as a
+        // failure and reconnects only after a back-off.
+        Message::Close(r) => Err(r.as_ref().map(|r| CloseReason {
+            code: r.code,
+            description: None,
+        })),
         _ => Ok(None),
     }
 }

@@ -330,7 +330,25 @@ async fn expired_and_foreign_cursors(app: TestApp) {
     }
 }
 
+/// A client's close is answered with its own status code: a close without
+/// one reads as 1005 (abnormal), and graphql-ws then reconnects only after
+/// a back-off, missing what happens meanwhile.
+async fn client_close_code_is_echoed(app: TestApp) {
+    let (f, _) = app.group_with_facilitator("close-f").await;
+    for protocol in [Protocol::TransportWs, Protocol::GraphqlWs] {
+        let mut ws = Ws::connect(&app.base, protocol, Some(&f.token)).await;
+        ws.ack().await.unwrap();
+        ws.close_with(1000).await;
+        assert_eq!(ws.closed().await, Some(1000), "{protocol:?}");
+        // Before connection_init, with an application code.
+        let mut ws = Ws::connect_silent(&app.base, protocol).await;
+        ws.close_with(4000).await;
+        assert_eq!(ws.closed().await, Some(4000), "{protocol:?}");
+    }
+}
+
 backend_tests!(
+    client_close_code_is_echoed,
     expired_and_foreign_cursors,
     both_protocols_receive_posts,
     resume_replays_missed_events_once,

@@ -91,6 +91,19 @@ impl Ws {
         }
     }
 
+    /// Starts the closing handshake with `code`.
+    pub async fn close_with(&mut self, code: u16) {
+        use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: "bye".into(),
+        };
+        self.inner
+            .send(Message::Close(Some(frame)))
+            .await
+            .expect("ws close");
+    }
+
     /// Sends a raw text frame.
     pub async fn send_raw(&mut self, text: String) {
         let _ = self.inner.send(Message::Text(text.into())).await;
