@@ -101,18 +101,21 @@ impl AppState {
             &tasks,
         );
         let worker_metrics = WorkerMetrics::register(&registry)?;
-        let indexer = Arc::new(IndexWorker::new(
-            background.clone(),
-            SEARCH_WORKER,
-            Duration::from_secs(config.search.search_lease.max(1)),
-            config.search.search_batch,
-            SearchIndexer::new(
+        let indexer = Arc::new(
+            IndexWorker::new(
                 background.clone(),
-                search.clone(),
-                config.search.reindex_batch,
-            ),
-            &worker_metrics,
-        )?);
+                SEARCH_WORKER,
+                Duration::from_secs(config.search.search_lease.max(1)),
+                config.search.search_batch,
+                SearchIndexer::new(
+                    background.clone(),
+                    search.clone(),
+                    config.search.reindex_batch,
+                ),
+                &worker_metrics,
+            )?
+            .with_linger(Duration::from_millis(config.search.search_linger_ms)),
+        );
         let escalator = Arc::new(EscalationWorker::new(
             background.clone(),
             ESCALATION_WORKER,

@@ -771,6 +771,40 @@ async fn bad_input(app: TestApp) {
     assert_eq!(d["searchPosts"]["totalCount"], 1, "[{}]", app.backend);
 }
 
+async fn spawn_lingering(backend: crate::helpers::Backend) -> TestApp {
+    crate::helpers::spawn_on_with(backend, |c| c.search.search_linger_ms = 1500).await
+}
+
+/// A trickle of posts, with nobody waking the indexer: once a batch has
+/// emptied the queue, changes gather for the linger and go in together,
+/// rather than one commit per post.
+async fn a_trickle_is_indexed_in_few_batches(app: TestApp) {
+    let (f, g) = app.group_with_facilitator("linger-f").await;
+    let m = app.member_of(&f, &g, "linger-m").await;
+    let (t, _) = app.thread(&m.token, &g, "Trickle").await;
+    app.wait_indexed().await;
+    let batches = r#"hearth_worker_batches_total{worker="search"}"#;
+    let before = app.metric(batches).await;
+    for i in 0..12 {
+        app.post(&m.token, &t, &format!("pebble number {i} on the shore"))
+            .await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    until_total(&app, &m.token, "pebble", json!(null), 12).await;
+    let used = app.metric(batches).await - before;
+    assert!(
+        (1.0..=4.0).contains(&used),
+        "[{}] 12 posts took {used} batches",
+        app.backend
+    );
+}
+
+backend_tests!(
+    using crate::search::spawn_lingering;
+    [sqlite, postgres, meilisearch];
+    a_trickle_is_indexed_in_few_batches,
+);
+
 backend_tests!(
     using crate::helpers::spawn_on;
     [sqlite, postgres, meilisearch];

@@ -397,6 +397,18 @@ pub struct SearchConfig {
         global = true
     )]
     pub search_batch: u64,
+    /// Milliseconds the indexer lets post changes gather after a batch
+    /// that emptied its queue, so that each commit carries more of them:
+    /// an embedded index writes new segment files at every commit. Search
+    /// trails writes by about this much; 0 applies each change at once.
+    #[arg(
+        long,
+        env = "HEARTH_SEARCH_LINGER_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(0..=60_000),
+        global = true
+    )]
+    pub search_linger_ms: u64,
     /// Posts per batch when `hearth reindex` (or a first start) builds the
     /// whole index.
     #[arg(
@@ -421,6 +433,7 @@ impl std::fmt::Debug for SearchConfig {
             .field("search_lease", &self.search_lease)
             .field("search_indexer", &self.search_indexer)
             .field("search_batch", &self.search_batch)
+            .field("search_linger_ms", &self.search_linger_ms)
             .field("reindex_batch", &self.reindex_batch)
             .finish()
     }

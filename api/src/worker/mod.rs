@@ -12,7 +12,10 @@ use crate::store::{
 };
 use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
-use tokio::sync::{broadcast::error::RecvError, Notify};
+use tokio::sync::{
+    broadcast::error::{RecvError, TryRecvError},
+    Notify,
+};
 
 const IDLE_POLL: Duration = Duration::from_millis(500);
 /// Tries at handing the lease back on shutdown; more than any pool's
@@ -42,6 +45,7 @@ pub trait Handler: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct WorkerMetrics {
     processed: IntCounterVec,
+    batches: IntCounterVec,
     failed_batches: IntCounterVec,
     dead: IntGaugeVec,
     leader: IntGaugeVec,
@@ -58,6 +62,10 @@ impl WorkerMetrics {
             processed: counter(
                 "hearth_worker_processed_total",
                 "Outbox rows a worker handled",
+            )?,
+            batches: counter(
+                "hearth_worker_batches_total",
+                "Batches a worker handled (each a commit, for the search index)",
             )?,
             failed_batches: counter(
                 "hearth_worker_failed_batches_total",
@@ -81,6 +89,7 @@ impl WorkerMetrics {
             )?,
         };
         registry.register(Box::new(m.processed.clone()))?;
+        registry.register(Box::new(m.batches.clone()))?;
         registry.register(Box::new(m.failed_batches.clone()))?;
         registry.register(Box::new(m.dead.clone()))?;
         registry.register(Box::new(m.leader.clone()))?;
@@ -93,6 +102,7 @@ impl WorkerMetrics {
 /// One worker's series.
 struct Series {
     processed: IntCounter,
+    batches: IntCounter,
     failed_batches: IntCounter,
     dead: IntGauge,
     leader: IntGauge,
@@ -104,6 +114,7 @@ impl Series {
     fn of(m: &WorkerMetrics, worker: &str) -> Self {
         Series {
             processed: m.processed.with_label_values(&[worker]),
+            batches: m.batches.with_label_values(&[worker]),
             failed_batches: m.failed_batches.with_label_values(&[worker]),
             dead: m.dead.with_label_values(&[worker]),
             leader: m.leader.with_label_values(&[worker]),
@@ -118,6 +129,8 @@ pub struct Worker<H> {
     db: Db,
     lease: Lease,
     batch: u64,
+    /// How long changes gather after a batch that emptied the queue.
+    linger: Duration,
     handler: H,
     wake: Notify,
     series: Series,
@@ -140,10 +153,21 @@ impl<H: Handler> Worker<H> {
             lease: Lease::new(db.clone(), name, lease),
             db,
             batch: batch.max(1),
+            linger: Duration::ZERO,
             handler,
             wake: Notify::new(),
             series: Series::of(metrics, name),
         })
+    }
+
+    /// After a batch that emptied the queue, waits `linger` (or a
+    /// [`wake`](Self::wake)) before the next, so that a steady trickle of
+    /// events is handled in batches rather than one at a time: for a
+    /// handler whose every batch has a fixed cost, such as a search
+    /// commit. A full batch means a backlog, and the next follows at once.
+    pub fn with_linger(mut self, linger: Duration) -> Self {
+        self.linger = linger;
+        self
     }
 
     pub fn name(&self) -> &'static str {
@@ -222,6 +246,7 @@ impl<H: Handler> Worker<H> {
             );
         }
         self.series.processed.inc_by(done.len() as u64);
+        self.series.batches.inc();
         if !retry.is_empty() {
             let rows: Vec<_> = retry
                 .into_iter()
@@ -254,19 +279,23 @@ impl<H: Handler> Worker<H> {
         Ok(())
     }
 
-    /// Waits for a wake-up, an event this worker wants, or the idle poll.
-    async fn idle(&self, events: &mut tokio::sync::broadcast::Receiver<entity::event::Model>) {
+    /// Waits for a wake-up, an event this worker wants, or the idle poll;
+    /// true for a wake-up.
+    async fn idle(
+        &self,
+        events: &mut tokio::sync::broadcast::Receiver<entity::event::Model>,
+    ) -> bool {
         let poll = tokio::time::sleep(IDLE_POLL);
         tokio::pin!(poll);
         loop {
             tokio::select! {
-                _ = &mut poll => return,
-                _ = self.wake.notified() => return,
+                _ = &mut poll => return false,
+                _ = self.wake.notified() => return true,
                 r = events.recv() => match r {
-                    Ok(e) if (self.consumer.wants)(e.kind) => return,
+                    Ok(e) if (self.consumer.wants)(e.kind) => return false,
                     Ok(_) => {}
-                    Err(RecvError::Lagged(_)) => return,
-                    Err(RecvError::Closed) => { (&mut poll).await; return }
+                    Err(RecvError::Lagged(_)) => return false,
+                    Err(RecvError::Closed) => { (&mut poll).await; return false }
                 },
             }
         }
@@ -339,11 +368,19 @@ impl<H: Handler> Worker<H> {
                 self.drain_once().await
             };
             match step.await {
-                Ok(0) => {
+                Ok(n) => {
                     failures = 0;
-                    self.idle(&mut events).await;
+                    let woken = n == 0 && self.idle(&mut events).await;
+                    if (n as u64) < self.batch && !woken && !self.linger.is_zero() {
+                        tokio::select! {
+                            _ = tokio::time::sleep(self.linger) => {}
+                            _ = self.wake.notified() => {}
+                        }
+                        // The next batch reads everything committed so
+                        // far: what the bus said meanwhile is not news.
+                        while let Ok(_) | Err(TryRecvError::Lagged(_)) = events.try_recv() {}
+                    }
                 }
-                Ok(_) => failures = 0,
                 Err(e) => {
                     self.series.failed_batches.inc();
                     failures += 1;
