@@ -513,8 +513,9 @@ async fn changes_reach_the_index(app: TestApp) {
         0,
     )
     .await;
+    // The indexer lets changes gather for its linger (1 s) first.
     assert!(
-        took < Duration::from_secs(2),
+        took < Duration::from_secs(3),
         "[{}] delete took {took:?}",
         app.backend
     );
@@ -785,16 +786,18 @@ async fn a_trickle_is_indexed_in_few_batches(app: TestApp) {
     app.wait_indexed().await;
     let batches = r#"hearth_worker_batches_total{worker="search"}"#;
     let before = app.metric(batches).await;
-    for i in 0..12 {
+    for i in 0..16 {
         app.post(&m.token, &t, &format!("pebble number {i} on the shore"))
             .await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    until_total(&app, &m.token, "pebble", json!(null), 12).await;
+    until_total(&app, &m.token, "pebble", json!(null), 16).await;
+    // One per post without the linger; a few with it, however slowly
+    // the posts arrive.
     let used = app.metric(batches).await - before;
     assert!(
-        (1.0..=4.0).contains(&used),
-        "[{}] 12 posts took {used} batches",
+        (1.0..=8.0).contains(&used),
+        "[{}] 16 posts took {used} batches",
         app.backend
     );
 }

@@ -65,7 +65,7 @@ impl WorkerMetrics {
             )?,
             batches: counter(
                 "hearth_worker_batches_total",
-                "Batches a worker handled (each a commit, for the search index)",
+                "Batches a worker handled, including ones whose rows all failed",
             )?,
             failed_batches: counter(
                 "hearth_worker_failed_batches_total",
@@ -372,8 +372,10 @@ impl<H: Handler> Worker<H> {
                     failures = 0;
                     let woken = n == 0 && self.idle(&mut events).await;
                     if (n as u64) < self.batch && !woken && !self.linger.is_zero() {
+                        // No longer than the lease's renewal interval: the
+                        // lease is renewed only between batches.
                         tokio::select! {
-                            _ = tokio::time::sleep(self.linger) => {}
+                            _ = tokio::time::sleep(self.linger.min(renew_every)) => {}
                             _ = self.wake.notified() => {}
                         }
                         // The next batch reads everything committed so
