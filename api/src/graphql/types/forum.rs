@@ -125,6 +125,7 @@ impl Thread {
                     node: Post(
                         p.post,
                         Some(Box::new(OnPage {
+                            group_id: self.0.group_id,
                             standing: standing.clone(),
                             author: p.author.map(|a| a.map(User)),
                             reactions: p
@@ -210,6 +211,8 @@ pub struct Post(pub post::Model, Option<Box<OnPage>>);
 /// no lookups: the viewer's standing in the group, and the author and
 /// reaction counts when the page read them.
 pub struct OnPage {
+    /// The group `standing` is for: used only for a post of that group.
+    group_id: uuid::Uuid,
     standing: Arc<policy::Standing>,
     author: Option<Option<User>>,
     reactions: Option<Vec<ReactionCount>>,
@@ -225,8 +228,8 @@ impl Post {
     /// The viewer's standing in the post's group: the page's, or looked up.
     async fn standing(&self, rc: &crate::service::RequestCtx) -> Result<Cow<'_, policy::Standing>> {
         Ok(match &self.1 {
-            Some(on) => Cow::Borrowed(&*on.standing),
-            None => Cow::Owned(rc.standing(self.0.group_id).await?),
+            Some(on) if on.group_id == self.0.group_id => Cow::Borrowed(&*on.standing),
+            _ => Cow::Owned(rc.standing(self.0.group_id).await?),
         })
     }
 
